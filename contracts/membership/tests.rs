@@ -1,0 +1,440 @@
+//! Unit tests on ink!'s off-chain engine, written given/when/then. Cross-contract use (the
+//! governor reading weights) runs on the real runtime in `tests/sandbox`.
+use crate::membership::*;
+use atelier_traits::{category, VotingWeight};
+use ink::{scale, Address};
+use ink::env::{test, DefaultEnvironment};
+
+type Env = DefaultEnvironment;
+
+struct World {
+    accounts: test::DefaultAccounts,
+    token: Membership,
+}
+
+/// Alice deploys with attestors Bob, Charlie, Django (k = 2), cap 100, expiry 100 blocks, and
+/// hands governance to Frank (standing in for the governor contract).
+fn world() -> World {
+    let accounts = test::default_accounts();
+    test::set_caller(accounts.alice);
+    let mut token = Membership::new(
+        vec![accounts.bob, accounts.charlie, accounts.django],
+        2,
+        100,
+        MIN_EXPIRY_BLOCKS,
+    )
+    .expect("valid constructor arguments");
+    token.init_governance(accounts.frank).expect("deployer hands over");
+    World { accounts, token }
+}
+
+fn advance(blocks: u32) {
+    for _ in 0..blocks {
+        test::advance_block::<Env>();
+    }
+}
+
+fn now() -> u32 {
+    ink::env::block_number::<Env>()
+}
+
+fn evidence(n: u8) -> [u8; 32] {
+    [n; 32]
+}
+
+impl World {
+    fn as_(&self, who: Address) -> &Self {
+        test::set_caller(who);
+        self
+    }
+
+    /// Eve records a contribution of `category` and Bob and Charlie attest it.
+    fn active_contribution(&mut self, category: u32, n: u8) -> u64 {
+        test::set_caller(self.accounts.eve);
+        let id = self.token.record_contribution(category, evidence(n)).expect("recorded");
+        test::set_caller(self.accounts.bob);
+        self.token.attest(id).expect("bob attests");
+        test::set_caller(self.accounts.charlie);
+        self.token.attest(id).expect("charlie attests");
+        id
+    }
+
+    fn governance(&mut self) -> &mut Membership {
+        test::set_caller(self.accounts.frank);
+        &mut self.token
+    }
+}
+
+fn events<E: scale::Decode>(signature: [u8; 32]) -> Vec<E> {
+    test::recorded_events()
+        .into_iter()
+        .filter(|e| e.topics.first().map(|t| t.as_slice()) == Some(&signature[..]))
+        .map(|e| E::decode(&mut &e.data[..]).expect("event decodes"))
+        .collect()
+}
+
+fn sig<E: ink::env::Event>() -> [u8; 32] {
+    E::SIGNATURE_TOPIC.expect("not anonymous")
+}
+
+#[ink::test]
+fn constructor_sets_attestors_settings_and_standard_categories() {
+    // given / when
+    let w = world();
+    // then
+    assert_eq!(w.token.attestor_count(), 3);
+    assert!(w.token.is_attestor(w.accounts.bob));
+    assert!(!w.token.is_attestor(w.accounts.eve));
+    assert_eq!(
+        w.token.settings(),
+        Settings { threshold: 2, member_cap: 100, expiry_blocks: MIN_EXPIRY_BLOCKS }
+    );
+    assert_eq!(w.token.category_multiplier(category::DATASET), 30);
+    assert_eq!(w.token.category_multiplier(category::MODEL), 40);
+    assert_eq!(w.token.category_multiplier(category::DOCUMENTATION), 10);
+    assert_eq!(w.token.category_multiplier(category::CURATION), 20);
+    assert_eq!(w.token.governance(), Some(w.accounts.frank));
+    assert_eq!(events::<AttestorAdded>(sig::<AttestorAdded>()).len(), 3);
+    assert_eq!(events::<CategorySet>(sig::<CategorySet>()).len(), 4);
+    assert_eq!(events::<SettingsChanged>(sig::<SettingsChanged>()).len(), 1);
+}
+
+#[ink::test]
+fn constructor_rejects_out_of_bounds_settings() {
+    let a = test::default_accounts();
+    let one = vec![a.bob];
+    // threshold above n, zero threshold
+    assert_eq!(Membership::new(one.clone(), 2, 100, 100).err(), Some(Error::ThresholdOutOfBounds));
+    assert_eq!(Membership::new(one.clone(), 0, 100, 100).err(), Some(Error::ThresholdOutOfBounds));
+    // cap and expiry bounds
+    assert_eq!(Membership::new(one.clone(), 1, 0, 100).err(), Some(Error::CapOutOfBounds));
+    assert_eq!(
+        Membership::new(one.clone(), 1, MAX_MEMBER_CAP + 1, 100).err(),
+        Some(Error::CapOutOfBounds)
+    );
+    assert_eq!(Membership::new(one.clone(), 1, 100, 99).err(), Some(Error::ExpiryOutOfBounds));
+    assert_eq!(
+        Membership::new(one, 1, 100, MAX_EXPIRY_BLOCKS + 1).err(),
+        Some(Error::ExpiryOutOfBounds)
+    );
+    // duplicate attestor
+    assert_eq!(Membership::new(vec![a.bob, a.bob], 1, 100, 100).err(), Some(Error::AttestorExists));
+    // too many attestors
+    let many: Vec<Address> = (0..=MAX_ATTESTORS).map(|i| Address::from_low_u64_be(u64::from(i) + 1)).collect();
+    assert_eq!(Membership::new(many, 1, 100, 100).err(), Some(Error::TooManyAttestors));
+}
+
+#[ink::test]
+fn governance_handover_is_once_and_only_by_the_deployer() {
+    // given a fresh token deployed by Alice
+    let a = test::default_accounts();
+    test::set_caller(a.alice);
+    let mut token = Membership::new(vec![a.bob], 1, 100, 100).unwrap();
+    // when Eve tries to take governance, then she is refused
+    test::set_caller(a.eve);
+    assert_eq!(token.init_governance(a.eve), Err(Error::NotAdmin));
+    // when Alice hands over, then it works once
+    test::set_caller(a.alice);
+    assert_eq!(token.init_governance(a.frank), Ok(()));
+    assert_eq!(token.init_governance(a.alice), Err(Error::NotAdmin));
+    assert_eq!(token.governance(), Some(a.frank));
+    let set = events::<GovernanceSet>(sig::<GovernanceSet>());
+    assert_eq!(set.len(), 1);
+    assert_eq!(set[0].governance, a.frank);
+}
+
+#[ink::test]
+fn recording_a_contribution_stores_it_pending_and_emits_it() {
+    // given
+    let mut w = world();
+    // when
+    w.as_(w.accounts.eve);
+    let id = w.token.record_contribution(category::MODEL, evidence(7)).unwrap();
+    // then
+    let c = w.token.contribution(id).unwrap();
+    assert_eq!(c.contributor, w.accounts.eve);
+    assert_eq!(c.status, ContributionStatus::Pending);
+    assert_eq!(c.evidence, evidence(7));
+    assert_eq!(w.token.contribution_count(), 1);
+    assert_eq!(w.token.weight_of(w.accounts.eve), 0);
+    let ev = events::<ContributionRecorded>(sig::<ContributionRecorded>());
+    assert_eq!((ev[0].id, ev[0].contributor, ev[0].category), (id, w.accounts.eve, category::MODEL));
+}
+
+#[ink::test]
+fn recording_rejects_unknown_category_and_reused_evidence() {
+    let mut w = world();
+    w.as_(w.accounts.eve);
+    assert_eq!(w.token.record_contribution(42, evidence(1)), Err(Error::UnknownCategory));
+    w.token.record_contribution(category::DATASET, evidence(1)).unwrap();
+    // the same evidence again, even by someone else, is refused
+    w.as_(w.accounts.bob);
+    assert_eq!(
+        w.token.record_contribution(category::DATASET, evidence(1)),
+        Err(Error::EvidenceAlreadyRecorded)
+    );
+}
+
+#[ink::test]
+fn contribution_counts_once_k_of_n_attestors_attested() {
+    // given a recorded contribution
+    let mut w = world();
+    w.as_(w.accounts.eve);
+    let id = w.token.record_contribution(category::DATASET, evidence(1)).unwrap();
+    // when one attestor attests, then it is still pending
+    w.as_(w.accounts.bob);
+    w.token.attest(id).unwrap();
+    assert_eq!(w.token.contribution(id).unwrap().status, ContributionStatus::Pending);
+    assert_eq!(w.token.weight_of(w.accounts.eve), 0);
+    // when the second attests, then it is active with the dataset multiplier
+    w.as_(w.accounts.charlie);
+    w.token.attest(id).unwrap();
+    let c = w.token.contribution(id).unwrap();
+    assert_eq!(c.status, ContributionStatus::Active);
+    assert_eq!(c.weight, 30);
+    assert_eq!(c.expires_at, now() + MIN_EXPIRY_BLOCKS);
+    assert_eq!(w.token.weight_of(w.accounts.eve), 30);
+    assert_eq!(w.token.votes(w.accounts.eve), 30);
+    assert_eq!(w.token.total_weight(), 30);
+    assert!(w.token.has_attested(id, w.accounts.bob));
+    assert_eq!(events::<ContributionAttested>(sig::<ContributionAttested>()).len(), 2);
+    let act = events::<ContributionActivated>(sig::<ContributionActivated>());
+    assert_eq!((act[0].weight, act[0].member_weight), (30, 30));
+    let votes = events::<VotesChanged>(sig::<VotesChanged>());
+    assert_eq!((votes[0].account, votes[0].previous, votes[0].new), (w.accounts.eve, 0, 30));
+    assert_eq!(events::<TotalWeightChanged>(sig::<TotalWeightChanged>())[0].new, 30);
+}
+
+#[ink::test]
+fn attest_error_paths() {
+    let mut w = world();
+    w.as_(w.accounts.eve);
+    let id = w.token.record_contribution(category::DATASET, evidence(1)).unwrap();
+    // not an attestor
+    w.as_(w.accounts.eve);
+    assert_eq!(w.token.attest(id), Err(Error::NotAttestor));
+    // unknown id
+    w.as_(w.accounts.bob);
+    assert_eq!(w.token.attest(99), Err(Error::UnknownContribution));
+    // twice by the same attestor
+    w.token.attest(id).unwrap();
+    assert_eq!(w.token.attest(id), Err(Error::AlreadyAttested));
+    // an attestor attesting its own contribution
+    let own = w.token.record_contribution(category::DATASET, evidence(2)).unwrap();
+    assert_eq!(w.token.attest(own), Err(Error::SelfAttestation));
+    // attesting an already active contribution
+    w.as_(w.accounts.charlie);
+    w.token.attest(id).unwrap();
+    w.as_(w.accounts.django);
+    assert_eq!(w.token.attest(id), Err(Error::NotPending));
+}
+
+#[ink::test]
+fn member_cap_limits_weight_from_many_contributions() {
+    // given cap 100: model 40 + model 40 + dataset 30 would be 110
+    let mut w = world();
+    w.active_contribution(category::MODEL, 1);
+    w.active_contribution(category::MODEL, 2);
+    let third = w.active_contribution(category::DATASET, 3);
+    // then the third only counts for the 20 left under the cap
+    assert_eq!(w.token.contribution(third).unwrap().weight, 20);
+    assert_eq!(w.token.weight_of(w.accounts.eve), 100);
+    // and a fourth counts for nothing
+    let fourth = w.active_contribution(category::CURATION, 4);
+    assert_eq!(w.token.contribution(fourth).unwrap().weight, 0);
+    assert_eq!(w.token.total_weight(), 100);
+}
+
+#[ink::test]
+fn governance_revokes_a_fraudulent_contribution_and_weight_drops_at_once() {
+    // given an active contribution worth 40
+    let mut w = world();
+    let id = w.active_contribution(category::MODEL, 1);
+    advance(1);
+    let before = now() - 1;
+    // when governance revokes it
+    w.governance().revoke_contribution(id).unwrap();
+    // then the weight is gone in this block, and history is kept
+    assert_eq!(w.token.weight_of(w.accounts.eve), 0);
+    assert_eq!(w.token.weight_at(w.accounts.eve, now()), Some(0));
+    assert_eq!(w.token.weight_at(w.accounts.eve, before), Some(40));
+    assert_eq!(w.token.total_weight_at(now()), Some(0));
+    assert_eq!(w.token.contribution(id).unwrap().status, ContributionStatus::Revoked);
+    let ev = events::<ContributionRevoked>(sig::<ContributionRevoked>());
+    assert_eq!((ev[0].weight_removed, ev[0].member_weight), (40, 0));
+    // and it cannot be revoked or expired again
+    assert_eq!(w.governance().revoke_contribution(id), Err(Error::NotActive));
+    assert_eq!(w.token.expire_contribution(id), Err(Error::NotActive));
+}
+
+#[ink::test]
+fn revoking_a_pending_contribution_stops_it_from_ever_counting() {
+    let mut w = world();
+    w.as_(w.accounts.eve);
+    let id = w.token.record_contribution(category::MODEL, evidence(1)).unwrap();
+    w.governance().revoke_contribution(id).unwrap();
+    w.as_(w.accounts.bob);
+    assert_eq!(w.token.attest(id), Err(Error::NotPending));
+    assert_eq!(events::<ContributionRevoked>(sig::<ContributionRevoked>())[0].weight_removed, 0);
+}
+
+#[ink::test]
+fn revoke_requires_governance_and_a_known_contribution() {
+    let mut w = world();
+    let id = w.active_contribution(category::MODEL, 1);
+    w.as_(w.accounts.alice);
+    assert_eq!(w.token.revoke_contribution(id), Err(Error::NotGovernance));
+    assert_eq!(w.governance().revoke_contribution(77), Err(Error::UnknownContribution));
+}
+
+#[ink::test]
+fn contribution_expires_after_the_governed_number_of_blocks() {
+    // given an active contribution
+    let mut w = world();
+    let id = w.active_contribution(category::DOCUMENTATION, 1);
+    let expires_at = w.token.contribution(id).unwrap().expires_at;
+    // when expiry is attempted early, then it is refused
+    assert_eq!(w.token.expire_contribution(id), Err(Error::NotExpired));
+    assert_eq!(w.token.expire_contribution(9), Err(Error::UnknownContribution));
+    // when the expiry block is reached, anyone can take it out
+    advance(expires_at - now());
+    w.as_(w.accounts.django);
+    w.token.expire_contribution(id).unwrap();
+    assert_eq!(w.token.weight_of(w.accounts.eve), 0);
+    assert_eq!(w.token.contribution(id).unwrap().status, ContributionStatus::Expired);
+    let ev = events::<ContributionExpired>(sig::<ContributionExpired>());
+    assert_eq!((ev[0].id, ev[0].weight_removed), (id, 10));
+}
+
+#[ink::test]
+fn delegation_moves_voting_weight_and_revoking_moves_it_back() {
+    // given Eve with 40
+    let mut w = world();
+    w.active_contribution(category::MODEL, 1);
+    advance(1);
+    let (eve, bob) = (w.accounts.eve, w.accounts.bob);
+    // when Eve delegates to Bob
+    w.as_(eve);
+    w.token.delegate(bob).unwrap();
+    // then Bob votes with 40, Eve keeps her own weight but no votes
+    assert_eq!(w.token.votes(bob), 40);
+    assert_eq!(w.token.votes(eve), 0);
+    assert_eq!(w.token.weight_of(eve), 40);
+    assert_eq!(w.token.delegate_of(eve), bob);
+    assert_eq!(w.token.total_weight(), 40);
+    // and new weight Eve earns follows the delegation
+    w.active_contribution(category::CURATION, 2);
+    assert_eq!(w.token.votes(bob), 60);
+    let d = events::<DelegateChanged>(sig::<DelegateChanged>());
+    assert_eq!((d[0].delegator, d[0].from_delegate, d[0].to_delegate, d[0].weight), (eve, eve, bob, 40));
+    // when Eve revokes
+    advance(1);
+    w.as_(eve);
+    w.token.undelegate().unwrap();
+    assert_eq!(w.token.votes(eve), 60);
+    assert_eq!(w.token.votes(bob), 0);
+    assert_eq!(w.token.delegate_of(eve), eve);
+    // and delegating to the current delegate is refused
+    assert_eq!(w.token.undelegate(), Err(Error::SameDelegate));
+    assert_eq!(w.token.delegate(eve), Err(Error::SameDelegate));
+}
+
+#[ink::test]
+fn weight_history_answers_for_any_past_block_and_never_the_future() {
+    // given weight changes at several blocks
+    let mut w = world();
+    let eve = w.accounts.eve;
+    let b0 = now();
+    w.active_contribution(category::DOCUMENTATION, 1); // 10 at b0
+    advance(3);
+    let b1 = now();
+    w.active_contribution(category::CURATION, 2); // 30 at b1
+    w.active_contribution(category::DOCUMENTATION, 3); // 40 at b1 (same block: one checkpoint)
+    advance(5);
+    let b2 = now();
+    w.as_(eve);
+    w.token.delegate(w.accounts.bob).unwrap(); // 0 at b2
+    advance(2);
+    // then every past block answers with the value then
+    assert_eq!(w.token.checkpoint_count(eve), 3);
+    for (block, expected) in [(b0, 10), (b0 + 1, 10), (b1 - 1, 10), (b1, 40), (b2 - 1, 40), (b2, 0), (now(), 0)] {
+        assert_eq!(w.token.weight_at(eve, block), Some(expected), "block {block}");
+    }
+    assert_eq!(w.token.weight_at(w.accounts.bob, b2), Some(40));
+    assert_eq!(w.token.weight_at(w.accounts.bob, b2 - 1), Some(0));
+    assert_eq!(w.token.total_weight_at(b1), Some(40));
+    assert_eq!(w.token.total_weight_at(b0.saturating_sub(1)), Some(if b0 == 0 { 10 } else { 0 }));
+    // and a future block has no answer, so current weight cannot stand in for it
+    assert_eq!(w.token.weight_at(eve, now() + 1), None);
+    assert_eq!(w.token.total_weight_at(now() + 1), None);
+}
+
+#[ink::test]
+fn governance_manages_attestors_within_bounds() {
+    let mut w = world();
+    let (eve, bob) = (w.accounts.eve, w.accounts.bob);
+    // not governance
+    w.as_(eve);
+    assert_eq!(w.token.add_attestor(eve), Err(Error::NotGovernance));
+    assert_eq!(w.token.remove_attestor(bob), Err(Error::NotGovernance));
+    // add, duplicate
+    w.governance().add_attestor(eve).unwrap();
+    assert!(w.token.is_attestor(eve));
+    assert_eq!(w.governance().add_attestor(eve), Err(Error::AttestorExists));
+    // remove, unknown
+    w.governance().remove_attestor(eve).unwrap();
+    assert!(!w.token.is_attestor(eve));
+    assert_eq!(w.governance().remove_attestor(eve), Err(Error::NotAttestor));
+    // removing below the threshold (k = 2 of 3) is refused after one removal
+    w.governance().remove_attestor(bob).unwrap();
+    let charlie = w.accounts.charlie;
+    assert_eq!(w.governance().remove_attestor(charlie), Err(Error::ThresholdOutOfBounds));
+    assert_eq!(w.token.attestor_count(), 2);
+    let removed = events::<AttestorRemoved>(sig::<AttestorRemoved>());
+    assert_eq!(removed.len(), 2);
+}
+
+#[ink::test]
+fn governance_changes_settings_within_hard_bounds() {
+    let mut w = world();
+    let good = Settings { threshold: 3, member_cap: 500, expiry_blocks: 1_000 };
+    w.as_(w.accounts.eve);
+    assert_eq!(w.token.set_settings(good), Err(Error::NotGovernance));
+    w.governance().set_settings(good).unwrap();
+    assert_eq!(w.token.settings(), good);
+    for (bad, err) in [
+        (Settings { threshold: 4, ..good }, Error::ThresholdOutOfBounds),
+        (Settings { threshold: 0, ..good }, Error::ThresholdOutOfBounds),
+        (Settings { member_cap: 0, ..good }, Error::CapOutOfBounds),
+        (Settings { member_cap: MAX_MEMBER_CAP + 1, ..good }, Error::CapOutOfBounds),
+        (Settings { expiry_blocks: 1, ..good }, Error::ExpiryOutOfBounds),
+        (Settings { expiry_blocks: MAX_EXPIRY_BLOCKS + 1, ..good }, Error::ExpiryOutOfBounds),
+    ] {
+        assert_eq!(w.governance().set_settings(bad), Err(err));
+    }
+    assert_eq!(w.token.settings(), good);
+    assert_eq!(events::<SettingsChanged>(sig::<SettingsChanged>()).len(), 2);
+}
+
+#[ink::test]
+fn governance_adds_and_disables_categories() {
+    let mut w = world();
+    w.as_(w.accounts.eve);
+    assert_eq!(w.token.set_category(7, 15), Err(Error::NotGovernance));
+    // a new category: prompts, worth 15
+    w.governance().set_category(7, 15).unwrap();
+    let id = w.active_contribution(7, 1);
+    assert_eq!(w.token.contribution(id).unwrap().weight, 15);
+    // disabling documentation
+    w.governance().set_category(category::DOCUMENTATION, 0).unwrap();
+    w.as_(w.accounts.eve);
+    assert_eq!(
+        w.token.record_contribution(category::DOCUMENTATION, evidence(9)),
+        Err(Error::UnknownCategory)
+    );
+    assert_eq!(w.governance().set_category(MAX_CATEGORY + 1, 1), Err(Error::CategoryOutOfBounds));
+    assert_eq!(
+        w.governance().set_category(1, MAX_MULTIPLIER + 1),
+        Err(Error::MultiplierOutOfBounds)
+    );
+}
