@@ -43,7 +43,9 @@ use polkadot_sdk::{
 };
 use sp_weights::ConstantMultiplier;
 
-pub use polkadot_sdk::{frame_system, pallet_balances, pallet_revive, sp_core, sp_io, sp_runtime};
+pub use polkadot_sdk::{
+    frame_support, frame_system, pallet_balances, pallet_revive, sp_core, sp_io, sp_keyring, sp_runtime,
+};
 
 /// The signature scheme of extrinsics: sr25519, ed25519 or ecdsa.
 pub type Signature = sp_runtime::MultiSignature;
@@ -79,7 +81,7 @@ pub const NATIVE_TO_ETH_RATIO: u32 = 1_000_000;
 /// Genesis presets: the "development" preset funds the well-known sr25519 dev accounts.
 pub mod genesis_config_presets {
     use super::*;
-    use crate::{BalancesConfig, RuntimeGenesisConfig, SudoConfig};
+    use crate::{BalancesConfig, ReviveConfig, RuntimeGenesisConfig, SudoConfig};
     use polkadot_sdk::sp_keyring::Sr25519Keyring;
     use serde_json::Value;
 
@@ -94,6 +96,8 @@ pub mod genesis_config_presets {
                 balances: endowed.iter().cloned().map(|id| (id, ENDOWMENT)).collect::<Vec<_>>(),
             },
             sudo: SudoConfig { key: Some(Sr25519Keyring::Alice.to_account_id()) },
+            // Genesis accounts never pass through `OnNewAccount`, so they are mapped here.
+            revive: ReviveConfig { mapped_accounts: endowed },
         })
     }
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the contracts with cargo-contract and writes their code and metadata to
+# contracts/artifacts/<name>.polkavm and <name>.json, which the off-chain crates read.
+#   scripts/artifacts.sh          rebuild and update the committed artifacts
+#   scripts/artifacts.sh --check  rebuild and fail if the committed artifacts are stale
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+check=false
+[ "${1:-}" = "--check" ] && check=true
+out="$ATELIER_ROOT/contracts/artifacts"
+mkdir -p "$out"
+stale=()
+for c in "${CONTRACTS[@]}"; do
+    say "building contract $c"
+    env "${CONTRACT_ENV[@]}" CARGO_TARGET_DIR="$CARGO_TARGET_DIR/contracts" \
+        cargo contract build --release --quiet --manifest-path "$ATELIER_ROOT/contracts/$c/Cargo.toml"
+    built="$CARGO_TARGET_DIR/contracts/ink/$c"
+    for ext in polkavm json; do
+        if $check; then
+            cmp -s "$built/$c.$ext" "$out/$c.$ext" || stale+=("$c.$ext")
+        else
+            cp "$built/$c.$ext" "$out/$c.$ext"
+        fi
+    done
+done
+if $check; then
+    if [ ${#stale[@]} -gt 0 ]; then
+        echo "error: committed contract artifacts are stale: ${stale[*]}" >&2
+        echo "       run scripts/artifacts.sh and commit contracts/artifacts" >&2
+        exit 1
+    fi
+    echo "ok: contracts/artifacts match the contract sources"
+else
+    echo "wrote ${CONTRACTS[*]} to contracts/artifacts"
+fi

@@ -1,0 +1,16 @@
+# Shared environment of the project's scripts; sourced, not run.
+# One cargo target directory for everything, two parallel jobs (the machines have 2 cores).
+ATELIER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ATELIER_ROOT
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ATELIER_ROOT/target}"
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
+export ATELIER_CACHE="${ATELIER_CACHE:-$HOME/.cache/atelier}"
+export PATH="$HOME/.cargo/bin:$PATH"
+# The contracts are built by cargo-contract with Debian's rustc (it ships rust-src, which
+# -Zbuild-std needs for the PolkaVM target); cargo >= 1.95 wants this to accept the target's
+# JSON spec (honoured because cargo-contract sets RUSTC_BOOTSTRAP=1).
+CONTRACT_ENV=(RUSTUP_TOOLCHAIN=debian-web CARGO_UNSTABLE_JSON_TARGET_SPEC=true)
+# The contracts deployed as Atelier, plus the ERC-20 baseline of the weights report.
+CONTRACTS=(membership governor erc20_baseline)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -1,0 +1,160 @@
+//! The weights report: ref_time and proof_size that pallet-revive charges for each Atelier
+//! message, next to an ERC-20 `transfer` measured on the same runtime in the same run.
+//!
+//! Weights are what the runtime meters (deterministic for a given state), not wall-clock
+//! time, so the figures do not depend on the machine's load.
+
+use std::fmt::Write as _;
+
+use crate::{
+    account,
+    dao::{Ballot, Dao, DaoConfig, MembershipSettings, Support},
+    keyring,
+    scenario::StepFailed,
+    sp_core::crypto::Pair as _,
+    Artifact, Outcome, Sandbox,
+};
+
+/// One measured call.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    /// Contract.
+    pub contract: String,
+    /// Message, with the case measured.
+    pub message: String,
+    /// ref_time, picoseconds.
+    pub ref_time: u64,
+    /// proof_size, bytes.
+    pub proof_size: u64,
+    /// ref_time / baseline ref_time.
+    pub ref_time_ratio: f64,
+    /// proof_size / baseline proof_size.
+    pub proof_size_ratio: f64,
+}
+
+/// The report.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    /// The ERC-20 transfer every row is compared with.
+    pub baseline: Row,
+    /// Atelier's messages.
+    pub rows: Vec<Row>,
+}
+
+impl Report {
+    /// The row for `message` (exact label with case).
+    pub fn row(&self, message: &str) -> Option<&Row> {
+        self.rows.iter().find(|r| r.message == message)
+    }
+
+    /// A plain-text table.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{:<10} {:<44} {:>14} {:>11} {:>9} {:>9}",
+            "contract", "message", "ref_time (ps)", "proof (B)", "ref x", "proof x"
+        );
+        for r in std::iter::once(&self.baseline).chain(&self.rows) {
+            let _ = writeln!(
+                s,
+                "{:<10} {:<44} {:>14} {:>11} {:>9.2} {:>9.2}",
+                r.contract, r.message, r.ref_time, r.proof_size, r.ref_time_ratio, r.proof_size_ratio
+            );
+        }
+        s
+    }
+}
+
+struct Recorder {
+    base: (u64, u64),
+    rows: Vec<Row>,
+}
+
+impl Recorder {
+    fn row(&self, contract: &str, message: &str, o: &Outcome) -> Row {
+        let ratio = |v: u64, b: u64| if b == 0 { 0.0 } else { v as f64 / b as f64 };
+        Row {
+            contract: contract.to_owned(),
+            message: message.to_owned(),
+            ref_time: o.ref_time,
+            proof_size: o.proof_size,
+            ref_time_ratio: ratio(o.ref_time, self.base.0),
+            proof_size_ratio: ratio(o.proof_size, self.base.1),
+        }
+    }
+
+    /// Records `o` after checking it succeeded.
+    fn add(&mut self, contract: &str, message: &str, o: Outcome) -> Result<Outcome, StepFailed> {
+        if !o.is_ok() {
+            return Err(StepFailed(format!("{message} failed while measuring: {o:?}")));
+        }
+        let row = self.row(contract, message, &o);
+        self.rows.push(row);
+        Ok(o)
+    }
+}
+
+/// Measures every state-changing message of membership and governor (and the weight read
+/// the governor makes) in one run, with the ERC-20 baseline first.
+pub fn measure() -> Result<Report, StepFailed> {
+    let mut sb = Sandbox::new();
+    let [alice, bob, charlie, dave, eve] = ["alice", "bob", "charlie", "dave", "eve"].map(account);
+
+    // Baseline: a transfer between two accounts that both already hold tokens.
+    let erc20 = sb.deploy(&alice, &Artifact::load("erc20_baseline")?, "new", 1_000_000u128, 9)?;
+    let bob_addr = sb.address_of(&bob);
+    sb.call(&alice, &erc20, "transfer", (bob_addr, 10u128), 0)?;
+    let transfer = sb.call(&alice, &erc20, "transfer", (bob_addr, 10u128), 0)?;
+    if !transfer.is_ok() {
+        return Err(StepFailed(format!("baseline transfer failed: {transfer:?}")));
+    }
+    let mut rec = Recorder { base: (transfer.ref_time, transfer.proof_size), rows: Vec::new() };
+    let baseline = rec.row("erc20", "transfer (baseline)", &transfer);
+
+    let dao = Dao::deploy(&mut sb, &alice, DaoConfig::default())?;
+    let m = "membership";
+    let g = "governor";
+    let id: u64 = rec
+        .add(m, "record_contribution", dao.m(&mut sb, &bob, "record_contribution", (0u32, [1u8; 32])))?
+        .result()?;
+    rec.add(m, "attest (below threshold)", dao.m(&mut sb, &alice, "attest", id))?;
+    rec.add(m, "attest (activates, checkpoints)", dao.m(&mut sb, &charlie, "attest", id))?;
+    dao.contribute(&mut sb, &eve, 1, [2; 32]);
+    dao.contribute(&mut sb, &dave, 2, [3; 32]);
+    dao.contribute(&mut sb, &charlie, 0, [4; 32]);
+    sb.advance(1);
+    rec.add(m, "delegate", dao.m(&mut sb, &eve, "delegate", bob_addr))?;
+    sb.advance(1);
+    rec.add(m, "undelegate", dao.m(&mut sb, &eve, "undelegate", ()))?;
+    sb.advance(1);
+    dao.m(&mut sb, &eve, "delegate", bob_addr).result::<()>()?;
+    let now = sb.block();
+    rec.add(m, "VotingWeight::weight_at (read)", dao.m(&mut sb, &alice, "VotingWeight::weight_at", (bob_addr, now - 1)))?;
+    sb.advance(1);
+
+    let new = MembershipSettings { member_cap: 2_000, ..dao.config.membership };
+    let action = Dao::action(&dao.membership, "set_settings", new);
+    let o = rec.add(g, "propose (1 action)", dao.g(&mut sb, &bob, "propose", (vec![action], "Raise the cap".to_owned())))?;
+    let pid: u32 = o.result()?;
+    rec.add(g, "attach_summary", dao.g(&mut sb, &dave, "attach_summary", (pid, [9u8; 32], [7u8; 32])))?;
+    dao.open_voting(&mut sb, pid);
+    rec.add(g, "cast_vote (first vote, fixes quorum)", dao.vote(&mut sb, &bob, pid, Support::For, None))?;
+    rec.add(g, "cast_vote", dao.vote(&mut sb, &charlie, pid, Support::Against, None))?;
+    let dave_addr = sb.address_of(&dave);
+    let ballot = Ballot { proposal_id: pid, support: Support::For, voter: dave_addr, nonce: 0 };
+    let payload: Vec<u8> = dao.g(&mut sb, &alice, "ballot_payload", ballot).value();
+    let pair = keyring("dave").pair();
+    let sig = pair.sign(&payload);
+    rec.add(g, "cast_vote_by_sig (relayed)", dao.g(&mut sb, &alice, "cast_vote_by_sig", (ballot, pair.public().0, sig.0)))?;
+    dao.close_voting(&mut sb, pid);
+    let o = rec.add(g, "queue", dao.g(&mut sb, &eve, "queue", pid))?;
+    let eta: u32 = o.result()?;
+    let now = sb.block();
+    sb.advance(eta - now);
+    rec.add(g, "execute (1 action: membership.set_settings)", dao.g(&mut sb, &eve, "execute", pid))?;
+    let other = dao.propose(&mut sb, &eve, vec![Dao::action(&dao.membership, "set_settings", new)], "x");
+    rec.add(g, "cancel (by proposer)", dao.g(&mut sb, &eve, "cancel", other))?;
+    rec.add(g, "state (read)", dao.g(&mut sb, &eve, "state", pid))?;
+    Ok(Report { baseline, rows: rec.rows })
+}
