@@ -3,11 +3,13 @@
 # contracts/artifacts/<name>.polkavm and <name>.json, which the off-chain crates read.
 #   scripts/artifacts.sh          rebuild and update the committed artifacts
 #   scripts/artifacts.sh --check  rebuild and fail if the committed artifacts are stale
+#   scripts/artifacts.sh governor only the named contracts
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 check=false
-[ "${1:-}" = "--check" ] && check=true
+if [ "${1:-}" = "--check" ]; then check=true; shift; fi
+[ $# -gt 0 ] && CONTRACTS=("$@")
 out="$ATELIER_ROOT/contracts/artifacts"
 mkdir -p "$out"
 stale=()

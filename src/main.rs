@@ -37,9 +37,16 @@ fn main() -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Dev => {
-            writeln!(out, "Atelier governance scenario on the pallet-revive dev runtime (in-process)")?;
+            writeln!(
+                out,
+                "Atelier governance scenario on the pallet-revive dev runtime (in-process)"
+            )?;
             let report = atelier_sandbox::scenario::run(&mut out).context("the scenario failed")?;
-            writeln!(out, "done: proposal {:?}, member cap {}", report.state, report.settings.member_cap)?;
+            writeln!(
+                out,
+                "done: proposal {:?}, member cap {}",
+                report.state, report.settings.member_cap
+            )?;
         }
         Command::Weights { json } => {
             let report = atelier_sandbox::weights::measure().context("measuring weights failed")?;

@@ -43,7 +43,10 @@ mod erc20_baseline {
         pub fn new(total_supply: u128) -> Self {
             let mut balances = Mapping::new();
             balances.insert(Self::env().caller(), &total_supply);
-            Self { total_supply, balances }
+            Self {
+                total_supply,
+                balances,
+            }
         }
 
         /// Balance of `owner`.
@@ -65,9 +68,15 @@ mod erc20_baseline {
         #[ink(message)]
         pub fn transfer(&mut self, to: Address, value: u128) -> Result<(), Error> {
             let from = self.env().caller();
-            let new_from = self.balance_of(from).checked_sub(value).ok_or(Error::InsufficientBalance)?;
+            let new_from = self
+                .balance_of(from)
+                .checked_sub(value)
+                .ok_or(Error::InsufficientBalance)?;
             self.balances.insert(from, &new_from);
-            let new_to = self.balance_of(to).checked_add(value).ok_or(Error::Overflow)?;
+            let new_to = self
+                .balance_of(to)
+                .checked_add(value)
+                .ok_or(Error::Overflow)?;
             self.balances.insert(to, &new_to);
             self.env().emit_event(Transfer { from, to, value });
             Ok(())
@@ -90,7 +99,10 @@ mod erc20_baseline {
             assert_eq!(token.balance_of(accounts.alice), 60);
             assert_eq!(token.balance_of(accounts.bob), 40);
             assert_eq!(token.total_supply(), 100);
-            assert_eq!(token.transfer(accounts.bob, 61), Err(Error::InsufficientBalance));
+            assert_eq!(
+                token.transfer(accounts.bob, 61),
+                Err(Error::InsufficientBalance)
+            );
             assert_eq!(token.balance_of(accounts.alice), 60);
         }
     }

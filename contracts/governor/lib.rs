@@ -15,11 +15,11 @@
 //! membership token's job, read through `atelier_traits::VotingWeight`.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+pub use self::governor::address_of_public_key;
 pub use self::governor::{
     Action, Ballot, Error, Governor, Proposal, ProposalState, Receipt, Result, Settings,
     StoredAction, Summary, Support,
 };
-pub use self::governor::address_of_public_key;
 
 #[ink::contract]
 mod governor {
@@ -27,7 +27,7 @@ mod governor {
     use ink::{
         env::hash::Keccak256,
         prelude::{string::String, vec::Vec},
-        storage::Mapping,
+        storage::{Lazy, Mapping},
         H256,
     };
 
@@ -215,6 +215,9 @@ mod governor {
     /// Errors of the governor.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     #[ink::error]
+    // The `ink::error` expansion casts variant indices for the variants that carry an
+    // action index; there are fewer than 256 variants.
+    #[allow(clippy::cast_possible_truncation)]
     pub enum Error {
         /// No proposal with this id.
         UnknownProposal,
@@ -414,17 +417,34 @@ mod governor {
         pub summariser: Option<Address>,
     }
 
+    /// Governed configuration, kept in its own storage cell (see `Governor`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Config {
+        /// The settings.
+        pub settings: Settings,
+        /// The guardian, if any.
+        pub guardian: Option<Address>,
+        /// Whether the guardian role is burned for good.
+        pub guardian_burned: bool,
+        /// The summariser, if any.
+        pub summariser: Option<Address>,
+    }
+
     /// The governor's storage.
+    ///
+    /// Everything that can change lives in `Lazy` or `Mapping` cells, never in the root
+    /// cell: `execute` calls back into this contract (governance actions on itself), and
+    /// ink! writes the root cell of the outer call back when it returns, which would undo
+    /// any change the inner call made to it.
     #[ink(storage)]
     pub struct Governor {
         membership: Address,
         domain: [u8; 32],
-        settings: Settings,
-        guardian: Option<Address>,
-        guardian_burned: bool,
-        summariser: Option<Address>,
+        config: Lazy<Config>,
         allowlist: Mapping<Address, ()>,
-        proposal_count: u32,
+        proposal_count: Lazy<u32>,
         proposals: Mapping<u32, Proposal>,
         actions: Mapping<(u32, u32), StoredAction>,
         receipts: Mapping<(u32, Address), Receipt>,
@@ -451,20 +471,27 @@ mod governor {
             let mut this = Self {
                 membership,
                 domain,
-                settings,
-                guardian,
-                guardian_burned: false,
-                summariser,
+                config: Lazy::new(),
                 allowlist: Mapping::new(),
-                proposal_count: 0,
+                proposal_count: Lazy::new(),
                 proposals: Mapping::new(),
                 actions: Mapping::new(),
                 receipts: Mapping::new(),
                 latest_proposal: Mapping::new(),
                 nonces: Mapping::new(),
             };
+            this.config.set(&Config {
+                settings,
+                guardian,
+                guardian_burned: false,
+                summariser,
+            });
+            this.proposal_count.set(&0);
             this.env().emit_event(SettingsChanged { settings });
-            this.env().emit_event(GuardianChanged { guardian, burned: false });
+            this.env().emit_event(GuardianChanged {
+                guardian,
+                burned: false,
+            });
             this.env().emit_event(SummariserChanged { summariser });
             let own = this.env().address();
             this.allow(own, true);
@@ -494,11 +521,15 @@ mod governor {
             let now = self.env().block_number();
             // Weight at the previous block: weight gained in this very block cannot propose.
             let weight = host::weight_at(self.membership, proposer, now.saturating_sub(1))?;
-            if weight < self.settings.proposal_threshold || weight == 0 {
+            let s = self.config().settings;
+            if weight < s.proposal_threshold || weight == 0 {
                 return Err(Error::BelowProposalThreshold);
             }
             if let Some(last) = self.latest_proposal.get(proposer) {
-                if matches!(self.state(last)?, ProposalState::Pending | ProposalState::Active) {
+                if matches!(
+                    self.state(last)?,
+                    ProposalState::Pending | ProposalState::Active
+                ) {
                     return Err(Error::LiveProposalExists);
                 }
             }
@@ -513,11 +544,13 @@ mod governor {
                 let code_hash = host::code_hash(action.target).ok_or(Error::TargetNotContract)?;
                 stored.push(StoredAction { action, code_hash });
             }
-            let id = self.proposal_count;
-            self.proposal_count = id.checked_add(1).ok_or(Error::Overflow)?;
-            let s = self.settings;
+            let id = self.proposal_count();
+            self.proposal_count
+                .set(&id.checked_add(1).ok_or(Error::Overflow)?);
             let snapshot = now.checked_add(s.voting_delay).ok_or(Error::Overflow)?;
-            let vote_end = snapshot.checked_add(s.voting_period).ok_or(Error::Overflow)?;
+            let vote_end = snapshot
+                .checked_add(s.voting_period)
+                .ok_or(Error::Overflow)?;
             let description_hash = keccak(description.as_bytes());
             for (i, a) in (0u32..).zip(stored.iter()) {
                 self.actions.insert((id, i), a);
@@ -603,9 +636,16 @@ mod governor {
                 ink::env::sr25519_verify(&signature, &wrapped, &public_key)
                     .map_err(|_| Error::InvalidSignature)?;
             }
-            self.nonces.insert(ballot.voter, &nonce.checked_add(1).ok_or(Error::Overflow)?);
+            self.nonces
+                .insert(ballot.voter, &nonce.checked_add(1).ok_or(Error::Overflow)?);
             let relayer = Some(self.env().caller());
-            self.count_vote(ballot.proposal_id, ballot.voter, ballot.support, None, relayer)
+            self.count_vote(
+                ballot.proposal_id,
+                ballot.voter,
+                ballot.support,
+                None,
+                relayer,
+            )
         }
 
         /// Queues a succeeded proposal behind the timelock.
@@ -614,18 +654,21 @@ mod governor {
         /// `UnknownProposal`, `NotSucceeded`, `Overflow`.
         #[ink(message)]
         pub fn queue(&mut self, proposal_id: u32) -> Result<BlockNumber> {
-            if self.state(proposal_id)? != ProposalState::Succeeded {
+            let mut p = self.load(proposal_id)?;
+            if self.state_of(&p)? != ProposalState::Succeeded {
                 return Err(Error::NotSucceeded);
             }
-            let mut p = self.load(proposal_id)?;
             let eta = self
                 .env()
                 .block_number()
-                .checked_add(self.settings.timelock_delay)
+                .checked_add(self.config().settings.timelock_delay)
                 .ok_or(Error::Overflow)?;
             p.eta = Some(eta);
             self.proposals.insert(proposal_id, &p);
-            self.env().emit_event(ProposalQueued { id: proposal_id, eta });
+            self.env().emit_event(ProposalQueued {
+                id: proposal_id,
+                eta,
+            });
             Ok(eta)
         }
 
@@ -638,10 +681,10 @@ mod governor {
         /// `CodeHashChanged(i)`, `ActionFailed(i)`.
         #[ink(message)]
         pub fn execute(&mut self, proposal_id: u32) -> Result<()> {
-            if self.state(proposal_id)? != ProposalState::Queued {
+            let mut p = self.load(proposal_id)?;
+            if self.state_of(&p)? != ProposalState::Queued {
                 return Err(Error::NotQueued);
             }
-            let mut p = self.load(proposal_id)?;
             if p.eta.is_some_and(|eta| self.env().block_number() < eta) {
                 return Err(Error::TimelockNotElapsed);
             }
@@ -650,11 +693,15 @@ mod governor {
             self.proposals.insert(proposal_id, &p);
             let own = self.env().address();
             for i in 0..p.action_count {
-                let a = self.actions.get((proposal_id, i)).ok_or(Error::UnknownProposal)?;
+                let a = self
+                    .actions
+                    .get((proposal_id, i))
+                    .ok_or(Error::UnknownProposal)?;
                 if host::code_hash(a.action.target) != Some(a.code_hash) {
                     return Err(Error::CodeHashChanged(i));
                 }
-                host::dispatch(&a.action, a.action.target == own).map_err(|_| Error::ActionFailed(i))?;
+                host::dispatch(&a.action, a.action.target == own)
+                    .map_err(|_| Error::ActionFailed(i))?;
             }
             self.env().emit_event(ProposalExecuted { id: proposal_id });
             Ok(())
@@ -667,10 +714,10 @@ mod governor {
         /// `UnknownProposal`, `NotGuardianOrProposer`, `NotCancelable`.
         #[ink(message)]
         pub fn cancel(&mut self, proposal_id: u32) -> Result<()> {
-            let state = self.state(proposal_id)?;
             let mut p = self.load(proposal_id)?;
+            let state = self.state_of(&p)?;
             let caller = self.env().caller();
-            let is_guardian = self.guardian == Some(caller);
+            let is_guardian = self.config().guardian == Some(caller);
             if !is_guardian && caller != p.proposer {
                 return Err(Error::NotGuardianOrProposer);
             }
@@ -690,7 +737,10 @@ mod governor {
             }
             p.canceled = true;
             self.proposals.insert(proposal_id, &p);
-            self.env().emit_event(ProposalCanceled { id: proposal_id, by: caller });
+            self.env().emit_event(ProposalCanceled {
+                id: proposal_id,
+                by: caller,
+            });
             Ok(())
         }
 
@@ -708,17 +758,20 @@ mod governor {
             model_id: [u8; 32],
         ) -> Result<()> {
             let caller = self.env().caller();
-            if self.summariser != Some(caller) {
+            if self.config().summariser != Some(caller) {
                 return Err(Error::NotSummariser);
             }
-            if self.state(proposal_id)? != ProposalState::Pending {
+            let mut p = self.load(proposal_id)?;
+            if self.state_of(&p)? != ProposalState::Pending {
                 return Err(Error::SummaryWindowClosed);
             }
-            let mut p = self.load(proposal_id)?;
             if p.summary.is_some() {
                 return Err(Error::SummaryAlreadyAttached);
             }
-            p.summary = Some(Summary { summary_hash, model_id });
+            p.summary = Some(Summary {
+                summary_hash,
+                model_id,
+            });
             self.proposals.insert(proposal_id, &p);
             self.env().emit_event(SummaryAttached {
                 id: proposal_id,
@@ -737,7 +790,8 @@ mod governor {
         pub fn set_settings(&mut self, settings: Settings) -> Result<()> {
             self.ensure_self()?;
             check_settings(&settings)?;
-            self.settings = settings;
+            let config = self.config();
+            self.config.set(&Config { settings, ..config });
             self.env().emit_event(SettingsChanged { settings });
             Ok(())
         }
@@ -760,11 +814,15 @@ mod governor {
         #[ink(message)]
         pub fn set_guardian(&mut self, guardian: Option<Address>) -> Result<()> {
             self.ensure_self()?;
-            if self.guardian_burned {
+            let config = self.config();
+            if config.guardian_burned {
                 return Err(Error::GuardianBurned);
             }
-            self.guardian = guardian;
-            self.env().emit_event(GuardianChanged { guardian, burned: false });
+            self.config.set(&Config { guardian, ..config });
+            self.env().emit_event(GuardianChanged {
+                guardian,
+                burned: false,
+            });
             Ok(())
         }
 
@@ -775,12 +833,19 @@ mod governor {
         #[ink(message)]
         pub fn burn_guardian(&mut self) -> Result<()> {
             self.ensure_self()?;
-            if self.guardian_burned {
+            let config = self.config();
+            if config.guardian_burned {
                 return Err(Error::GuardianBurned);
             }
-            self.guardian = None;
-            self.guardian_burned = true;
-            self.env().emit_event(GuardianChanged { guardian: None, burned: true });
+            self.config.set(&Config {
+                guardian: None,
+                guardian_burned: true,
+                ..config
+            });
+            self.env().emit_event(GuardianChanged {
+                guardian: None,
+                burned: true,
+            });
             Ok(())
         }
 
@@ -791,7 +856,11 @@ mod governor {
         #[ink(message)]
         pub fn set_summariser(&mut self, summariser: Option<Address>) -> Result<()> {
             self.ensure_self()?;
-            self.summariser = summariser;
+            let config = self.config();
+            self.config.set(&Config {
+                summariser,
+                ..config
+            });
             self.env().emit_event(SummariserChanged { summariser });
             Ok(())
         }
@@ -802,7 +871,10 @@ mod governor {
         /// `UnknownProposal`.
         #[ink(message)]
         pub fn state(&self, proposal_id: u32) -> Result<ProposalState> {
-            let p = self.load(proposal_id)?;
+            self.state_of(&self.load(proposal_id)?)
+        }
+
+        fn state_of(&self, p: &Proposal) -> Result<ProposalState> {
             let now = self.env().block_number();
             Ok(if p.executed {
                 ProposalState::Executed
@@ -812,13 +884,14 @@ mod governor {
                 ProposalState::Pending
             } else if now <= p.vote_end {
                 ProposalState::Active
-            } else if !Self::passed(&p)? {
+            } else if !Self::passed(p)? {
                 ProposalState::Defeated
             } else {
                 match p.eta {
                     None => ProposalState::Succeeded,
                     Some(eta) => {
-                        let last = eta.checked_add(self.settings.grace_period).ok_or(Error::Overflow)?;
+                        let grace = self.config().settings.grace_period;
+                        let last = eta.checked_add(grace).ok_or(Error::Overflow)?;
                         if now > last {
                             ProposalState::Expired
                         } else {
@@ -838,8 +911,13 @@ mod governor {
         /// A proposal's actions with their pinned code hashes.
         #[ink(message)]
         pub fn actions(&self, proposal_id: u32) -> Vec<StoredAction> {
-            let count = self.proposals.get(proposal_id).map_or(0, |p| p.action_count);
-            (0..count).filter_map(|i| self.actions.get((proposal_id, i))).collect()
+            let count = self
+                .proposals
+                .get(proposal_id)
+                .map_or(0, |p| p.action_count);
+            (0..count)
+                .filter_map(|i| self.actions.get((proposal_id, i)))
+                .collect()
         }
 
         /// A voter's receipt on a proposal.
@@ -869,7 +947,7 @@ mod governor {
         /// The governed settings.
         #[ink(message)]
         pub fn settings(&self) -> Settings {
-            self.settings
+            self.config().settings
         }
 
         /// Whether `target` is on the allowlist.
@@ -881,19 +959,19 @@ mod governor {
         /// The guardian, if any.
         #[ink(message)]
         pub fn guardian(&self) -> Option<Address> {
-            self.guardian
+            self.config().guardian
         }
 
         /// Whether the guardian role was burned.
         #[ink(message)]
         pub fn guardian_burned(&self) -> bool {
-            self.guardian_burned
+            self.config().guardian_burned
         }
 
         /// The summariser, if any.
         #[ink(message)]
         pub fn summariser(&self) -> Option<Address> {
-            self.summariser
+            self.config().summariser
         }
 
         /// The membership token weights are read from.
@@ -905,11 +983,31 @@ mod governor {
         /// Number of proposals so far (ids are `0..count`).
         #[ink(message)]
         pub fn proposal_count(&self) -> u32 {
-            self.proposal_count
+            self.proposal_count.get().unwrap_or(0)
+        }
+
+        fn config(&self) -> Config {
+            // Set by the constructor; the default is never observed on a live contract.
+            self.config.get().unwrap_or(Config {
+                settings: Settings {
+                    voting_delay: 0,
+                    voting_period: 0,
+                    timelock_delay: 0,
+                    grace_period: 0,
+                    quorum_bps: 0,
+                    proposal_threshold: 0,
+                    late_quorum_extension: 0,
+                },
+                guardian: None,
+                guardian_burned: false,
+                summariser: None,
+            })
         }
 
         fn load(&self, proposal_id: u32) -> Result<Proposal> {
-            self.proposals.get(proposal_id).ok_or(Error::UnknownProposal)
+            self.proposals
+                .get(proposal_id)
+                .ok_or(Error::UnknownProposal)
         }
 
         fn ensure_self(&self) -> Result<()> {
@@ -931,7 +1029,10 @@ mod governor {
 
         /// Quorum reached (For + Abstain) and more For than Against.
         fn passed(p: &Proposal) -> Result<bool> {
-            let turnout = p.for_votes.checked_add(p.abstain_votes).ok_or(Error::Overflow)?;
+            let turnout = p
+                .for_votes
+                .checked_add(p.abstain_votes)
+                .ok_or(Error::Overflow)?;
             let quorum_met = p.quorum.is_some_and(|q| turnout >= q);
             Ok(quorum_met && p.for_votes > p.against_votes)
         }
@@ -944,16 +1045,19 @@ mod governor {
             reason: Option<String>,
             relayer: Option<Address>,
         ) -> Result<u128> {
-            if reason.as_ref().is_some_and(|r| r.len() > MAX_REASON_LEN as usize) {
+            if reason
+                .as_ref()
+                .is_some_and(|r| r.len() > MAX_REASON_LEN as usize)
+            {
                 return Err(Error::ReasonTooLong);
             }
-            if self.state(proposal_id)? != ProposalState::Active {
+            let mut p = self.load(proposal_id)?;
+            if self.state_of(&p)? != ProposalState::Active {
                 return Err(Error::VotingNotOpen);
             }
             if self.receipts.contains((proposal_id, voter)) {
                 return Err(Error::AlreadyVoted);
             }
-            let mut p = self.load(proposal_id)?;
             let weight = host::weight_at(self.membership, voter, p.snapshot)?;
             if weight == 0 {
                 return Err(Error::NoVotingWeight);
@@ -979,7 +1083,7 @@ mod governor {
             };
             *tally = tally.checked_add(weight).ok_or(Error::Overflow)?;
             let now = self.env().block_number();
-            let extension = self.settings.late_quorum_extension;
+            let extension = self.config().settings.late_quorum_extension;
             let mut extended_to = None;
             if !quorum_before && Self::turnout(&p)? >= quorum && !p.extended && extension > 0 {
                 let new_end = now.checked_add(extension).ok_or(Error::Overflow)?;
@@ -989,7 +1093,8 @@ mod governor {
                     extended_to = Some(new_end);
                 }
             }
-            self.receipts.insert((proposal_id, voter), &Receipt { support, weight });
+            self.receipts
+                .insert((proposal_id, voter), &Receipt { support, weight });
             let tallies = (p.for_votes, p.against_votes, p.abstain_votes);
             self.proposals.insert(proposal_id, &p);
             self.env().emit_event(VoteCast {
@@ -1002,13 +1107,18 @@ mod governor {
                 tallies,
             });
             if let Some(vote_end) = extended_to {
-                self.env().emit_event(VotingExtended { id: proposal_id, vote_end });
+                self.env().emit_event(VotingExtended {
+                    id: proposal_id,
+                    vote_end,
+                });
             }
             Ok(weight)
         }
 
         fn turnout(p: &Proposal) -> Result<u128> {
-            p.for_votes.checked_add(p.abstain_votes).ok_or(Error::Overflow)
+            p.for_votes
+                .checked_add(p.abstain_votes)
+                .ok_or(Error::Overflow)
         }
     }
 
@@ -1098,13 +1208,27 @@ mod governor {
         /// Calls `action` with its value; the governor itself is called with re-entry
         /// allowed (it is executing), other targets without. A revert is a failure.
         pub fn dispatch(action: &Action, to_self: bool) -> core::result::Result<(), ()> {
-            let mut input = ink::prelude::vec::Vec::with_capacity(action.input.len().saturating_add(4));
+            let mut input =
+                ink::prelude::vec::Vec::with_capacity(action.input.len().saturating_add(4));
             input.extend_from_slice(&action.selector);
             input.extend_from_slice(&action.input);
             let value = ink::U256::from(action.value).to_little_endian();
-            let flags = if to_self { CallFlags::ALLOW_REENTRY } else { CallFlags::empty() };
-            api::call(flags, &action.target.0, u64::MAX, u64::MAX, &[0xff; 32], &value, &input, None)
-                .map_err(|_| ())
+            let flags = if to_self {
+                CallFlags::ALLOW_REENTRY
+            } else {
+                CallFlags::empty()
+            };
+            api::call(
+                flags,
+                &action.target.0,
+                u64::MAX,
+                u64::MAX,
+                &[0xff; 32],
+                &value,
+                &input,
+                None,
+            )
+            .map_err(|_| ())
         }
     }
 
@@ -1131,12 +1255,22 @@ mod governor {
         }
 
         fn at(history: &[(u32, u128)], block: u32) -> u128 {
-            history.iter().rev().find(|(b, _)| *b <= block).map_or(0, |(_, w)| *w)
+            history
+                .iter()
+                .rev()
+                .find(|(b, _)| *b <= block)
+                .map_or(0, |(_, w)| *w)
         }
 
         /// Records `who`'s weight from `block` on.
         pub fn set_weight(who: Address, block: u32, weight: u128) {
-            STATE.with(|s| s.borrow_mut().weights.entry(who).or_default().push((block, weight)));
+            STATE.with(|s| {
+                s.borrow_mut()
+                    .weights
+                    .entry(who)
+                    .or_default()
+                    .push((block, weight))
+            });
         }
 
         /// Records the total weight from `block` on.
@@ -1204,4 +1338,6 @@ mod governor {
 }
 
 #[cfg(test)]
+// Test arithmetic is on small known values and overflow checks are on in tests.
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
 mod tests;

@@ -44,8 +44,14 @@ fn world() -> World {
     double::set_code_hash(membership, H256::repeat_byte(1));
     double::set_code_hash(test::callee(), H256::repeat_byte(2));
     test::set_caller(a.alice);
-    let gov = Governor::new(membership, DOMAIN, SETTINGS, Some(a.charlie), Some(a.django))
-        .expect("valid settings");
+    let gov = Governor::new(
+        membership,
+        DOMAIN,
+        SETTINGS,
+        Some(a.charlie),
+        Some(a.django),
+    )
+    .expect("valid settings");
     World { a, gov, membership }
 }
 
@@ -60,7 +66,12 @@ fn now() -> u32 {
 }
 
 fn action(target: Address) -> Action {
-    Action { target, selector: [1, 2, 3, 4], input: vec![9, 9], value: 0 }
+    Action {
+        target,
+        selector: [1, 2, 3, 4],
+        input: vec![9, 9],
+        value: 0,
+    }
 }
 
 fn events<E: scale::Decode>(signature: Option<[u8; 32]>) -> Vec<E> {
@@ -92,15 +103,21 @@ impl World {
     /// Bob proposes one action on the membership token.
     fn propose(&mut self) -> u32 {
         let target = self.membership;
-        self.as_(self.a.bob).propose(vec![action(target)], "Raise the cap".into()).expect("proposed")
+        self.as_(self.a.bob)
+            .propose(vec![action(target)], "Raise the cap".into())
+            .expect("proposed")
     }
 
     /// Bob proposes, voting opens, Bob (50) and Alice (20) vote For: 70 of 200 >= 20%.
     fn succeeded(&mut self) -> u32 {
         let id = self.propose();
         advance(SETTINGS.voting_delay + 1);
-        self.as_(self.a.bob).cast_vote(id, Support::For, None).unwrap();
-        self.as_(self.a.alice).cast_vote(id, Support::For, None).unwrap();
+        self.as_(self.a.bob)
+            .cast_vote(id, Support::For, None)
+            .unwrap();
+        self.as_(self.a.alice)
+            .cast_vote(id, Support::For, None)
+            .unwrap();
         let end = self.gov.proposal(id).unwrap().vote_end;
         advance(end + 1 - now());
         assert_eq!(self.gov.state(id), Ok(ProposalState::Succeeded));
@@ -128,16 +145,43 @@ fn constructor_allowlists_itself_and_membership_and_emits_its_configuration() {
 fn constructor_rejects_settings_outside_hard_bounds() {
     let m = membership_address();
     for bad in [
-        Settings { quorum_bps: 399, ..SETTINGS },
-        Settings { quorum_bps: 8_001, ..SETTINGS },
-        Settings { voting_delay: 0, ..SETTINGS },
-        Settings { voting_period: 9, ..SETTINGS },
-        Settings { timelock_delay: 0, ..SETTINGS },
-        Settings { grace_period: 9, ..SETTINGS },
-        Settings { late_quorum_extension: 11, ..SETTINGS },
-        Settings { proposal_threshold: 1_000_001, ..SETTINGS },
+        Settings {
+            quorum_bps: 399,
+            ..SETTINGS
+        },
+        Settings {
+            quorum_bps: 8_001,
+            ..SETTINGS
+        },
+        Settings {
+            voting_delay: 0,
+            ..SETTINGS
+        },
+        Settings {
+            voting_period: 9,
+            ..SETTINGS
+        },
+        Settings {
+            timelock_delay: 0,
+            ..SETTINGS
+        },
+        Settings {
+            grace_period: 9,
+            ..SETTINGS
+        },
+        Settings {
+            late_quorum_extension: 11,
+            ..SETTINGS
+        },
+        Settings {
+            proposal_threshold: 1_000_001,
+            ..SETTINGS
+        },
     ] {
-        assert_eq!(Governor::new(m, DOMAIN, bad, None, None).err(), Some(Error::SettingOutOfBounds));
+        assert_eq!(
+            Governor::new(m, DOMAIN, bad, None, None).err(),
+            Some(Error::SettingOutOfBounds)
+        );
     }
 }
 
@@ -171,24 +215,51 @@ fn propose_error_paths() {
     let mut w = world();
     let m = w.membership;
     let bob = w.a.bob;
-    assert_eq!(w.as_(bob).propose(vec![], "x".into()), Err(Error::EmptyProposal));
+    assert_eq!(
+        w.as_(bob).propose(vec![], "x".into()),
+        Err(Error::EmptyProposal)
+    );
     let nine = (0..=MAX_ACTIONS).map(|_| action(m)).collect();
-    assert_eq!(w.as_(bob).propose(nine, "x".into()), Err(Error::TooManyActions));
-    let long = Action { input: vec![0; MAX_INPUT_LEN as usize + 1], ..action(m) };
-    assert_eq!(w.as_(bob).propose(vec![long], "x".into()), Err(Error::InputTooLong));
+    assert_eq!(
+        w.as_(bob).propose(nine, "x".into()),
+        Err(Error::TooManyActions)
+    );
+    let long = Action {
+        input: vec![0; MAX_INPUT_LEN as usize + 1],
+        ..action(m)
+    };
+    assert_eq!(
+        w.as_(bob).propose(vec![long], "x".into()),
+        Err(Error::InputTooLong)
+    );
     let essay = "x".repeat(MAX_DESCRIPTION_LEN as usize + 1);
-    assert_eq!(w.as_(bob).propose(vec![action(m)], essay), Err(Error::DescriptionTooLong));
+    assert_eq!(
+        w.as_(bob).propose(vec![action(m)], essay),
+        Err(Error::DescriptionTooLong)
+    );
     let stranger = Address::from_low_u64_be(0xCD);
-    assert_eq!(w.as_(bob).propose(vec![action(stranger)], "x".into()), Err(Error::TargetNotAllowed));
+    assert_eq!(
+        w.as_(bob).propose(vec![action(stranger)], "x".into()),
+        Err(Error::TargetNotAllowed)
+    );
     // allowlisted, but there is no contract at that address
     w.as_self().set_allowlisted(stranger, true).unwrap();
-    assert_eq!(w.as_(bob).propose(vec![action(stranger)], "x".into()), Err(Error::TargetNotContract));
+    assert_eq!(
+        w.as_(bob).propose(vec![action(stranger)], "x".into()),
+        Err(Error::TargetNotContract)
+    );
     // Frank has no weight
     let frank = w.a.frank;
-    assert_eq!(w.as_(frank).propose(vec![action(m)], "x".into()), Err(Error::BelowProposalThreshold));
+    assert_eq!(
+        w.as_(frank).propose(vec![action(m)], "x".into()),
+        Err(Error::BelowProposalThreshold)
+    );
     // one live proposal per proposer
     w.propose();
-    assert_eq!(w.as_(bob).propose(vec![action(m)], "again".into()), Err(Error::LiveProposalExists));
+    assert_eq!(
+        w.as_(bob).propose(vec![action(m)], "again".into()),
+        Err(Error::LiveProposalExists)
+    );
 }
 
 #[ink::test]
@@ -200,7 +271,10 @@ fn weight_gained_in_the_proposing_block_cannot_propose() {
     let m = w.membership;
     let frank = w.a.frank;
     // then he cannot propose until the next block
-    assert_eq!(w.as_(frank).propose(vec![action(m)], "x".into()), Err(Error::BelowProposalThreshold));
+    assert_eq!(
+        w.as_(frank).propose(vec![action(m)], "x".into()),
+        Err(Error::BelowProposalThreshold)
+    );
     advance(1);
     assert!(w.as_(frank).propose(vec![action(m)], "x".into()).is_ok());
 }
@@ -211,7 +285,10 @@ fn propose_fails_clearly_when_membership_cannot_be_read() {
     double::membership_down();
     let m = w.membership;
     let bob = w.a.bob;
-    assert_eq!(w.as_(bob).propose(vec![action(m)], "x".into()), Err(Error::MembershipCallFailed));
+    assert_eq!(
+        w.as_(bob).propose(vec![action(m)], "x".into()),
+        Err(Error::MembershipCallFailed)
+    );
 }
 
 #[ink::test]
@@ -220,21 +297,39 @@ fn members_vote_with_snapshot_weight_once_and_with_a_reason() {
     let mut w = world();
     let id = w.propose();
     let bob = w.a.bob;
-    assert_eq!(w.as_(bob).cast_vote(id, Support::For, None), Err(Error::VotingNotOpen));
+    assert_eq!(
+        w.as_(bob).cast_vote(id, Support::For, None),
+        Err(Error::VotingNotOpen)
+    );
     advance(SETTINGS.voting_delay + 1);
     assert_eq!(w.gov.state(id), Ok(ProposalState::Active));
     // when Bob votes For with a reason
-    let weight = w.as_(bob).cast_vote(id, Support::For, Some("needed".into())).unwrap();
+    let weight = w
+        .as_(bob)
+        .cast_vote(id, Support::For, Some("needed".into()))
+        .unwrap();
     // then his snapshot weight counts, once
     assert_eq!(weight, 50);
-    assert_eq!(w.gov.receipt(id, bob), Some(Receipt { support: Support::For, weight: 50 }));
-    assert_eq!(w.as_(bob).cast_vote(id, Support::Against, None), Err(Error::AlreadyVoted));
+    assert_eq!(
+        w.gov.receipt(id, bob),
+        Some(Receipt {
+            support: Support::For,
+            weight: 50
+        })
+    );
+    assert_eq!(
+        w.as_(bob).cast_vote(id, Support::Against, None),
+        Err(Error::AlreadyVoted)
+    );
     let eve = w.a.eve;
     w.as_(eve).cast_vote(id, Support::Against, None).unwrap();
     let alice = w.a.alice;
     w.as_(alice).cast_vote(id, Support::Abstain, None).unwrap();
     let p = w.gov.proposal(id).unwrap();
-    assert_eq!((p.for_votes, p.against_votes, p.abstain_votes), (50, 30, 20));
+    assert_eq!(
+        (p.for_votes, p.against_votes, p.abstain_votes),
+        (50, 30, 20)
+    );
     assert_eq!(p.quorum, Some(40)); // 20% of 200
     let votes = emitted!(VoteCast);
     assert_eq!(votes.len(), 3);
@@ -249,13 +344,25 @@ fn vote_error_paths() {
     let id = w.propose();
     advance(SETTINGS.voting_delay + 1);
     let frank = w.a.frank;
-    assert_eq!(w.as_(frank).cast_vote(id, Support::For, None), Err(Error::NoVotingWeight));
-    assert_eq!(w.as_(frank).cast_vote(9, Support::For, None), Err(Error::UnknownProposal));
+    assert_eq!(
+        w.as_(frank).cast_vote(id, Support::For, None),
+        Err(Error::NoVotingWeight)
+    );
+    assert_eq!(
+        w.as_(frank).cast_vote(9, Support::For, None),
+        Err(Error::UnknownProposal)
+    );
     let reason = Some("x".repeat(MAX_REASON_LEN as usize + 1));
     let bob = w.a.bob;
-    assert_eq!(w.as_(bob).cast_vote(id, Support::For, reason), Err(Error::ReasonTooLong));
+    assert_eq!(
+        w.as_(bob).cast_vote(id, Support::For, reason),
+        Err(Error::ReasonTooLong)
+    );
     advance(SETTINGS.voting_period);
-    assert_eq!(w.as_(bob).cast_vote(id, Support::For, None), Err(Error::VotingNotOpen));
+    assert_eq!(
+        w.as_(bob).cast_vote(id, Support::For, None),
+        Err(Error::VotingNotOpen)
+    );
 }
 
 #[ink::test]
@@ -268,7 +375,10 @@ fn weight_acquired_after_the_snapshot_cannot_vote() {
     double::set_weight(w.a.frank, now(), 10_000);
     let frank = w.a.frank;
     // then it counts for nothing on this proposal
-    assert_eq!(w.as_(frank).cast_vote(id, Support::For, None), Err(Error::NoVotingWeight));
+    assert_eq!(
+        w.as_(frank).cast_vote(id, Support::For, None),
+        Err(Error::NoVotingWeight)
+    );
 }
 
 #[ink::test]
@@ -438,36 +548,66 @@ fn summariser_anchors_a_summary_once_during_the_voting_delay() {
     let mut w = world();
     let id = w.propose();
     let (django, eve) = (w.a.django, w.a.eve);
-    assert_eq!(w.as_(eve).attach_summary(id, [1; 32], [2; 32]), Err(Error::NotSummariser));
-    assert_eq!(w.as_(django).attach_summary(9, [1; 32], [2; 32]), Err(Error::UnknownProposal));
+    assert_eq!(
+        w.as_(eve).attach_summary(id, [1; 32], [2; 32]),
+        Err(Error::NotSummariser)
+    );
+    assert_eq!(
+        w.as_(django).attach_summary(9, [1; 32], [2; 32]),
+        Err(Error::UnknownProposal)
+    );
     w.as_(django).attach_summary(id, [1; 32], [2; 32]).unwrap();
     assert_eq!(
         w.gov.proposal(id).unwrap().summary,
-        Some(Summary { summary_hash: [1; 32], model_id: [2; 32] })
+        Some(Summary {
+            summary_hash: [1; 32],
+            model_id: [2; 32]
+        })
     );
     let ev = emitted!(SummaryAttached);
     assert_eq!((ev[0].summariser, ev[0].summary_hash), (django, [1; 32]));
-    assert_eq!(w.as_(django).attach_summary(id, [3; 32], [2; 32]), Err(Error::SummaryAlreadyAttached));
+    assert_eq!(
+        w.as_(django).attach_summary(id, [3; 32], [2; 32]),
+        Err(Error::SummaryAlreadyAttached)
+    );
     advance(SETTINGS.voting_delay + 1);
-    assert_eq!(w.as_(django).attach_summary(id, [3; 32], [2; 32]), Err(Error::SummaryWindowClosed));
+    assert_eq!(
+        w.as_(django).attach_summary(id, [3; 32], [2; 32]),
+        Err(Error::SummaryWindowClosed)
+    );
 }
 
 #[ink::test]
 fn settings_and_roles_change_only_through_the_governor_itself() {
     let mut w = world();
     let alice = w.a.alice;
-    let new = Settings { quorum_bps: 3_000, ..SETTINGS };
+    let new = Settings {
+        quorum_bps: 3_000,
+        ..SETTINGS
+    };
     let t = Address::from_low_u64_be(5);
     assert_eq!(w.as_(alice).set_settings(new), Err(Error::OnlyGovernance));
-    assert_eq!(w.as_(alice).set_allowlisted(t, true), Err(Error::OnlyGovernance));
-    assert_eq!(w.as_(alice).set_guardian(Some(alice)), Err(Error::OnlyGovernance));
+    assert_eq!(
+        w.as_(alice).set_allowlisted(t, true),
+        Err(Error::OnlyGovernance)
+    );
+    assert_eq!(
+        w.as_(alice).set_guardian(Some(alice)),
+        Err(Error::OnlyGovernance)
+    );
     assert_eq!(w.as_(alice).burn_guardian(), Err(Error::OnlyGovernance));
-    assert_eq!(w.as_(alice).set_summariser(Some(alice)), Err(Error::OnlyGovernance));
+    assert_eq!(
+        w.as_(alice).set_summariser(Some(alice)),
+        Err(Error::OnlyGovernance)
+    );
     // through the governor itself
     w.as_self().set_settings(new).unwrap();
     assert_eq!(w.gov.settings(), new);
     assert_eq!(
-        w.as_self().set_settings(Settings { quorum_bps: 1, ..SETTINGS }),
+        w.as_self().set_settings(Settings {
+            quorum_bps: 1,
+            ..SETTINGS
+        }),
         Err(Error::SettingOutOfBounds)
     );
     w.as_self().set_allowlisted(t, true).unwrap();
@@ -482,7 +622,10 @@ fn settings_and_roles_change_only_through_the_governor_itself() {
     w.as_self().burn_guardian().unwrap();
     assert_eq!(w.gov.guardian(), None);
     assert!(w.gov.guardian_burned());
-    assert_eq!(w.as_self().set_guardian(Some(alice)), Err(Error::GuardianBurned));
+    assert_eq!(
+        w.as_self().set_guardian(Some(alice)),
+        Err(Error::GuardianBurned)
+    );
     assert_eq!(w.as_self().burn_guardian(), Err(Error::GuardianBurned));
     let g = emitted!(GuardianChanged);
     assert!(g.last().unwrap().burned);
@@ -495,11 +638,14 @@ mod ballots {
     use schnorrkel::{signing_context, Keypair, MiniSecretKey};
 
     fn keypair(seed: u8) -> Keypair {
-        MiniSecretKey::from_bytes(&[seed; 32]).unwrap().expand_to_keypair(MiniSecretKey::ED25519_MODE)
+        MiniSecretKey::from_bytes(&[seed; 32])
+            .unwrap()
+            .expand_to_keypair(MiniSecretKey::ED25519_MODE)
     }
 
     fn sign(kp: &Keypair, message: &[u8]) -> [u8; 64] {
-        kp.sign(signing_context(b"substrate").bytes(message)).to_bytes()
+        kp.sign(signing_context(b"substrate").bytes(message))
+            .to_bytes()
     }
 
     /// A voter known only by key, with 60 weight, and an active proposal.
@@ -517,13 +663,21 @@ mod ballots {
     fn a_signed_ballot_is_counted_when_relayed_by_anyone() {
         // given a ballot signed offline
         let (mut w, kp, voter, id) = setup();
-        let ballot = Ballot { proposal_id: id, support: Support::For, voter, nonce: 0 };
+        let ballot = Ballot {
+            proposal_id: id,
+            support: Support::For,
+            voter,
+            nonce: 0,
+        };
         let payload = w.gov.ballot_payload(ballot);
         assert!(payload.starts_with(BALLOT_TAG));
         let signature = sign(&kp, &payload);
         // when Eve relays it
         let eve = w.a.eve;
-        let weight = w.as_(eve).cast_vote_by_sig(ballot, kp.public.to_bytes(), signature).unwrap();
+        let weight = w
+            .as_(eve)
+            .cast_vote_by_sig(ballot, kp.public.to_bytes(), signature)
+            .unwrap();
         // then the voter's weight counted and the nonce moved on
         assert_eq!(weight, 60);
         assert_eq!(w.gov.receipt(id, voter).unwrap().weight, 60);
@@ -532,7 +686,8 @@ mod ballots {
         assert_eq!((v[0].voter, v[0].relayer), (voter, Some(eve)));
         // and replaying it is refused
         assert_eq!(
-            w.as_(eve).cast_vote_by_sig(ballot, kp.public.to_bytes(), signature),
+            w.as_(eve)
+                .cast_vote_by_sig(ballot, kp.public.to_bytes(), signature),
             Err(Error::BadNonce)
         );
     }
@@ -540,42 +695,63 @@ mod ballots {
     #[ink::test]
     fn a_wallet_style_bytes_wrapped_signature_is_accepted() {
         let (mut w, kp, voter, id) = setup();
-        let ballot = Ballot { proposal_id: id, support: Support::Against, voter, nonce: 0 };
+        let ballot = Ballot {
+            proposal_id: id,
+            support: Support::Against,
+            voter,
+            nonce: 0,
+        };
         let mut wrapped = b"<Bytes>".to_vec();
         wrapped.extend(w.gov.ballot_payload(ballot));
         wrapped.extend(b"</Bytes>");
         let signature = sign(&kp, &wrapped);
         let eve = w.a.eve;
-        assert_eq!(w.as_(eve).cast_vote_by_sig(ballot, kp.public.to_bytes(), signature), Ok(60));
+        assert_eq!(
+            w.as_(eve)
+                .cast_vote_by_sig(ballot, kp.public.to_bytes(), signature),
+            Ok(60)
+        );
     }
 
     #[ink::test]
     fn forged_or_mismatched_ballots_are_refused() {
         let (mut w, kp, voter, id) = setup();
         let eve = w.a.eve;
-        let ballot = Ballot { proposal_id: id, support: Support::For, voter, nonce: 0 };
+        let ballot = Ballot {
+            proposal_id: id,
+            support: Support::For,
+            voter,
+            nonce: 0,
+        };
         let payload = w.gov.ballot_payload(ballot);
         // signed by another key
         let other = keypair(4);
         assert_eq!(
-            w.as_(eve).cast_vote_by_sig(ballot, kp.public.to_bytes(), sign(&other, &payload)),
+            w.as_(eve)
+                .cast_vote_by_sig(ballot, kp.public.to_bytes(), sign(&other, &payload)),
             Err(Error::InvalidSignature)
         );
         // another key claiming to be the voter
         assert_eq!(
-            w.as_(eve).cast_vote_by_sig(ballot, other.public.to_bytes(), sign(&other, &payload)),
+            w.as_(eve)
+                .cast_vote_by_sig(ballot, other.public.to_bytes(), sign(&other, &payload)),
             Err(Error::VoterKeyMismatch)
         );
         // a valid signature over a different ballot (support changed by the relayer)
-        let tampered = Ballot { support: Support::Against, ..ballot };
+        let tampered = Ballot {
+            support: Support::Against,
+            ..ballot
+        };
         assert_eq!(
-            w.as_(eve).cast_vote_by_sig(tampered, kp.public.to_bytes(), sign(&kp, &payload)),
+            w.as_(eve)
+                .cast_vote_by_sig(tampered, kp.public.to_bytes(), sign(&kp, &payload)),
             Err(Error::InvalidSignature)
         );
         // a future nonce
         let future = Ballot { nonce: 5, ..ballot };
         assert_eq!(
-            w.as_(eve).cast_vote_by_sig(future, kp.public.to_bytes(), sign(&kp, &payload)),
+            w.as_(eve)
+                .cast_vote_by_sig(future, kp.public.to_bytes(), sign(&kp, &payload)),
             Err(Error::BadNonce)
         );
         assert_eq!(w.gov.receipt(id, voter), None);

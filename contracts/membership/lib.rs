@@ -357,7 +357,11 @@ mod membership {
             let mut this = Self {
                 admin: Some(Self::env().caller()),
                 governance: None,
-                settings: Settings { threshold, member_cap, expiry_blocks },
+                settings: Settings {
+                    threshold,
+                    member_cap,
+                    expiry_blocks,
+                },
                 attestor_count: 0,
                 attestors: Mapping::new(),
                 categories: Mapping::new(),
@@ -372,7 +376,11 @@ mod membership {
                 total_checkpoints: Mapping::new(),
                 total_checkpoint_count: 0,
             };
-            let settings = Settings { threshold, member_cap, expiry_blocks };
+            let settings = Settings {
+                threshold,
+                member_cap,
+                expiry_blocks,
+            };
             let n = u32::try_from(attestors.len()).map_err(|_| Error::TooManyAttestors)?;
             Self::check_settings(&settings, n)?;
             for attestor in attestors {
@@ -438,7 +446,12 @@ mod membership {
                 },
             );
             self.evidence_ids.insert(evidence, &id);
-            self.env().emit_event(ContributionRecorded { id, contributor, category, evidence });
+            self.env().emit_event(ContributionRecorded {
+                id,
+                contributor,
+                category,
+                evidence,
+            });
             Ok(id)
         }
 
@@ -455,7 +468,10 @@ mod membership {
             if !self.attestors.contains(attestor) {
                 return Err(Error::NotAttestor);
             }
-            let mut c = self.contributions.get(id).ok_or(Error::UnknownContribution)?;
+            let mut c = self
+                .contributions
+                .get(id)
+                .ok_or(Error::UnknownContribution)?;
             if c.status != ContributionStatus::Pending {
                 return Err(Error::NotPending);
             }
@@ -489,7 +505,10 @@ mod membership {
         #[ink(message)]
         pub fn revoke_contribution(&mut self, id: u64) -> Result<()> {
             self.ensure_governance()?;
-            let mut c = self.contributions.get(id).ok_or(Error::UnknownContribution)?;
+            let mut c = self
+                .contributions
+                .get(id)
+                .ok_or(Error::UnknownContribution)?;
             let removed = match c.status {
                 ContributionStatus::Pending => 0,
                 ContributionStatus::Active => c.weight,
@@ -515,7 +534,10 @@ mod membership {
         /// `UnknownContribution`, `NotActive`, `NotExpired` before its expiry block.
         #[ink(message)]
         pub fn expire_contribution(&mut self, id: u64) -> Result<()> {
-            let mut c = self.contributions.get(id).ok_or(Error::UnknownContribution)?;
+            let mut c = self
+                .contributions
+                .get(id)
+                .ok_or(Error::UnknownContribution)?;
             if c.status != ContributionStatus::Active {
                 return Err(Error::NotActive);
             }
@@ -600,7 +622,10 @@ mod membership {
             }
             self.attestors.remove(attestor);
             self.attestor_count = remaining;
-            self.env().emit_event(AttestorRemoved { attestor, attestor_count: remaining });
+            self.env().emit_event(AttestorRemoved {
+                attestor,
+                attestor_count: remaining,
+            });
             Ok(())
         }
 
@@ -643,7 +668,9 @@ mod membership {
         /// Total weight now.
         #[ink(message)]
         pub fn total_weight(&self) -> u128 {
-            self.latest(self.total_checkpoint_count, |i| self.total_checkpoints.get(i))
+            self.latest(self.total_checkpoint_count, |i| {
+                self.total_checkpoints.get(i)
+            })
         }
 
         /// The account `account`'s weight is delegated to (itself when not delegated).
@@ -745,7 +772,10 @@ mod membership {
             }
             self.attestor_count = self.attestor_count.checked_add(1).ok_or(Error::Overflow)?;
             self.attestors.insert(attestor, &());
-            self.env().emit_event(AttestorAdded { attestor, attestor_count: self.attestor_count });
+            self.env().emit_event(AttestorAdded {
+                attestor,
+                attestor_count: self.attestor_count,
+            });
             Ok(())
         }
 
@@ -757,7 +787,10 @@ mod membership {
                 return Err(Error::MultiplierOutOfBounds);
             }
             self.categories.insert(category, &multiplier);
-            self.env().emit_event(CategorySet { category, multiplier });
+            self.env().emit_event(CategorySet {
+                category,
+                multiplier,
+            });
             Ok(())
         }
 
@@ -769,7 +802,9 @@ mod membership {
             c.weight = multiplier.min(room);
             c.status = ContributionStatus::Active;
             c.activated_at = now;
-            c.expires_at = now.checked_add(self.settings.expiry_blocks).ok_or(Error::Overflow)?;
+            c.expires_at = now
+                .checked_add(self.settings.expiry_blocks)
+                .ok_or(Error::Overflow)?;
             let member_weight = self.change_own(c.contributor, c.weight, true)?;
             self.env().emit_event(ContributionActivated {
                 id,
@@ -785,23 +820,43 @@ mod membership {
         /// votes and the total. Returns the member's new own weight.
         fn change_own(&mut self, member: Address, amount: u128, add: bool) -> Result<u128> {
             let own = self.own.get(member).unwrap_or(0);
-            let new = if add { own.checked_add(amount) } else { own.checked_sub(amount) }
-                .ok_or(Error::Overflow)?;
+            let new = if add {
+                own.checked_add(amount)
+            } else {
+                own.checked_sub(amount)
+            }
+            .ok_or(Error::Overflow)?;
             if amount == 0 {
                 return Ok(new);
             }
             self.own.insert(member, &new);
             self.move_votes(self.delegate_of(member), amount, add)?;
             let count = self.total_checkpoint_count;
-            let last = count.checked_sub(1).and_then(|i| self.total_checkpoints.get(i));
+            let last = count
+                .checked_sub(1)
+                .and_then(|i| self.total_checkpoints.get(i));
             let previous = last.map_or(0, |c| c.value);
-            let total = if add { previous.checked_add(amount) } else { previous.checked_sub(amount) }
-                .ok_or(Error::Overflow)?;
+            let total = if add {
+                previous.checked_add(amount)
+            } else {
+                previous.checked_sub(amount)
+            }
+            .ok_or(Error::Overflow)?;
             let now = self.env().block_number();
             let (index, new_count) = Self::slot(count, last, now)?;
-            self.total_checkpoints.insert(index, &Checkpoint { block: now, value: total });
+            self.total_checkpoints.insert(
+                index,
+                &Checkpoint {
+                    block: now,
+                    value: total,
+                },
+            );
             self.total_checkpoint_count = new_count;
-            self.env().emit_event(TotalWeightChanged { previous, new: total, block: now });
+            self.env().emit_event(TotalWeightChanged {
+                previous,
+                new: total,
+                block: now,
+            });
             Ok(new)
         }
 
@@ -810,15 +865,32 @@ mod membership {
                 return Ok(());
             }
             let count = self.checkpoint_counts.get(account).unwrap_or(0);
-            let last = count.checked_sub(1).and_then(|i| self.checkpoints.get((account, i)));
+            let last = count
+                .checked_sub(1)
+                .and_then(|i| self.checkpoints.get((account, i)));
             let previous = last.map_or(0, |c| c.value);
-            let new = if add { previous.checked_add(amount) } else { previous.checked_sub(amount) }
-                .ok_or(Error::Overflow)?;
+            let new = if add {
+                previous.checked_add(amount)
+            } else {
+                previous.checked_sub(amount)
+            }
+            .ok_or(Error::Overflow)?;
             let now = self.env().block_number();
             let (index, new_count) = Self::slot(count, last, now)?;
-            self.checkpoints.insert((account, index), &Checkpoint { block: now, value: new });
+            self.checkpoints.insert(
+                (account, index),
+                &Checkpoint {
+                    block: now,
+                    value: new,
+                },
+            );
             self.checkpoint_counts.insert(account, &new_count);
-            self.env().emit_event(VotesChanged { account, previous, new, block: now });
+            self.env().emit_event(VotesChanged {
+                account,
+                previous,
+                new,
+                block: now,
+            });
             Ok(())
         }
 
@@ -876,11 +948,14 @@ mod membership {
         /// Total weight at the end of `block` (`None` for a future block).
         #[ink(message)]
         fn total_weight_at(&self, block: BlockNumber) -> Option<u128> {
-            self.lookup(self.total_checkpoint_count, block, |i| self.total_checkpoints.get(i))
+            self.lookup(self.total_checkpoint_count, block, |i| {
+                self.total_checkpoints.get(i)
+            })
         }
     }
-
 }
 
 #[cfg(test)]
+// Test arithmetic is on small known values and overflow checks are on in tests.
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
 mod tests;

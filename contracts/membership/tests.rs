@@ -2,8 +2,8 @@
 //! governor reading weights) runs on the real runtime in `tests/sandbox`.
 use crate::membership::*;
 use atelier_traits::{category, VotingWeight};
-use ink::{scale, Address};
 use ink::env::{test, DefaultEnvironment};
+use ink::{scale, Address};
 
 type Env = DefaultEnvironment;
 
@@ -24,7 +24,9 @@ fn world() -> World {
         MIN_EXPIRY_BLOCKS,
     )
     .expect("valid constructor arguments");
-    token.init_governance(accounts.frank).expect("deployer hands over");
+    token
+        .init_governance(accounts.frank)
+        .expect("deployer hands over");
     World { accounts, token }
 }
 
@@ -51,7 +53,10 @@ impl World {
     /// Eve records a contribution of `category` and Bob and Charlie attest it.
     fn active_contribution(&mut self, category: u32, n: u8) -> u64 {
         test::set_caller(self.accounts.eve);
-        let id = self.token.record_contribution(category, evidence(n)).expect("recorded");
+        let id = self
+            .token
+            .record_contribution(category, evidence(n))
+            .expect("recorded");
         test::set_caller(self.accounts.bob);
         self.token.attest(id).expect("bob attests");
         test::set_caller(self.accounts.charlie);
@@ -87,7 +92,11 @@ fn constructor_sets_attestors_settings_and_standard_categories() {
     assert!(!w.token.is_attestor(w.accounts.eve));
     assert_eq!(
         w.token.settings(),
-        Settings { threshold: 2, member_cap: 100, expiry_blocks: MIN_EXPIRY_BLOCKS }
+        Settings {
+            threshold: 2,
+            member_cap: 100,
+            expiry_blocks: MIN_EXPIRY_BLOCKS
+        }
     );
     assert_eq!(w.token.category_multiplier(category::DATASET), 30);
     assert_eq!(w.token.category_multiplier(category::MODEL), 40);
@@ -104,24 +113,44 @@ fn constructor_rejects_out_of_bounds_settings() {
     let a = test::default_accounts();
     let one = vec![a.bob];
     // threshold above n, zero threshold
-    assert_eq!(Membership::new(one.clone(), 2, 100, 100).err(), Some(Error::ThresholdOutOfBounds));
-    assert_eq!(Membership::new(one.clone(), 0, 100, 100).err(), Some(Error::ThresholdOutOfBounds));
+    assert_eq!(
+        Membership::new(one.clone(), 2, 100, 100).err(),
+        Some(Error::ThresholdOutOfBounds)
+    );
+    assert_eq!(
+        Membership::new(one.clone(), 0, 100, 100).err(),
+        Some(Error::ThresholdOutOfBounds)
+    );
     // cap and expiry bounds
-    assert_eq!(Membership::new(one.clone(), 1, 0, 100).err(), Some(Error::CapOutOfBounds));
+    assert_eq!(
+        Membership::new(one.clone(), 1, 0, 100).err(),
+        Some(Error::CapOutOfBounds)
+    );
     assert_eq!(
         Membership::new(one.clone(), 1, MAX_MEMBER_CAP + 1, 100).err(),
         Some(Error::CapOutOfBounds)
     );
-    assert_eq!(Membership::new(one.clone(), 1, 100, 99).err(), Some(Error::ExpiryOutOfBounds));
+    assert_eq!(
+        Membership::new(one.clone(), 1, 100, 99).err(),
+        Some(Error::ExpiryOutOfBounds)
+    );
     assert_eq!(
         Membership::new(one, 1, 100, MAX_EXPIRY_BLOCKS + 1).err(),
         Some(Error::ExpiryOutOfBounds)
     );
     // duplicate attestor
-    assert_eq!(Membership::new(vec![a.bob, a.bob], 1, 100, 100).err(), Some(Error::AttestorExists));
+    assert_eq!(
+        Membership::new(vec![a.bob, a.bob], 1, 100, 100).err(),
+        Some(Error::AttestorExists)
+    );
     // too many attestors
-    let many: Vec<Address> = (0..=MAX_ATTESTORS).map(|i| Address::from_low_u64_be(u64::from(i) + 1)).collect();
-    assert_eq!(Membership::new(many, 1, 100, 100).err(), Some(Error::TooManyAttestors));
+    let many: Vec<Address> = (0..=MAX_ATTESTORS)
+        .map(|i| Address::from_low_u64_be(u64::from(i) + 1))
+        .collect();
+    assert_eq!(
+        Membership::new(many, 1, 100, 100).err(),
+        Some(Error::TooManyAttestors)
+    );
 }
 
 #[ink::test]
@@ -149,7 +178,10 @@ fn recording_a_contribution_stores_it_pending_and_emits_it() {
     let mut w = world();
     // when
     w.as_(w.accounts.eve);
-    let id = w.token.record_contribution(category::MODEL, evidence(7)).unwrap();
+    let id = w
+        .token
+        .record_contribution(category::MODEL, evidence(7))
+        .unwrap();
     // then
     let c = w.token.contribution(id).unwrap();
     assert_eq!(c.contributor, w.accounts.eve);
@@ -158,15 +190,23 @@ fn recording_a_contribution_stores_it_pending_and_emits_it() {
     assert_eq!(w.token.contribution_count(), 1);
     assert_eq!(w.token.weight_of(w.accounts.eve), 0);
     let ev = events::<ContributionRecorded>(sig::<ContributionRecorded>());
-    assert_eq!((ev[0].id, ev[0].contributor, ev[0].category), (id, w.accounts.eve, category::MODEL));
+    assert_eq!(
+        (ev[0].id, ev[0].contributor, ev[0].category),
+        (id, w.accounts.eve, category::MODEL)
+    );
 }
 
 #[ink::test]
 fn recording_rejects_unknown_category_and_reused_evidence() {
     let mut w = world();
     w.as_(w.accounts.eve);
-    assert_eq!(w.token.record_contribution(42, evidence(1)), Err(Error::UnknownCategory));
-    w.token.record_contribution(category::DATASET, evidence(1)).unwrap();
+    assert_eq!(
+        w.token.record_contribution(42, evidence(1)),
+        Err(Error::UnknownCategory)
+    );
+    w.token
+        .record_contribution(category::DATASET, evidence(1))
+        .unwrap();
     // the same evidence again, even by someone else, is refused
     w.as_(w.accounts.bob);
     assert_eq!(
@@ -180,11 +220,17 @@ fn contribution_counts_once_k_of_n_attestors_attested() {
     // given a recorded contribution
     let mut w = world();
     w.as_(w.accounts.eve);
-    let id = w.token.record_contribution(category::DATASET, evidence(1)).unwrap();
+    let id = w
+        .token
+        .record_contribution(category::DATASET, evidence(1))
+        .unwrap();
     // when one attestor attests, then it is still pending
     w.as_(w.accounts.bob);
     w.token.attest(id).unwrap();
-    assert_eq!(w.token.contribution(id).unwrap().status, ContributionStatus::Pending);
+    assert_eq!(
+        w.token.contribution(id).unwrap().status,
+        ContributionStatus::Pending
+    );
     assert_eq!(w.token.weight_of(w.accounts.eve), 0);
     // when the second attests, then it is active with the dataset multiplier
     w.as_(w.accounts.charlie);
@@ -197,19 +243,31 @@ fn contribution_counts_once_k_of_n_attestors_attested() {
     assert_eq!(w.token.votes(w.accounts.eve), 30);
     assert_eq!(w.token.total_weight(), 30);
     assert!(w.token.has_attested(id, w.accounts.bob));
-    assert_eq!(events::<ContributionAttested>(sig::<ContributionAttested>()).len(), 2);
+    assert_eq!(
+        events::<ContributionAttested>(sig::<ContributionAttested>()).len(),
+        2
+    );
     let act = events::<ContributionActivated>(sig::<ContributionActivated>());
     assert_eq!((act[0].weight, act[0].member_weight), (30, 30));
     let votes = events::<VotesChanged>(sig::<VotesChanged>());
-    assert_eq!((votes[0].account, votes[0].previous, votes[0].new), (w.accounts.eve, 0, 30));
-    assert_eq!(events::<TotalWeightChanged>(sig::<TotalWeightChanged>())[0].new, 30);
+    assert_eq!(
+        (votes[0].account, votes[0].previous, votes[0].new),
+        (w.accounts.eve, 0, 30)
+    );
+    assert_eq!(
+        events::<TotalWeightChanged>(sig::<TotalWeightChanged>())[0].new,
+        30
+    );
 }
 
 #[ink::test]
 fn attest_error_paths() {
     let mut w = world();
     w.as_(w.accounts.eve);
-    let id = w.token.record_contribution(category::DATASET, evidence(1)).unwrap();
+    let id = w
+        .token
+        .record_contribution(category::DATASET, evidence(1))
+        .unwrap();
     // not an attestor
     w.as_(w.accounts.eve);
     assert_eq!(w.token.attest(id), Err(Error::NotAttestor));
@@ -220,7 +278,10 @@ fn attest_error_paths() {
     w.token.attest(id).unwrap();
     assert_eq!(w.token.attest(id), Err(Error::AlreadyAttested));
     // an attestor attesting its own contribution
-    let own = w.token.record_contribution(category::DATASET, evidence(2)).unwrap();
+    let own = w
+        .token
+        .record_contribution(category::DATASET, evidence(2))
+        .unwrap();
     assert_eq!(w.token.attest(own), Err(Error::SelfAttestation));
     // attesting an already active contribution
     w.as_(w.accounts.charlie);
@@ -259,11 +320,17 @@ fn governance_revokes_a_fraudulent_contribution_and_weight_drops_at_once() {
     assert_eq!(w.token.weight_at(w.accounts.eve, now()), Some(0));
     assert_eq!(w.token.weight_at(w.accounts.eve, before), Some(40));
     assert_eq!(w.token.total_weight_at(now()), Some(0));
-    assert_eq!(w.token.contribution(id).unwrap().status, ContributionStatus::Revoked);
+    assert_eq!(
+        w.token.contribution(id).unwrap().status,
+        ContributionStatus::Revoked
+    );
     let ev = events::<ContributionRevoked>(sig::<ContributionRevoked>());
     assert_eq!((ev[0].weight_removed, ev[0].member_weight), (40, 0));
     // and it cannot be revoked or expired again
-    assert_eq!(w.governance().revoke_contribution(id), Err(Error::NotActive));
+    assert_eq!(
+        w.governance().revoke_contribution(id),
+        Err(Error::NotActive)
+    );
     assert_eq!(w.token.expire_contribution(id), Err(Error::NotActive));
 }
 
@@ -271,11 +338,17 @@ fn governance_revokes_a_fraudulent_contribution_and_weight_drops_at_once() {
 fn revoking_a_pending_contribution_stops_it_from_ever_counting() {
     let mut w = world();
     w.as_(w.accounts.eve);
-    let id = w.token.record_contribution(category::MODEL, evidence(1)).unwrap();
+    let id = w
+        .token
+        .record_contribution(category::MODEL, evidence(1))
+        .unwrap();
     w.governance().revoke_contribution(id).unwrap();
     w.as_(w.accounts.bob);
     assert_eq!(w.token.attest(id), Err(Error::NotPending));
-    assert_eq!(events::<ContributionRevoked>(sig::<ContributionRevoked>())[0].weight_removed, 0);
+    assert_eq!(
+        events::<ContributionRevoked>(sig::<ContributionRevoked>())[0].weight_removed,
+        0
+    );
 }
 
 #[ink::test]
@@ -284,7 +357,10 @@ fn revoke_requires_governance_and_a_known_contribution() {
     let id = w.active_contribution(category::MODEL, 1);
     w.as_(w.accounts.alice);
     assert_eq!(w.token.revoke_contribution(id), Err(Error::NotGovernance));
-    assert_eq!(w.governance().revoke_contribution(77), Err(Error::UnknownContribution));
+    assert_eq!(
+        w.governance().revoke_contribution(77),
+        Err(Error::UnknownContribution)
+    );
 }
 
 #[ink::test]
@@ -295,13 +371,19 @@ fn contribution_expires_after_the_governed_number_of_blocks() {
     let expires_at = w.token.contribution(id).unwrap().expires_at;
     // when expiry is attempted early, then it is refused
     assert_eq!(w.token.expire_contribution(id), Err(Error::NotExpired));
-    assert_eq!(w.token.expire_contribution(9), Err(Error::UnknownContribution));
+    assert_eq!(
+        w.token.expire_contribution(9),
+        Err(Error::UnknownContribution)
+    );
     // when the expiry block is reached, anyone can take it out
     advance(expires_at - now());
     w.as_(w.accounts.django);
     w.token.expire_contribution(id).unwrap();
     assert_eq!(w.token.weight_of(w.accounts.eve), 0);
-    assert_eq!(w.token.contribution(id).unwrap().status, ContributionStatus::Expired);
+    assert_eq!(
+        w.token.contribution(id).unwrap().status,
+        ContributionStatus::Expired
+    );
     let ev = events::<ContributionExpired>(sig::<ContributionExpired>());
     assert_eq!((ev[0].id, ev[0].weight_removed), (id, 10));
 }
@@ -326,7 +408,15 @@ fn delegation_moves_voting_weight_and_revoking_moves_it_back() {
     w.active_contribution(category::CURATION, 2);
     assert_eq!(w.token.votes(bob), 60);
     let d = events::<DelegateChanged>(sig::<DelegateChanged>());
-    assert_eq!((d[0].delegator, d[0].from_delegate, d[0].to_delegate, d[0].weight), (eve, eve, bob, 40));
+    assert_eq!(
+        (
+            d[0].delegator,
+            d[0].from_delegate,
+            d[0].to_delegate,
+            d[0].weight
+        ),
+        (eve, eve, bob, 40)
+    );
     // when Eve revokes
     advance(1);
     w.as_(eve);
@@ -357,13 +447,28 @@ fn weight_history_answers_for_any_past_block_and_never_the_future() {
     advance(2);
     // then every past block answers with the value then
     assert_eq!(w.token.checkpoint_count(eve), 3);
-    for (block, expected) in [(b0, 10), (b0 + 1, 10), (b1 - 1, 10), (b1, 40), (b2 - 1, 40), (b2, 0), (now(), 0)] {
-        assert_eq!(w.token.weight_at(eve, block), Some(expected), "block {block}");
+    for (block, expected) in [
+        (b0, 10),
+        (b0 + 1, 10),
+        (b1 - 1, 10),
+        (b1, 40),
+        (b2 - 1, 40),
+        (b2, 0),
+        (now(), 0),
+    ] {
+        assert_eq!(
+            w.token.weight_at(eve, block),
+            Some(expected),
+            "block {block}"
+        );
     }
     assert_eq!(w.token.weight_at(w.accounts.bob, b2), Some(40));
     assert_eq!(w.token.weight_at(w.accounts.bob, b2 - 1), Some(0));
     assert_eq!(w.token.total_weight_at(b1), Some(40));
-    assert_eq!(w.token.total_weight_at(b0.saturating_sub(1)), Some(if b0 == 0 { 10 } else { 0 }));
+    assert_eq!(
+        w.token.total_weight_at(b0.saturating_sub(1)),
+        Some(if b0 == 0 { 10 } else { 0 })
+    );
     // and a future block has no answer, so current weight cannot stand in for it
     assert_eq!(w.token.weight_at(eve, now() + 1), None);
     assert_eq!(w.token.total_weight_at(now() + 1), None);
@@ -388,7 +493,10 @@ fn governance_manages_attestors_within_bounds() {
     // removing below the threshold (k = 2 of 3) is refused after one removal
     w.governance().remove_attestor(bob).unwrap();
     let charlie = w.accounts.charlie;
-    assert_eq!(w.governance().remove_attestor(charlie), Err(Error::ThresholdOutOfBounds));
+    assert_eq!(
+        w.governance().remove_attestor(charlie),
+        Err(Error::ThresholdOutOfBounds)
+    );
     assert_eq!(w.token.attestor_count(), 2);
     let removed = events::<AttestorRemoved>(sig::<AttestorRemoved>());
     assert_eq!(removed.len(), 2);
@@ -397,18 +505,58 @@ fn governance_manages_attestors_within_bounds() {
 #[ink::test]
 fn governance_changes_settings_within_hard_bounds() {
     let mut w = world();
-    let good = Settings { threshold: 3, member_cap: 500, expiry_blocks: 1_000 };
+    let good = Settings {
+        threshold: 3,
+        member_cap: 500,
+        expiry_blocks: 1_000,
+    };
     w.as_(w.accounts.eve);
     assert_eq!(w.token.set_settings(good), Err(Error::NotGovernance));
     w.governance().set_settings(good).unwrap();
     assert_eq!(w.token.settings(), good);
     for (bad, err) in [
-        (Settings { threshold: 4, ..good }, Error::ThresholdOutOfBounds),
-        (Settings { threshold: 0, ..good }, Error::ThresholdOutOfBounds),
-        (Settings { member_cap: 0, ..good }, Error::CapOutOfBounds),
-        (Settings { member_cap: MAX_MEMBER_CAP + 1, ..good }, Error::CapOutOfBounds),
-        (Settings { expiry_blocks: 1, ..good }, Error::ExpiryOutOfBounds),
-        (Settings { expiry_blocks: MAX_EXPIRY_BLOCKS + 1, ..good }, Error::ExpiryOutOfBounds),
+        (
+            Settings {
+                threshold: 4,
+                ..good
+            },
+            Error::ThresholdOutOfBounds,
+        ),
+        (
+            Settings {
+                threshold: 0,
+                ..good
+            },
+            Error::ThresholdOutOfBounds,
+        ),
+        (
+            Settings {
+                member_cap: 0,
+                ..good
+            },
+            Error::CapOutOfBounds,
+        ),
+        (
+            Settings {
+                member_cap: MAX_MEMBER_CAP + 1,
+                ..good
+            },
+            Error::CapOutOfBounds,
+        ),
+        (
+            Settings {
+                expiry_blocks: 1,
+                ..good
+            },
+            Error::ExpiryOutOfBounds,
+        ),
+        (
+            Settings {
+                expiry_blocks: MAX_EXPIRY_BLOCKS + 1,
+                ..good
+            },
+            Error::ExpiryOutOfBounds,
+        ),
     ] {
         assert_eq!(w.governance().set_settings(bad), Err(err));
     }
@@ -426,13 +574,19 @@ fn governance_adds_and_disables_categories() {
     let id = w.active_contribution(7, 1);
     assert_eq!(w.token.contribution(id).unwrap().weight, 15);
     // disabling documentation
-    w.governance().set_category(category::DOCUMENTATION, 0).unwrap();
+    w.governance()
+        .set_category(category::DOCUMENTATION, 0)
+        .unwrap();
     w.as_(w.accounts.eve);
     assert_eq!(
-        w.token.record_contribution(category::DOCUMENTATION, evidence(9)),
+        w.token
+            .record_contribution(category::DOCUMENTATION, evidence(9)),
         Err(Error::UnknownCategory)
     );
-    assert_eq!(w.governance().set_category(MAX_CATEGORY + 1, 1), Err(Error::CategoryOutOfBounds));
+    assert_eq!(
+        w.governance().set_category(MAX_CATEGORY + 1, 1),
+        Err(Error::CategoryOutOfBounds)
+    );
     assert_eq!(
         w.governance().set_category(1, MAX_MULTIPLIER + 1),
         Err(Error::MultiplierOutOfBounds)

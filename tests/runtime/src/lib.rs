@@ -29,9 +29,7 @@ use pallet_revive::{
     },
     AccountId32Mapper,
 };
-use pallet_transaction_payment::{
-    ConstFeeMultiplier, FeeDetails, Multiplier, RuntimeDispatchInfo,
-};
+use pallet_transaction_payment::{ConstFeeMultiplier, FeeDetails, Multiplier, RuntimeDispatchInfo};
 use polkadot_sdk::{
     polkadot_sdk_frame::{
         deps::sp_genesis_builder,
@@ -44,7 +42,8 @@ use polkadot_sdk::{
 use sp_weights::ConstantMultiplier;
 
 pub use polkadot_sdk::{
-    frame_support, frame_system, pallet_balances, pallet_revive, sp_core, sp_io, sp_keyring, sp_runtime,
+    frame_support, frame_system, pallet_balances, pallet_revive, sp_core, sp_io, sp_keyring,
+    sp_runtime,
 };
 
 /// The signature scheme of extrinsics: sr25519, ed25519 or ecdsa.
@@ -93,11 +92,19 @@ pub mod genesis_config_presets {
         let endowed: Vec<AccountId> = Sr25519Keyring::iter().map(|k| k.to_account_id()).collect();
         frame_support::build_struct_json_patch!(RuntimeGenesisConfig {
             balances: BalancesConfig {
-                balances: endowed.iter().cloned().map(|id| (id, ENDOWMENT)).collect::<Vec<_>>(),
+                balances: endowed
+                    .iter()
+                    .cloned()
+                    .map(|id| (id, ENDOWMENT))
+                    .collect::<Vec<_>>(),
             },
-            sudo: SudoConfig { key: Some(Sr25519Keyring::Alice.to_account_id()) },
+            sudo: SudoConfig {
+                key: Some(Sr25519Keyring::Alice.to_account_id())
+            },
             // Genesis accounts never pass through `OnNewAccount`, so they are mapped here.
-            revive: ReviveConfig { mapped_accounts: endowed },
+            revive: ReviveConfig {
+                mapped_accounts: endowed
+            },
         })
     }
 

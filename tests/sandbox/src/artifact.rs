@@ -12,7 +12,12 @@ use crate::{sp_core::H256, Error, Result};
 /// otherwise the repository's `contracts/artifacts`.
 pub fn artifacts_dir() -> PathBuf {
     std::env::var_os("ATELIER_ARTIFACTS").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../contracts/artifacts")),
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../contracts/artifacts"
+            ))
+        },
         PathBuf::from,
     )
 }
@@ -52,22 +57,33 @@ impl Artifact {
         let dir = artifacts_dir();
         let read = |ext: &str| {
             let path = dir.join(format!("{name}.{ext}"));
-            std::fs::read(&path).map_err(|source| Error::ArtifactIo { path: path.display().to_string(), source })
+            std::fs::read(&path).map_err(|source| Error::ArtifactIo {
+                path: path.display().to_string(),
+                source,
+            })
         };
         let code = read("polkavm")?;
-        let metadata: Value = serde_json::from_slice(&read("json")?).map_err(|e| Error::Metadata {
-            name: name.to_owned(),
-            reason: e.to_string(),
-        })?;
+        let metadata: Value =
+            serde_json::from_slice(&read("json")?).map_err(|e| Error::Metadata {
+                name: name.to_owned(),
+                reason: e.to_string(),
+            })?;
         Self::from_parts(name, code, metadata).map(Arc::new)
     }
 
     fn from_parts(name: &str, code: Vec<u8>, metadata: Value) -> Result<Self> {
-        let bad = |reason: &str| Error::Metadata { name: name.to_owned(), reason: reason.to_owned() };
+        let bad = |reason: &str| Error::Metadata {
+            name: name.to_owned(),
+            reason: reason.to_owned(),
+        };
         let spec = metadata.get("spec").ok_or_else(|| bad("no spec"))?;
         let mut entries = HashMap::new();
         for kind in ["constructors", "messages"] {
-            for e in spec.get(kind).and_then(Value::as_array).ok_or_else(|| bad(kind))? {
+            for e in spec
+                .get(kind)
+                .and_then(Value::as_array)
+                .ok_or_else(|| bad(kind))?
+            {
                 let label = e["label"].as_str().ok_or_else(|| bad("label"))?;
                 let selector = hex_bytes::<4>(&e["selector"]).ok_or_else(|| bad("selector"))?;
                 entries.insert(
@@ -81,19 +97,38 @@ impl Artifact {
             }
         }
         let mut events = HashMap::new();
-        for e in spec.get("events").and_then(Value::as_array).ok_or_else(|| bad("events"))? {
+        for e in spec
+            .get("events")
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad("events"))?
+        {
             if let Some(topic) = hex_bytes::<32>(&e["signature_topic"]) {
                 events.insert(H256(topic), e["label"].as_str().unwrap_or("?").to_owned());
             }
         }
-        Ok(Self { name: name.to_owned(), code, metadata, entries, events })
+        Ok(Self {
+            name: name.to_owned(),
+            code,
+            metadata,
+            entries,
+            events,
+        })
     }
 
     /// The message or constructor `label`.
     pub fn entry(&self, label: &str) -> Result<&Entry> {
+        self.entries.get(label).ok_or_else(|| Error::UnknownLabel {
+            contract: self.name.clone(),
+            label: label.to_owned(),
+        })
+    }
+
+    /// The label of the message or constructor with `selector`.
+    pub fn label_of(&self, selector: [u8; 4]) -> Option<&str> {
         self.entries
-            .get(label)
-            .ok_or_else(|| Error::UnknownLabel { contract: self.name.clone(), label: label.to_owned() })
+            .iter()
+            .find(|(_, e)| e.selector == selector)
+            .map(|(l, _)| l.as_str())
     }
 
     /// Labels of all messages (not constructors).
@@ -122,7 +157,10 @@ impl Artifact {
 
     /// Signature topic of event `label`.
     pub fn event_topic(&self, label: &str) -> Option<H256> {
-        self.events.iter().find(|(_, l)| l.as_str() == label).map(|(t, _)| *t)
+        self.events
+            .iter()
+            .find(|(_, l)| l.as_str() == label)
+            .map(|(t, _)| *t)
     }
 
     /// Variant names, by index, of the error type of a message returning
@@ -135,7 +173,7 @@ impl Artifact {
         // field of the inner one.
         let field = |ty: u64, variant: &str| -> Option<u64> {
             let t = self.type_def(ty)?;
-            if t["path"].as_array()?.last()?.as_str()? != "Result" {
+            if t["type"]["path"].as_array()?.last()?.as_str()? != "Result" {
                 return None;
             }
             t["type"]["def"]["variant"]["variants"]
@@ -151,7 +189,12 @@ impl Artifact {
                 ["variants"]
                 .as_array()?
                 .iter()
-                .map(|v| (v["index"].as_u64().unwrap_or(0), v["name"].as_str().unwrap_or("?").to_owned()))
+                .map(|v| {
+                    (
+                        v["index"].as_u64().unwrap_or(0),
+                        v["name"].as_str().unwrap_or("?").to_owned(),
+                    )
+                })
                 .collect();
             variants.sort();
             Some(variants.into_iter().map(|(_, n)| n).collect())
@@ -160,6 +203,9 @@ impl Artifact {
     }
 
     fn type_def(&self, id: u64) -> Option<&Value> {
-        self.metadata["types"].as_array()?.iter().find(|t| t["id"].as_u64() == Some(id))
+        self.metadata["types"]
+            .as_array()?
+            .iter()
+            .find(|t| t["id"].as_u64() == Some(id))
     }
 }

@@ -220,7 +220,11 @@ impl Default for DaoConfig {
     fn default() -> Self {
         Self {
             attestors: ["alice", "bob", "charlie"].map(crate::account).to_vec(),
-            membership: MembershipSettings { threshold: 2, member_cap: 1_000, expiry_blocks: 10_000 },
+            membership: MembershipSettings {
+                threshold: 2,
+                member_cap: 1_000,
+                expiry_blocks: 10_000,
+            },
             governor: GovernorSettings {
                 voting_delay: 2,
                 voting_period: 20,
@@ -268,35 +272,69 @@ impl Dao {
             deployer,
             &governor_art,
             "new",
-            (membership.address, config.domain, config.governor, guardian, summariser),
+            (
+                membership.address,
+                config.domain,
+                config.governor,
+                guardian,
+                summariser,
+            ),
             2,
         )?;
-        let handover = sb.call(deployer, &membership, "init_governance", governor.address, 0)?;
+        let handover = sb.call(
+            deployer,
+            &membership,
+            "init_governance",
+            governor.address,
+            0,
+        )?;
         assert!(handover.is_ok(), "handover failed: {handover:?}");
-        Ok(Self { membership, governor, config })
+        Ok(Self {
+            membership,
+            governor,
+            config,
+        })
     }
 
     /// Calls a membership message.
     pub fn m(&self, sb: &mut Sandbox, who: &AccountId, label: &str, args: impl Encode) -> Outcome {
-        sb.call(who, &self.membership, label, args, 0).expect("known membership message")
+        sb.call(who, &self.membership, label, args, 0)
+            .expect("known membership message")
     }
 
     /// Calls a governor message.
     pub fn g(&self, sb: &mut Sandbox, who: &AccountId, label: &str, args: impl Encode) -> Outcome {
-        sb.call(who, &self.governor, label, args, 0).expect("known governor message")
+        sb.call(who, &self.governor, label, args, 0)
+            .expect("known governor message")
     }
 
     /// `member` records a contribution and the first `threshold` attestors (other than
     /// the member) attest it; returns its id.
-    pub fn contribute(&self, sb: &mut Sandbox, member: &AccountId, category: u32, evidence: [u8; 32]) -> u64 {
+    pub fn contribute(
+        &self,
+        sb: &mut Sandbox,
+        member: &AccountId,
+        category: u32,
+        evidence: [u8; 32],
+    ) -> u64 {
         let id: u64 = self
             .m(sb, member, "record_contribution", (category, evidence))
             .result()
             .expect("contribution recorded");
-        let attestors: Vec<AccountId> =
-            self.config.attestors.iter().filter(|a| *a != member).cloned().collect();
-        for a in attestors.iter().take(self.config.membership.threshold as usize) {
-            self.m(sb, a, "attest", id).result::<()>().expect("attested");
+        let attestors: Vec<AccountId> = self
+            .config
+            .attestors
+            .iter()
+            .filter(|a| *a != member)
+            .cloned()
+            .collect();
+        for a in attestors
+            .iter()
+            .take(self.config.membership.threshold as usize)
+        {
+            self.m(sb, a, "attest", id)
+                .result::<()>()
+                .expect("attested");
         }
         id
     }
@@ -304,24 +342,41 @@ impl Dao {
     /// An action calling `label` on `contract` with `args`.
     pub fn action(contract: &Contract, label: &str, args: impl Encode) -> Action {
         let entry = contract.artifact.entry(label).expect("known message");
-        Action { target: contract.address, selector: entry.selector, input: args.encode(), value: 0 }
+        Action {
+            target: contract.address,
+            selector: entry.selector,
+            input: args.encode(),
+            value: 0,
+        }
     }
 
     /// `who` proposes `actions`; returns the proposal id.
-    pub fn propose(&self, sb: &mut Sandbox, who: &AccountId, actions: Vec<Action>, description: &str) -> u32 {
-        self.g(sb, who, "propose", (actions, description.to_owned())).result().expect("proposed")
+    pub fn propose(
+        &self,
+        sb: &mut Sandbox,
+        who: &AccountId,
+        actions: Vec<Action>,
+        description: &str,
+    ) -> u32 {
+        self.g(sb, who, "propose", (actions, description.to_owned()))
+            .result()
+            .expect("proposed")
     }
 
     /// The state of a proposal.
     pub fn state(&self, sb: &mut Sandbox, id: u32) -> ProposalState {
         let anyone = crate::account("alice");
-        self.g(sb, &anyone, "state", id).result().expect("known proposal")
+        self.g(sb, &anyone, "state", id)
+            .result()
+            .expect("known proposal")
     }
 
     /// A proposal.
     pub fn proposal(&self, sb: &mut Sandbox, id: u32) -> Proposal {
         let anyone = crate::account("alice");
-        self.g(sb, &anyone, "proposal", id).value::<Option<Proposal>>().expect("known proposal")
+        self.g(sb, &anyone, "proposal", id)
+            .value::<Option<Proposal>>()
+            .expect("known proposal")
     }
 
     /// Advances to the first voting block of proposal `id`.
@@ -342,12 +397,25 @@ impl Dao {
     pub fn weight_at(&self, sb: &mut Sandbox, who: &AccountId, block: u32) -> Option<u128> {
         let addr = sb.address_of(who);
         let anyone = crate::account("alice");
-        self.m(sb, &anyone, "VotingWeight::weight_at", (addr, block)).value()
+        self.m(sb, &anyone, "VotingWeight::weight_at", (addr, block))
+            .value()
     }
 
     /// Votes `support` as `who`; returns the outcome (check it).
-    pub fn vote(&self, sb: &mut Sandbox, who: &AccountId, id: u32, support: Support, reason: Option<&str>) -> Outcome {
-        self.g(sb, who, "cast_vote", (id, support, reason.map(str::to_owned)))
+    pub fn vote(
+        &self,
+        sb: &mut Sandbox,
+        who: &AccountId,
+        id: u32,
+        support: Support,
+        reason: Option<&str>,
+    ) -> Outcome {
+        self.g(
+            sb,
+            who,
+            "cast_vote",
+            (id, support, reason.map(str::to_owned)),
+        )
     }
 
     /// Queues, waits for the timelock and executes proposal `id` (which must have succeeded).
@@ -356,11 +424,27 @@ impl Dao {
         let eta: u32 = self.g(sb, &anyone, "queue", id).result().expect("queued");
         let now = sb.block();
         sb.advance(eta.saturating_sub(now));
-        self.g(sb, &anyone, "execute", id)
+        let outcome = self.g(sb, &anyone, "execute", id);
+        if outcome.is_ok() {
+            let actions: Vec<StoredAction> = self.g(sb, &anyone, "actions", id).value();
+            for a in actions {
+                for c in [&self.membership, &self.governor] {
+                    if c.address == a.action.target {
+                        if let Some(label) = c.artifact.label_of(a.action.selector) {
+                            sb.mark_executed(&c.artifact.name, label);
+                        }
+                    }
+                }
+            }
+        }
+        outcome
     }
 
     /// Shared handle on the artifacts, for deploying more contracts of the same code.
     pub fn artifacts(&self) -> (Arc<Artifact>, Arc<Artifact>) {
-        (self.membership.artifact.clone(), self.governor.artifact.clone())
+        (
+            self.membership.artifact.clone(),
+            self.governor.artifact.clone(),
+        )
     }
 }

@@ -43,8 +43,17 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
     let mut sb = Sandbox::new();
     let [alice, bob, charlie, dave, eve] = ["alice", "bob", "charlie", "dave", "eve"].map(account);
     let dao = Dao::deploy(&mut sb, &alice, DaoConfig::default())?;
-    writeln!(out, "block {:>3}  deployed membership at {} and governor at {}", sb.block(), short(dao.membership.address), short(dao.governor.address))?;
-    writeln!(out, "           attestors Alice, Bob, Charlie (2 of 3); guardian Ferdie; summariser Dave")?;
+    writeln!(
+        out,
+        "block {:>3}  deployed membership at {} and governor at {}",
+        sb.block(),
+        short(dao.membership.address),
+        short(dao.governor.address)
+    )?;
+    writeln!(
+        out,
+        "           attestors Alice, Bob, Charlie (2 of 3); guardian Ferdie; summariser Dave"
+    )?;
 
     for (who, name, category, what, n) in [
         (&bob, "Bob", DATASET, "a dataset", 1u8),
@@ -55,38 +64,91 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
         let id = dao.contribute(&mut sb, who, category, [n; 32]);
         let addr = sb.address_of(who);
         let weight: u128 = dao.m(&mut sb, &alice, "weight_of", addr).value();
-        writeln!(out, "block {:>3}  {name} contributed {what} (#{id}); attested 2 of 3; weight now {weight}", sb.block())?;
+        writeln!(
+            out,
+            "block {:>3}  {name} contributed {what} (#{id}); attested 2 of 3; weight now {weight}",
+            sb.block()
+        )?;
     }
     sb.advance(1);
     let bob_addr = sb.address_of(&bob);
     dao.m(&mut sb, &eve, "delegate", bob_addr).result::<()>()?;
     let votes: u128 = dao.m(&mut sb, &alice, "votes", bob_addr).value();
-    writeln!(out, "block {:>3}  Eve delegated her weight to Bob; Bob votes with {votes}", sb.block())?;
+    writeln!(
+        out,
+        "block {:>3}  Eve delegated her weight to Bob; Bob votes with {votes}",
+        sb.block()
+    )?;
     sb.advance(1);
 
-    let new_settings = MembershipSettings { member_cap: 2_000, ..dao.config.membership };
+    let new_settings = MembershipSettings {
+        member_cap: 2_000,
+        ..dao.config.membership
+    };
     let action = Dao::action(&dao.membership, "set_settings", new_settings);
-    let id = dao.propose(&mut sb, &bob, vec![action], "# Raise the member cap\n\nLet long-time contributors count for up to 2,000.");
+    let id = dao.propose(
+        &mut sb,
+        &bob,
+        vec![action],
+        "# Raise the member cap\n\nLet long-time contributors count for up to 2,000.",
+    );
     let p = dao.proposal(&mut sb, id);
     writeln!(out, "block {:>3}  Bob proposed #{id}: raise the member cap to 2,000 (snapshot {}, voting until {})", sb.block(), p.snapshot, p.vote_end)?;
-    dao.g(&mut sb, &dave, "attach_summary", (id, [9u8; 32], [7u8; 32])).result::<()>()?;
-    writeln!(out, "block {:>3}  Dave anchored an AI summary hash to #{id}", sb.block())?;
+    dao.g(&mut sb, &dave, "attach_summary", (id, [9u8; 32], [7u8; 32]))
+        .result::<()>()?;
+    writeln!(
+        out,
+        "block {:>3}  Dave anchored an AI summary hash to #{id}",
+        sb.block()
+    )?;
 
     dao.open_voting(&mut sb, id);
-    let w: u128 = dao.vote(&mut sb, &bob, id, Support::For, Some("compute grants need it")).result()?;
-    writeln!(out, "block {:>3}  Bob voted For with {w} (own + Eve's delegation): \"compute grants need it\"", sb.block())?;
+    let w: u128 = dao
+        .vote(
+            &mut sb,
+            &bob,
+            id,
+            Support::For,
+            Some("compute grants need it"),
+        )
+        .result()?;
+    writeln!(
+        out,
+        "block {:>3}  Bob voted For with {w} (own + Eve's delegation): \"compute grants need it\"",
+        sb.block()
+    )?;
 
     let dave_addr = sb.address_of(&dave);
-    let ballot = Ballot { proposal_id: id, support: Support::For, voter: dave_addr, nonce: 0 };
+    let ballot = Ballot {
+        proposal_id: id,
+        support: Support::For,
+        voter: dave_addr,
+        nonce: 0,
+    };
     let payload: Vec<u8> = dao.g(&mut sb, &alice, "ballot_payload", ballot).value();
     let pair = keyring("dave").pair();
     let signature = pair.sign(&payload);
     let w: u128 = dao
-        .g(&mut sb, &charlie, "cast_vote_by_sig", (ballot, pair.public().0, signature.0))
+        .g(
+            &mut sb,
+            &charlie,
+            "cast_vote_by_sig",
+            (ballot, pair.public().0, signature.0),
+        )
         .result()?;
-    writeln!(out, "block {:>3}  Dave signed a ballot offline; Charlie relayed it: For with {w}", sb.block())?;
-    let w: u128 = dao.vote(&mut sb, &charlie, id, Support::Against, None).result()?;
-    writeln!(out, "block {:>3}  Charlie voted Against with {w}", sb.block())?;
+    writeln!(
+        out,
+        "block {:>3}  Dave signed a ballot offline; Charlie relayed it: For with {w}",
+        sb.block()
+    )?;
+    let w: u128 = dao
+        .vote(&mut sb, &charlie, id, Support::Against, None)
+        .result()?;
+    writeln!(
+        out,
+        "block {:>3}  Charlie voted Against with {w}",
+        sb.block()
+    )?;
 
     dao.close_voting(&mut sb, id);
     let p = dao.proposal(&mut sb, id);
@@ -104,8 +166,17 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
     executed.result::<()>()?;
     let settings: MembershipSettings = dao.m(&mut sb, &alice, "settings", ()).value();
     let state = dao.state(&mut sb, id);
-    writeln!(out, "block {:>3}  queued, timelock passed, executed: member cap is now {} ({state:?})", sb.block(), settings.member_cap)?;
-    Ok(Report { state, settings, tallies: (p.for_votes, p.against_votes, p.abstain_votes) })
+    writeln!(
+        out,
+        "block {:>3}  queued, timelock passed, executed: member cap is now {} ({state:?})",
+        sb.block(),
+        settings.member_cap
+    )?;
+    Ok(Report {
+        state,
+        settings,
+        tallies: (p.for_votes, p.against_votes, p.abstain_votes),
+    })
 }
 
 /// A scenario step that failed, as a sentence.

@@ -59,7 +59,12 @@ impl Report {
             let _ = writeln!(
                 s,
                 "{:<10} {:<44} {:>14} {:>11} {:>9.2} {:>9.2}",
-                r.contract, r.message, r.ref_time, r.proof_size, r.ref_time_ratio, r.proof_size_ratio
+                r.contract,
+                r.message,
+                r.ref_time,
+                r.proof_size,
+                r.ref_time_ratio,
+                r.proof_size_ratio
             );
         }
         s
@@ -87,7 +92,9 @@ impl Recorder {
     /// Records `o` after checking it succeeded.
     fn add(&mut self, contract: &str, message: &str, o: Outcome) -> Result<Outcome, StepFailed> {
         if !o.is_ok() {
-            return Err(StepFailed(format!("{message} failed while measuring: {o:?}")));
+            return Err(StepFailed(format!(
+                "{message} failed while measuring: {o:?}"
+            )));
         }
         let row = self.row(contract, message, &o);
         self.rows.push(row);
@@ -102,24 +109,47 @@ pub fn measure() -> Result<Report, StepFailed> {
     let [alice, bob, charlie, dave, eve] = ["alice", "bob", "charlie", "dave", "eve"].map(account);
 
     // Baseline: a transfer between two accounts that both already hold tokens.
-    let erc20 = sb.deploy(&alice, &Artifact::load("erc20_baseline")?, "new", 1_000_000u128, 9)?;
+    let erc20 = sb.deploy(
+        &alice,
+        &Artifact::load("erc20_baseline")?,
+        "new",
+        1_000_000u128,
+        9,
+    )?;
     let bob_addr = sb.address_of(&bob);
     sb.call(&alice, &erc20, "transfer", (bob_addr, 10u128), 0)?;
     let transfer = sb.call(&alice, &erc20, "transfer", (bob_addr, 10u128), 0)?;
     if !transfer.is_ok() {
-        return Err(StepFailed(format!("baseline transfer failed: {transfer:?}")));
+        return Err(StepFailed(format!(
+            "baseline transfer failed: {transfer:?}"
+        )));
     }
-    let mut rec = Recorder { base: (transfer.ref_time, transfer.proof_size), rows: Vec::new() };
+    let mut rec = Recorder {
+        base: (transfer.ref_time, transfer.proof_size),
+        rows: Vec::new(),
+    };
     let baseline = rec.row("erc20", "transfer (baseline)", &transfer);
 
     let dao = Dao::deploy(&mut sb, &alice, DaoConfig::default())?;
     let m = "membership";
     let g = "governor";
     let id: u64 = rec
-        .add(m, "record_contribution", dao.m(&mut sb, &bob, "record_contribution", (0u32, [1u8; 32])))?
+        .add(
+            m,
+            "record_contribution",
+            dao.m(&mut sb, &bob, "record_contribution", (0u32, [1u8; 32])),
+        )?
         .result()?;
-    rec.add(m, "attest (below threshold)", dao.m(&mut sb, &alice, "attest", id))?;
-    rec.add(m, "attest (activates, checkpoints)", dao.m(&mut sb, &charlie, "attest", id))?;
+    rec.add(
+        m,
+        "attest (below threshold)",
+        dao.m(&mut sb, &alice, "attest", id),
+    )?;
+    rec.add(
+        m,
+        "attest (activates, checkpoints)",
+        dao.m(&mut sb, &charlie, "attest", id),
+    )?;
     dao.contribute(&mut sb, &eve, 1, [2; 32]);
     dao.contribute(&mut sb, &dave, 2, [3; 32]);
     dao.contribute(&mut sb, &charlie, 0, [4; 32]);
@@ -130,31 +160,99 @@ pub fn measure() -> Result<Report, StepFailed> {
     sb.advance(1);
     dao.m(&mut sb, &eve, "delegate", bob_addr).result::<()>()?;
     let now = sb.block();
-    rec.add(m, "VotingWeight::weight_at (read)", dao.m(&mut sb, &alice, "VotingWeight::weight_at", (bob_addr, now - 1)))?;
+    rec.add(
+        m,
+        "VotingWeight::weight_at (read)",
+        dao.m(
+            &mut sb,
+            &alice,
+            "VotingWeight::weight_at",
+            (bob_addr, now - 1),
+        ),
+    )?;
     sb.advance(1);
 
-    let new = MembershipSettings { member_cap: 2_000, ..dao.config.membership };
+    let new = MembershipSettings {
+        member_cap: 2_000,
+        ..dao.config.membership
+    };
     let action = Dao::action(&dao.membership, "set_settings", new);
-    let o = rec.add(g, "propose (1 action)", dao.g(&mut sb, &bob, "propose", (vec![action], "Raise the cap".to_owned())))?;
+    let o = rec.add(
+        g,
+        "propose (1 action)",
+        dao.g(
+            &mut sb,
+            &bob,
+            "propose",
+            (vec![action], "Raise the cap".to_owned()),
+        ),
+    )?;
     let pid: u32 = o.result()?;
-    rec.add(g, "attach_summary", dao.g(&mut sb, &dave, "attach_summary", (pid, [9u8; 32], [7u8; 32])))?;
+    rec.add(
+        g,
+        "attach_summary",
+        dao.g(
+            &mut sb,
+            &dave,
+            "attach_summary",
+            (pid, [9u8; 32], [7u8; 32]),
+        ),
+    )?;
     dao.open_voting(&mut sb, pid);
-    rec.add(g, "cast_vote (first vote, fixes quorum)", dao.vote(&mut sb, &bob, pid, Support::For, None))?;
-    rec.add(g, "cast_vote", dao.vote(&mut sb, &charlie, pid, Support::Against, None))?;
+    rec.add(
+        g,
+        "cast_vote (first vote, fixes quorum)",
+        dao.vote(&mut sb, &bob, pid, Support::For, None),
+    )?;
+    rec.add(
+        g,
+        "cast_vote",
+        dao.vote(&mut sb, &charlie, pid, Support::Against, None),
+    )?;
     let dave_addr = sb.address_of(&dave);
-    let ballot = Ballot { proposal_id: pid, support: Support::For, voter: dave_addr, nonce: 0 };
+    let ballot = Ballot {
+        proposal_id: pid,
+        support: Support::For,
+        voter: dave_addr,
+        nonce: 0,
+    };
     let payload: Vec<u8> = dao.g(&mut sb, &alice, "ballot_payload", ballot).value();
     let pair = keyring("dave").pair();
     let sig = pair.sign(&payload);
-    rec.add(g, "cast_vote_by_sig (relayed)", dao.g(&mut sb, &alice, "cast_vote_by_sig", (ballot, pair.public().0, sig.0)))?;
+    rec.add(
+        g,
+        "cast_vote_by_sig (relayed)",
+        dao.g(
+            &mut sb,
+            &alice,
+            "cast_vote_by_sig",
+            (ballot, pair.public().0, sig.0),
+        ),
+    )?;
     dao.close_voting(&mut sb, pid);
     let o = rec.add(g, "queue", dao.g(&mut sb, &eve, "queue", pid))?;
     let eta: u32 = o.result()?;
     let now = sb.block();
     sb.advance(eta - now);
-    rec.add(g, "execute (1 action: membership.set_settings)", dao.g(&mut sb, &eve, "execute", pid))?;
-    let other = dao.propose(&mut sb, &eve, vec![Dao::action(&dao.membership, "set_settings", new)], "x");
-    rec.add(g, "cancel (by proposer)", dao.g(&mut sb, &eve, "cancel", other))?;
+    rec.add(
+        g,
+        "execute (1 action: membership.set_settings)",
+        dao.g(&mut sb, &eve, "execute", pid),
+    )?;
+    let other = dao.propose(
+        &mut sb,
+        &charlie,
+        vec![Dao::action(&dao.membership, "set_settings", new)],
+        "x",
+    );
+    rec.add(
+        g,
+        "cancel (by proposer)",
+        dao.g(&mut sb, &charlie, "cancel", other),
+    )?;
     rec.add(g, "state (read)", dao.g(&mut sb, &eve, "state", pid))?;
-    Ok(Report { baseline, rows: rec.rows })
+    Ok(Report {
+        baseline,
+        rows: rec.rows,
+    })
 }
