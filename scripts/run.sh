@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job (README.md): installs what is missing, builds the contracts' artifacts when
+# their sources changed, and runs `atelier dev`, the governance scenario on the
+# pallet-revive runtime, printing every step.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ATELIER_ROOT"
+
+"$ATELIER_ROOT/scripts/setup.sh"
+if ! "$ATELIER_ROOT/scripts/artifacts.sh" --check >/dev/null 2>&1; then
+    say "contract sources changed: rebuilding contracts/artifacts"
+    "$ATELIER_ROOT/scripts/artifacts.sh"
+fi
+say "building atelier"
+cargo build --quiet --bin atelier
+exec "$CARGO_TARGET_DIR/debug/atelier" dev "$@"

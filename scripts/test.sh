@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's test command (README.md; .ci/run calls it). Installs what is missing, then:
+# formatting, committed contract artifacts up to date, clippy with -D warnings on both
+# workspaces, the contracts' unit tests (ink! off-chain engine), and the off-chain
+# workspace's tests, including the runtime tests that execute the contracts on pallet-revive.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ATELIER_ROOT"
+
+"$ATELIER_ROOT/scripts/setup.sh"
+
+say "formatting"
+cargo fmt --all --check
+cargo fmt --all --check --manifest-path contracts/Cargo.toml
+
+say "contract artifacts match the contract sources"
+"$ATELIER_ROOT/scripts/artifacts.sh" --check
+
+say "clippy (contracts)"
+cargo clippy --manifest-path contracts/Cargo.toml --all-targets -- -D warnings
+say "contract unit tests (ink! off-chain engine)"
+cargo test --manifest-path contracts/Cargo.toml
+
+say "clippy (off-chain workspace)"
+cargo clippy --workspace --all-targets -- -D warnings
+say "off-chain tests, runtime tests on pallet-revive"
+cargo test --workspace
