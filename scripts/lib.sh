@@ -1,10 +1,13 @@
 # Shared environment of the project's scripts; sourced, not run.
 # One cargo target directory for everything, two parallel jobs (the machines have 2 cores).
+# The target directory lives in the cache under $HOME so that a fresh clone on a machine that
+# built the project before (CI right after a session) reuses the compiled runtime; a machine
+# without it builds everything.
 ATELIER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ATELIER_ROOT
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ATELIER_ROOT/target}"
-export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 export ATELIER_CACHE="${ATELIER_CACHE:-$HOME/.cache/atelier}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ATELIER_CACHE/target}"
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 export PATH="$HOME/.cargo/bin:$PATH"
 # The contracts are built by cargo-contract with Debian's rustc (it ships rust-src, which
 # -Zbuild-std needs for the PolkaVM target); cargo >= 1.95 wants this to accept the target's

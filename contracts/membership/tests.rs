@@ -503,6 +503,23 @@ fn governance_manages_attestors_within_bounds() {
 }
 
 #[ink::test]
+fn the_attestor_set_cannot_grow_past_its_bound() {
+    // given a full attestor set
+    let mut w = world();
+    for i in 3..MAX_ATTESTORS {
+        w.governance()
+            .add_attestor(Address::from_low_u64_be(u64::from(i) + 100))
+            .unwrap();
+    }
+    assert_eq!(w.token.attestor_count(), MAX_ATTESTORS);
+    // when governance adds one more, then it is refused
+    assert_eq!(
+        w.governance().add_attestor(Address::from_low_u64_be(1)),
+        Err(Error::TooManyAttestors)
+    );
+}
+
+#[ink::test]
 fn governance_changes_settings_within_hard_bounds() {
     let mut w = world();
     let good = Settings {
