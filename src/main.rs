@@ -30,6 +30,35 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Evaluates the worker.
+    Eval {
+        #[command(subcommand)]
+        what: Eval,
+    },
+}
+
+#[derive(Subcommand)]
+enum Eval {
+    /// ROUGE-1/2/L F1 of the proposal summariser against each proposal's human one-line
+    /// description, next to baselines (first sentence, first three, TextRank) computed in
+    /// the same run, with bootstrap 95% intervals.
+    Summaries {
+        /// Folder of proposals (markdown with YAML front matter and a `shortDescription`).
+        #[arg(long, default_value = "../shared/data/aave-aips")]
+        data: std::path::PathBuf,
+        /// Folder of the all-MiniLM-L6-v2 model.
+        #[arg(long, env = "ATELIER_MODEL_DIR")]
+        model: Option<std::path::PathBuf>,
+        /// Most words in a summary.
+        #[arg(long, default_value_t = 60)]
+        max_words: usize,
+        /// Most sentences in a summary.
+        #[arg(long, default_value_t = 3)]
+        max_sentences: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,6 +79,43 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Weights { json } => {
             let report = atelier_sandbox::weights::measure().context("measuring weights failed")?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{}", report.render())?;
+            }
+        }
+        Command::Eval {
+            what:
+                Eval::Summaries {
+                    data,
+                    model,
+                    max_words,
+                    max_sentences,
+                    json,
+                },
+        } => {
+            use atelier_worker::{encoder, eval, summarise};
+            let dir = model.unwrap_or_else(encoder::default_model_dir);
+            let enc = encoder::Encoder::load(&dir).context("loading the encoder")?;
+            let cases = eval::load(&data).with_context(|| format!("reading {}", data.display()))?;
+            let cfg = summarise::Config {
+                max_words,
+                max_sentences,
+                ..Default::default()
+            };
+            eprintln!(
+                "summarising {} proposals on {:?} with {}",
+                cases.len(),
+                enc.device(),
+                enc.model_id()
+            );
+            let report = eval::evaluate(&enc, cfg, &cases, |done, total| {
+                if done % 10 == 0 || done == total {
+                    eprintln!("  {done}/{total}");
+                }
+            })?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &report)?;
                 writeln!(out)?;
