@@ -11,6 +11,5 @@ if ! "$ATELIER_ROOT/scripts/artifacts.sh" --check >/dev/null 2>&1; then
     say "contract sources changed: rebuilding contracts/artifacts"
     "$ATELIER_ROOT/scripts/artifacts.sh"
 fi
-say "building atelier"
-cargo build --quiet --bin atelier
-exec "$CARGO_TARGET_DIR/debug/atelier" dev "$@"
+say "building and running atelier dev"
+exec "$ATELIER_ROOT/scripts/atelier" dev "$@"

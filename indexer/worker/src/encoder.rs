@@ -10,12 +10,14 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use tch::{nn, nn::Module, Device, Kind, Tensor};
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 use crate::{Error, Result};
 
 /// Longest input in tokens, the model's `max_seq_length`.
 pub const MAX_SEQ_LEN: usize = 256;
+/// Most padded tokens per batch in `Encoder::embed_all`.
+const TOKEN_BUDGET: usize = 512;
 /// Embedding width.
 pub const DIM: i64 = 384;
 const LAYERS: usize = 6;
@@ -40,6 +42,8 @@ struct Layer {
     query: nn::Linear,
     key: nn::Linear,
     value: nn::Linear,
+    /// Query, key and value projections fused into one matrix after loading.
+    qkv: Option<(Tensor, Tensor)>,
     attn_out: nn::Linear,
     attn_norm: nn::LayerNorm,
     intermediate: nn::Linear,
@@ -67,6 +71,7 @@ impl Layer {
             query: lin(&s / "query", DIM, DIM),
             key: lin(&s / "key", DIM, DIM),
             value: lin(&s / "value", DIM, DIM),
+            qkv: None,
             attn_out: lin(&att / "output" / "dense", DIM, DIM),
             attn_norm: norm(&att / "output" / "LayerNorm"),
             intermediate: lin(p / "intermediate" / "dense", DIM, INTERMEDIATE),
@@ -75,22 +80,29 @@ impl Layer {
         }
     }
 
-    /// `x`: [batch, seq, DIM]; `bias`: [batch, 1, 1, seq], 0 for tokens, very negative for
-    /// padding.
-    fn forward(&self, x: &Tensor, bias: &Tensor) -> Tensor {
+    /// Fuses the three projections into one (one matmul instead of three).
+    fn fuse(&mut self) {
+        let w = Tensor::cat(&[&self.query.ws, &self.key.ws, &self.value.ws], 0);
+        let b = [&self.query, &self.key, &self.value]
+            .map(|l| l.bs.as_ref().expect("bias").shallow_clone());
+        self.qkv = Some((w, Tensor::cat(&b, 0)));
+    }
+
+    /// `x`: [batch, seq, DIM]; `mask`: [batch, 1, 1, seq] booleans, true for tokens.
+    fn forward(&self, x: &Tensor, mask: &Tensor) -> Tensor {
         let (b, t, _) = x.size3().expect("3-d hidden states");
         let head = DIM / HEADS;
-        let split = |y: Tensor| y.view([b, t, HEADS, head]).transpose(1, 2);
-        let q = split(self.query.forward(x));
-        let k = split(self.key.forward(x));
-        let v = split(self.value.forward(x));
-        let scores = q.matmul(&k.transpose(-1, -2)) / (head as f64).sqrt() + bias;
-        let ctx = scores
-            .softmax(-1, Kind::Float)
-            .matmul(&v)
-            .transpose(1, 2)
-            .contiguous()
-            .view([b, t, DIM]);
+        let (w, bias) = self.qkv.as_ref().expect("fused at load");
+        let qkv = x
+            .linear(w, Some(bias))
+            .view([b, t, 3, HEADS, head])
+            .permute([2, 0, 3, 1, 4]);
+        let (q, k, v) = (qkv.get(0), qkv.get(1), qkv.get(2));
+        let ctx =
+            Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), 0.0, false, None, false)
+                .transpose(1, 2)
+                .contiguous()
+                .view([b, t, DIM]);
         let h = self.attn_norm.forward(&(self.attn_out.forward(&ctx) + x));
         let inner = self.intermediate.forward(&h).gelu("none");
         self.out_norm.forward(&(self.output.forward(&inner) + h))
@@ -134,10 +146,8 @@ impl Encoder {
                 ..Default::default()
             }))
             .map_err(|e| Error::Tokenizer(e.to_string()))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            ..Default::default()
-        }));
+        // Batches are padded in `forward`, after sorting by length (see `embed_all`).
+        tokenizer.with_padding(None);
 
         let mut vs = nn::VarStore::new(device);
         let root = vs.root();
@@ -148,9 +158,10 @@ impl Encoder {
         let token_type = e(&emb / "token_type_embeddings", 2);
         let embed_norm = norm(&emb / "LayerNorm");
         let enc = &root / "encoder" / "layer";
-        let layers = (0..LAYERS).map(|i| Layer::new(&(&enc / i))).collect();
+        let mut layers: Vec<Layer> = (0..LAYERS).map(|i| Layer::new(&(&enc / i))).collect();
         vs.load(&weights)
             .map_err(|e| Error::Weights(e.to_string()))?;
+        layers.iter_mut().for_each(Layer::fuse);
         let digest =
             Sha256::digest(std::fs::read(&weights).map_err(|e| Error::Weights(e.to_string()))?);
         let model_id = format!("{MODEL_NAME}@sha256:{}", hex::encode(digest));
@@ -177,37 +188,54 @@ impl Encoder {
         self.device
     }
 
-    /// Embeds `texts` as one batch: a [n, 384] float tensor of unit vectors.
-    pub fn embed(&self, texts: &[&str]) -> Result<Tensor> {
-        if texts.is_empty() {
-            return Ok(Tensor::zeros([0, DIM], (Kind::Float, self.device)));
-        }
-        let enc = self
-            .tokenizer
+    /// Tokenizes `texts` (truncated to `MAX_SEQ_LEN`, not padded).
+    fn tokenize(&self, texts: &[&str]) -> Result<Vec<Encoding>> {
+        self.tokenizer
             .encode_batch(texts.to_vec(), true)
-            .map_err(|e| Error::Tokenizer(e.to_string()))?;
-        let n = enc.len() as i64;
-        let t = enc[0].get_ids().len() as i64;
-        let flat = |f: &dyn Fn(&tokenizers::Encoding) -> &[u32]| -> Tensor {
-            let v: Vec<i64> = enc
+            .map_err(|e| Error::Tokenizer(e.to_string()))
+    }
+
+    /// Runs the model on one batch, padded to its longest member: [n, DIM] unit vectors.
+    fn forward(&self, batch: &[&Encoding]) -> Tensor {
+        let n = batch.len() as i64;
+        let t = batch
+            .iter()
+            .map(|e| e.get_ids().len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut ids = vec![0i64; batch.len() * t];
+        let mut types = vec![0i64; batch.len() * t];
+        let mut mask = vec![0f32; batch.len() * t];
+        for (row, e) in batch.iter().enumerate() {
+            for (col, ((&id, &ty), &m)) in e
+                .get_ids()
                 .iter()
-                .flat_map(|e| f(e).iter().map(|&x| i64::from(x)))
-                .collect();
-            Tensor::from_slice(&v).view([n, t]).to(self.device)
-        };
-        let ids = flat(&|e| e.get_ids());
-        let types = flat(&|e| e.get_type_ids());
-        let mask = flat(&|e| e.get_attention_mask()).to_kind(Kind::Float);
-        Ok(tch::no_grad(|| {
+                .zip(e.get_type_ids())
+                .zip(e.get_attention_mask())
+                .enumerate()
+            {
+                ids[row * t + col] = i64::from(id);
+                types[row * t + col] = i64::from(ty);
+                mask[row * t + col] = m as f32;
+            }
+        }
+        let t = t as i64;
+        let on = |v: Tensor| v.view([n, t]).to(self.device);
+        let (ids, types, mask) = (
+            on(Tensor::from_slice(&ids)),
+            on(Tensor::from_slice(&types)),
+            on(Tensor::from_slice(&mask)),
+        );
+        tch::no_grad(|| {
             let pos = Tensor::arange(t, (Kind::Int64, self.device)).unsqueeze(0);
             let x = self.word.forward(&ids)
                 + self.position.forward(&pos)
                 + self.token_type.forward(&types);
             let mut h = self.embed_norm.forward(&x);
-            let bias: Tensor = (mask.ones_like() - &mask) * -1e9;
-            let bias = bias.view([n, 1, 1, t]);
+            let attend = mask.gt(0.5).view([n, 1, 1, t]);
             for layer in &self.layers {
-                h = layer.forward(&h, &bias);
+                h = layer.forward(&h, &attend);
             }
             let m = mask.unsqueeze(-1);
             let summed = (h * &m).sum_dim_intlist(1, false, Kind::Float);
@@ -215,17 +243,43 @@ impl Encoder {
             let mean = summed / counts;
             let norms = mean.norm_scalaropt_dim(2, [1], true).clamp_min(1e-12);
             mean / norms
-        }))
+        })
     }
 
-    /// Embeds `texts` in batches of `batch` and returns one `Vec<f32>` per text.
+    /// Embeds `texts` as one batch: a [n, 384] float tensor of unit vectors.
+    pub fn embed(&self, texts: &[&str]) -> Result<Tensor> {
+        if texts.is_empty() {
+            return Ok(Tensor::zeros([0, DIM], (Kind::Float, self.device)));
+        }
+        let enc = self.tokenize(texts)?;
+        Ok(self.forward(&enc.iter().collect::<Vec<_>>()))
+    }
+
+    /// Embeds `texts` in batches of at most `batch` and returns one `Vec<f32>` per text, in
+    /// input order. Texts are batched by token length so that little padding is computed.
     pub fn embed_all(&self, texts: &[&str], batch: usize) -> Result<Vec<Vec<f32>>> {
-        let mut out = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(batch.max(1)) {
-            let e = self.embed(chunk)?.to(Device::Cpu);
-            let rows: Vec<Vec<f32>> =
-                Vec::<Vec<f32>>::try_from(e).map_err(|e| Error::Weights(e.to_string()))?;
-            out.extend(rows);
+        let enc = self.tokenize(texts)?;
+        let mut order: Vec<usize> = (0..enc.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(enc[i].get_ids().len()));
+        // Longest first; a batch also stops growing when its padded size would pass
+        // TOKEN_BUDGET, so that a few long sentences do not pad many short ones.
+        let mut chunks: Vec<&[usize]> = Vec::new();
+        let mut start = 0;
+        while start < order.len() {
+            let longest = enc[order[start]].get_ids().len().max(1);
+            let fit = (TOKEN_BUDGET / longest).clamp(1, batch.max(1));
+            let end = (start + fit).min(order.len());
+            chunks.push(&order[start..end]);
+            start = end;
+        }
+        let mut out = vec![Vec::new(); texts.len()];
+        for chunk in chunks {
+            let members: Vec<&Encoding> = chunk.iter().map(|&i| &enc[i]).collect();
+            let e = self.forward(&members).to(Device::Cpu);
+            let rows = Vec::<Vec<f32>>::try_from(e).map_err(|e| Error::Weights(e.to_string()))?;
+            for (&i, row) in chunk.iter().zip(rows) {
+                out[i] = row;
+            }
         }
         Ok(out)
     }
