@@ -59,6 +59,19 @@ enum Eval {
         #[arg(long)]
         json: bool,
     },
+    /// Precision and recall of the curation scorer's near-duplicate and spam flags on a
+    /// labelled set.
+    Curation {
+        /// The labelled set (written by scripts/worker-curation-set.py).
+        #[arg(long, default_value = "indexer/worker/tests/fixtures/curation.json")]
+        data: std::path::PathBuf,
+        /// Folder of the all-MiniLM-L6-v2 model.
+        #[arg(long, env = "ATELIER_MODEL_DIR")]
+        model: Option<std::path::PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -116,6 +129,20 @@ fn main() -> anyhow::Result<()> {
                     eprintln!("  {done}/{total}");
                 }
             })?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{}", report.render())?;
+            }
+        }
+        Command::Eval {
+            what: Eval::Curation { data, model, json },
+        } => {
+            use atelier_worker::{curation_eval, encoder};
+            let enc = encoder::Encoder::load(&model.unwrap_or_else(encoder::default_model_dir))
+                .context("loading the encoder")?;
+            let report = curation_eval::evaluate(&enc, Default::default(), &data)?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &report)?;
                 writeln!(out)?;

@@ -8,6 +8,7 @@
 use std::{io::Write, path::PathBuf, process::Command, time::Instant};
 
 use atelier_worker::{
+    curation::{Config as CurationConfig, Curator, Work},
     encoder::{default_model_dir, Encoder},
     summarise::{Config, Summariser},
     text,
@@ -129,7 +130,11 @@ fn main() {
     for _ in 0..5 {
         enc.embed_all(&crefs, BATCH).unwrap();
     }
-    println!("  of which embedding its {} sentences: {:.0} ms", crefs.len(), t.elapsed().as_secs_f64() * 200.0);
+    println!(
+        "  of which embedding its {} sentences: {:.0} ms",
+        crefs.len(),
+        t.elapsed().as_secs_f64() * 200.0
+    );
     let s = Summariser::new(&enc, Config::default());
     s.summarise(&proposal).unwrap();
     let mut times: Vec<f64> = (0..20)
@@ -143,5 +148,56 @@ fn main() {
     println!(
         "summary of a 1,000-word proposal: median {:.0} ms, p95 {:.0} ms (20 runs)",
         times[10], times[18]
+    );
+
+    // Curation: one new work scored against 100,000 earlier works. The history's embeddings
+    // are the corpus' real sentence embeddings with small noise (embedding 100k texts here
+    // would take minutes and measure the encoder again, not the lookup).
+    let base = enc.embed_all(&refs, BATCH).unwrap();
+    let styles = [("watercolour", "a watercolour painting")];
+    let mut curator = Curator::new(&enc, CurationConfig::default(), &styles).unwrap();
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut noise = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % 2000) as f32 / 2000.0 - 0.5
+    };
+    for i in 0..100_000u64 {
+        let b = &base[i as usize % base.len()];
+        let mut e: Vec<f32> = b.iter().map(|x| x + 0.02 * noise()).collect();
+        let n = e.iter().map(|x| x * x).sum::<f32>().sqrt();
+        e.iter_mut().for_each(|x| *x /= n);
+        let text = &sentences[i as usize % sentences.len()];
+        let w = Work {
+            title: format!("work {i}"),
+            prompt: text.clone(),
+            description: String::new(),
+            tags: vec![],
+            image_hash: Some(format!("{i:x}")),
+        };
+        curator.register_embedded(i, &w, &format!("{i} {text}"), &e);
+    }
+    let new = Work {
+        title: "Reverie".into(),
+        prompt: "a watercolour fox at dawn in a misty forest".into(),
+        description: "soft light".into(),
+        tags: vec!["animal".into()],
+        image_hash: None,
+    };
+    curator.score(&new).unwrap();
+    let mut times: Vec<f64> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            curator.score(&new).unwrap();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "curation score vs {} earlier works: median {:.1} ms, p95 {:.1} ms (20 runs)",
+        curator.len(),
+        times[10],
+        times[18]
     );
 }

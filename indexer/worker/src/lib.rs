@@ -5,6 +5,8 @@
 //! reads and writes the indexer's store (job loop: upcoming) and is measured by
 //! `atelier eval summaries`.
 
+pub mod curation;
+pub mod curation_eval;
 pub mod encoder;
 pub mod eval;
 pub mod rouge;
