@@ -74,6 +74,22 @@ enum Eval {
     },
 }
 
+/// Writes `report` as pretty JSON when `json`, otherwise its rendered text.
+fn emit(
+    out: &mut impl Write,
+    json: bool,
+    report: &impl serde::Serialize,
+    text: String,
+) -> anyhow::Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{text}")?;
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
@@ -92,12 +108,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Weights { json } => {
             let report = atelier_sandbox::weights::measure().context("measuring weights failed")?;
-            if json {
-                serde_json::to_writer_pretty(&mut out, &report)?;
-                writeln!(out)?;
-            } else {
-                write!(out, "{}", report.render())?;
-            }
+            emit(&mut out, json, &report, report.render())?;
         }
         Command::Eval {
             what:
@@ -129,12 +140,7 @@ fn main() -> anyhow::Result<()> {
                     eprintln!("  {done}/{total}");
                 }
             })?;
-            if json {
-                serde_json::to_writer_pretty(&mut out, &report)?;
-                writeln!(out)?;
-            } else {
-                write!(out, "{}", report.render())?;
-            }
+            emit(&mut out, json, &report, report.render())?;
         }
         Command::Eval {
             what: Eval::Curation { data, model, json },
@@ -143,12 +149,7 @@ fn main() -> anyhow::Result<()> {
             let enc = encoder::Encoder::load(&model.unwrap_or_else(encoder::default_model_dir))
                 .context("loading the encoder")?;
             let report = curation_eval::evaluate(&enc, Default::default(), &data)?;
-            if json {
-                serde_json::to_writer_pretty(&mut out, &report)?;
-                writeln!(out)?;
-            } else {
-                write!(out, "{}", report.render())?;
-            }
+            emit(&mut out, json, &report, report.render())?;
         }
     }
     Ok(())

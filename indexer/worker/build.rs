@@ -19,6 +19,8 @@ fn main() {
         if out.status.success() {
             let dir = String::from_utf8_lossy(&out.stdout).trim().to_owned();
             println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
+            // Read by the build scripts of packages that depend on this one.
+            println!("cargo:libdir={dir}");
         }
     }
 }

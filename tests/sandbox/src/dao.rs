@@ -418,6 +418,31 @@ impl Dao {
         )
     }
 
+    /// A ballot for `proposal_id` signed offline by the dev account `signer` with its next
+    /// nonce: the ballot, the signer's public key and the sr25519 signature over the
+    /// governor's `ballot_payload`.
+    pub fn signed_ballot(
+        &self,
+        sb: &mut Sandbox,
+        signer: &str,
+        proposal_id: u32,
+        support: Support,
+    ) -> (Ballot, [u8; 32], [u8; 64]) {
+        use crate::sp_core::crypto::Pair as _;
+        let voter = sb.address_of(&crate::account(signer));
+        let anyone = crate::account("alice");
+        let nonce: u64 = self.g(sb, &anyone, "nonce", voter).value();
+        let ballot = Ballot {
+            proposal_id,
+            support,
+            voter,
+            nonce,
+        };
+        let payload: Vec<u8> = self.g(sb, &anyone, "ballot_payload", ballot).value();
+        let pair = crate::keyring(signer).pair();
+        (ballot, pair.public().0, pair.sign(&payload).0)
+    }
+
     /// Queues, waits for the timelock and executes proposal `id` (which must have succeeded).
     pub fn queue_and_execute(&self, sb: &mut Sandbox, id: u32) -> Outcome {
         let anyone = crate::account("eve");

@@ -9,9 +9,8 @@ use categories::*;
 
 use crate::{
     account,
-    dao::{Ballot, Dao, DaoConfig, MembershipSettings, ProposalState, Support},
-    keyring,
-    sp_core::{crypto::Pair as _, H160},
+    dao::{Dao, DaoConfig, MembershipSettings, ProposalState, Support},
+    sp_core::H160,
     Sandbox,
 };
 
@@ -118,23 +117,9 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
         sb.block()
     )?;
 
-    let dave_addr = sb.address_of(&dave);
-    let ballot = Ballot {
-        proposal_id: id,
-        support: Support::For,
-        voter: dave_addr,
-        nonce: 0,
-    };
-    let payload: Vec<u8> = dao.g(&mut sb, &alice, "ballot_payload", ballot).value();
-    let pair = keyring("dave").pair();
-    let signature = pair.sign(&payload);
+    let signed = dao.signed_ballot(&mut sb, "dave", id, Support::For);
     let w: u128 = dao
-        .g(
-            &mut sb,
-            &charlie,
-            "cast_vote_by_sig",
-            (ballot, pair.public().0, signature.0),
-        )
+        .g(&mut sb, &charlie, "cast_vote_by_sig", signed)
         .result()?;
     writeln!(
         out,

@@ -8,10 +8,8 @@ use std::fmt::Write as _;
 
 use crate::{
     account,
-    dao::{Ballot, Dao, DaoConfig, MembershipSettings, Support},
-    keyring,
+    dao::{Dao, DaoConfig, MembershipSettings, Support},
     scenario::StepFailed,
-    sp_core::crypto::Pair as _,
     Artifact, Outcome, Sandbox,
 };
 
@@ -209,25 +207,11 @@ pub fn measure() -> Result<Report, StepFailed> {
         "cast_vote",
         dao.vote(&mut sb, &charlie, pid, Support::Against, None),
     )?;
-    let dave_addr = sb.address_of(&dave);
-    let ballot = Ballot {
-        proposal_id: pid,
-        support: Support::For,
-        voter: dave_addr,
-        nonce: 0,
-    };
-    let payload: Vec<u8> = dao.g(&mut sb, &alice, "ballot_payload", ballot).value();
-    let pair = keyring("dave").pair();
-    let sig = pair.sign(&payload);
+    let signed = dao.signed_ballot(&mut sb, "dave", pid, Support::For);
     rec.add(
         g,
         "cast_vote_by_sig (relayed)",
-        dao.g(
-            &mut sb,
-            &alice,
-            "cast_vote_by_sig",
-            (ballot, pair.public().0, sig.0),
-        ),
+        dao.g(&mut sb, &alice, "cast_vote_by_sig", signed),
     )?;
     dao.close_voting(&mut sb, pid);
     let o = rec.add(g, "queue", dao.g(&mut sb, &eve, "queue", pid))?;

@@ -545,22 +545,10 @@ fn every_contract_message_executes_on_the_runtime() {
         "burn",
     );
     dao.open_voting(&mut sb, p3);
-    let ballot = Ballot {
-        proposal_id: p3,
-        support: Support::For,
-        voter: eve,
-        nonce: 0,
-    };
-    let payload: Vec<u8> = dao.g(&mut sb, &alice, "ballot_payload", ballot).value();
-    let pair = keyring("eve").pair();
-    dao.g(
-        &mut sb,
-        &alice,
-        "cast_vote_by_sig",
-        (ballot, pair.public().0, pair.sign(&payload).0),
-    )
-    .result::<u128>()
-    .unwrap();
+    let signed = dao.signed_ballot(&mut sb, "eve", p3, Support::For);
+    dao.g(&mut sb, &alice, "cast_vote_by_sig", signed)
+        .result::<u128>()
+        .unwrap();
     // Charlie's only contribution was revoked above: Bob's vote and Eve's ballot carry it
     dao.vote(&mut sb, &account("bob"), p3, Support::For, None)
         .result::<u128>()
