@@ -30,6 +30,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Runs the worker's job loop: summaries for proposals and curation scores for works
+    /// that have none yet, written to the store. Bad items are recorded with the reason.
+    Work {
+        /// The store: sqlite://PATH (default, embedded) or postgres://...
+        #[arg(long, env = "ATELIER_DB", default_value = "sqlite://atelier.db")]
+        db: String,
+        /// Folder of the all-MiniLM-L6-v2 model.
+        #[arg(long, env = "ATELIER_MODEL_DIR")]
+        model: Option<std::path::PathBuf>,
+        /// Items per batch.
+        #[arg(long, default_value_t = 32)]
+        batch: i64,
+        /// Stop when nothing is left instead of polling.
+        #[arg(long)]
+        once: bool,
+    },
     /// Evaluates the worker.
     Eval {
         #[command(subcommand)]
@@ -141,6 +157,57 @@ fn main() -> anyhow::Result<()> {
                 }
             })?;
             emit(&mut out, json, &report, report.render())?;
+        }
+        Command::Work {
+            db,
+            model,
+            batch,
+            once,
+        } => {
+            use atelier_worker::{encoder, jobs};
+            let rt = tokio::runtime::Runtime::new()?;
+            let store = rt
+                .block_on(atelier_store::Store::open(&db))
+                .with_context(|| format!("opening {db}"))?;
+            let handle = rt.handle().clone();
+            // Inference runs on this dedicated thread; the runtime only drives the store.
+            let total = std::thread::scope(|scope| {
+                scope
+                    .spawn(|| -> anyhow::Result<jobs::Progress> {
+                        let dir = model.unwrap_or_else(encoder::default_model_dir);
+                        let enc = encoder::Encoder::load(&dir).context("loading the encoder")?;
+                        eprintln!(
+                            "worker: {} store, {} on {:?}",
+                            store.backend(),
+                            enc.model_id(),
+                            enc.device()
+                        );
+                        let opts = jobs::Options {
+                            batch,
+                            once,
+                            ..Default::default()
+                        };
+                        let mut worker = jobs::Worker::new(&handle, &store, &enc, opts)?;
+                        let total = worker.run(&handle, &store, |p| {
+                            let c = handle.block_on(store.worker_counts());
+                            eprintln!(
+                                "worker: +{} summaries, +{} scores, +{} failures; totals {:?}",
+                                p.summaries,
+                                p.scores,
+                                p.failures,
+                                c.ok()
+                            );
+                        })?;
+                        Ok(total)
+                    })
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("the worker thread panicked"))
+            })??;
+            writeln!(
+                out,
+                "done: {} summaries, {} scores, {} failures written",
+                total.summaries, total.scores, total.failures
+            )?;
         }
         Command::Eval {
             what: Eval::Curation { data, model, json },

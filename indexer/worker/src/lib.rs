@@ -1,14 +1,15 @@
-//! Atelier's libtorch worker: neutral summaries of governance proposals and (next) curation
-//! scores of registered works, from a real pretrained sentence encoder run with `tch`.
+//! Atelier's libtorch worker: neutral summaries of governance proposals and curation scores
+//! of registered works, from a real pretrained sentence encoder run with `tch`.
 //!
 //! This is the only crate that depends on `tch`/libtorch. It must not talk to the chain; it
-//! reads and writes the indexer's store (job loop: upcoming) and is measured by
-//! `atelier eval summaries`.
+//! reads and writes the indexer's store (`jobs`, run by `atelier work`) and is measured by
+//! `atelier eval summaries` and `atelier eval curation`.
 
 pub mod curation;
 pub mod curation_eval;
 pub mod encoder;
 pub mod eval;
+pub mod jobs;
 pub mod rouge;
 pub mod summarise;
 pub mod text;
@@ -28,6 +29,9 @@ pub enum Error {
     /// Evaluation data could not be read.
     #[error("evaluation data: {0}")]
     Data(String),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(String),
 }
 
 /// Result type of the worker.

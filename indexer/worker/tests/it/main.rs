@@ -215,3 +215,154 @@ fn on_the_aave_proposals_the_summariser_beats_every_baseline_on_rouge_2_and_roug
         );
     }
 }
+
+mod job_loop {
+    use super::encoder;
+    use atelier_store::{Proposal, Store, Work};
+    use atelier_worker::jobs::{Options, Progress, Worker};
+
+    fn proposal(id: i64, description: &str) -> Proposal {
+        Proposal {
+            id,
+            proposer: "0x01".into(),
+            description: description.into(),
+            description_hash: format!("{id:064x}"),
+            block: id,
+            event_index: 0,
+        }
+    }
+
+    fn work(id: i64, prompt: &str, image: Option<&str>) -> Work {
+        Work {
+            id,
+            creator: "0x02".into(),
+            title: format!("Work {id}"),
+            prompt: prompt.into(),
+            description: String::new(),
+            tags: vec!["art".into()],
+            image_hash: image.map(str::to_owned),
+            block: id,
+            event_index: 1,
+        }
+    }
+
+    async fn seeded(url: &str) -> Store {
+        let store = Store::open(url).await.unwrap();
+        for p in [
+            proposal(1, "# Fund the dataset\n\nThe Compute Fund pays 2,000 tokens to curate a dataset of watercolour paintings. Curators are paid per reviewed image."),
+            proposal(2, "   "),
+            proposal(3, "# 提案\n\n社区基金将资助中文文档的翻译工作。"),
+            proposal(4, &format!("# Huge\n\n{}", "word ".repeat(60_000))),
+        ] {
+            store.put_proposal(&p).await.unwrap();
+        }
+        for w in [
+            work(1, "a watercolour fox at dawn in a misty forest", Some("aa")),
+            work(2, "a watercolour fox at dawn in a misty forest", None),
+            work(
+                3,
+                "FREE MINT!!! connect your wallet at bit.ly/x and claim 100x",
+                None,
+            ),
+            work(
+                4,
+                "a neon cyberpunk city street in the rain at night",
+                Some("bb"),
+            ),
+        ] {
+            store.put_work(&w).await.unwrap();
+        }
+        store
+    }
+
+    fn run_loop(store: &Store, batch: i64) -> Progress {
+        let rt = tokio::runtime::Handle::current();
+        let enc = encoder();
+        let opts = Options {
+            batch,
+            once: true,
+            ..Options::default()
+        };
+        let mut worker = Worker::new(&rt, store, &enc, opts).unwrap();
+        worker.run(&rt, store, |_| {}).unwrap()
+    }
+
+    async fn check(url: &str) {
+        // given proposals and works, some of them bad input
+        let store = seeded(url).await;
+        // when the loop runs in small batches on a blocking thread
+        let store = std::sync::Arc::new(store);
+        let s2 = store.clone();
+        let first = tokio::task::spawn_blocking(move || run_loop(&s2, 2))
+            .await
+            .unwrap();
+        // then every good item has a result and every bad one an explained failure
+        assert_eq!(
+            first,
+            Progress {
+                summaries: 1,
+                scores: 4,
+                failures: 3
+            },
+            "{url}"
+        );
+        let summary = store.summary(1).await.unwrap().unwrap();
+        assert!(
+            summary.text.contains("Compute Fund") && summary.model_id.contains("all-MiniLM-L6-v2")
+        );
+        for (id, why) in [(2, "empty"), (3, "unsupported language"), (4, "too large")] {
+            let reason = store
+                .failure("proposal", id)
+                .await
+                .unwrap()
+                .unwrap_or_default();
+            assert!(reason.contains(why), "proposal {id}: {reason}");
+        }
+        let copy = store.score(2).await.unwrap().unwrap();
+        assert!(copy.near_duplicate && copy.nearest == Some(1), "{copy:?}");
+        assert!(store.score(3).await.unwrap().unwrap().is_spam);
+        let top = store.top_works(1).await.unwrap();
+        assert!(top[0].0 == 1 || top[0].0 == 4, "{top:?}");
+        // and running again changes nothing
+        let s3 = store.clone();
+        let again = tokio::task::spawn_blocking(move || run_loop(&s3, 2))
+            .await
+            .unwrap();
+        assert_eq!(again, Progress::default());
+        let c = store.worker_counts().await.unwrap();
+        assert_eq!((c.summaries, c.scores, c.failures), (1, 4, 3));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_job_loop_writes_results_once_and_records_bad_input_on_sqlite() {
+        let path =
+            std::env::temp_dir().join(format!("atelier-worker-jobs-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        check(&format!("sqlite://{}", path.display())).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_job_loop_writes_results_once_and_records_bad_input_on_postgres() {
+        let admin = std::env::var("ATELIER_TEST_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let Ok(pool) = sqlx::PgPool::connect(&admin).await else {
+            eprintln!("skipped: no PostgreSQL at {admin}; scripts/setup.sh starts one");
+            return;
+        };
+        let name = format!("atelier_worker_jobs_{}", std::process::id());
+        let exec = |sql: String| {
+            let pool = pool.clone();
+            async move { sqlx::query(&sql).execute(&pool).await.map(|_| ()) }
+        };
+        exec(format!("DROP DATABASE IF EXISTS {name}"))
+            .await
+            .unwrap();
+        exec(format!("CREATE DATABASE {name}")).await.unwrap();
+        let base = admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(b, _)| b)
+            .to_owned();
+        check(&format!("{base}/{name}")).await;
+        let _ = exec(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+    }
+}

@@ -1,0 +1,387 @@
+//! Atelier's store: one repository API over SQLite (embedded, the default) and PostgreSQL,
+//! with migrations per backend (`migrations/sqlite`, `migrations/postgres`).
+//!
+//! So far it holds what the worker reads and writes: proposals and registered works as the
+//! indexer mirrors them, summaries, curation scores and recorded failures. Every write is
+//! idempotent by its natural key, so replaying a block or re-running the worker changes
+//! nothing. The store knows SQL, never the chain client or HTTP.
+
+use sqlx::{postgres::PgPoolOptions, sqlite::SqliteConnectOptions, PgPool, SqlitePool};
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database URL is not `sqlite:...` or `postgres://...`.
+    #[error(
+        "unsupported database URL `{0}`: use sqlite://PATH, sqlite::memory: or postgres://..."
+    )]
+    Url(String),
+    /// A database error.
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored JSON column does not parse.
+    #[error("stored JSON does not parse: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Result type of the store.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A proposal as mirrored from the governor's `ProposalCreated`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    /// Proposal id.
+    pub id: i64,
+    /// Proposer, H160 hex.
+    pub proposer: String,
+    /// Full description (markdown).
+    pub description: String,
+    /// keccak-256 of the description, hex.
+    pub description_hash: String,
+    /// Block of creation.
+    pub block: i64,
+    /// Event index in the block.
+    pub event_index: i64,
+}
+
+/// A registered work, as the royalty router's `WorkRegistered` carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Work {
+    /// Work id.
+    pub id: i64,
+    /// Creator, H160 hex.
+    pub creator: String,
+    /// Title.
+    pub title: String,
+    /// Generation prompt.
+    pub prompt: String,
+    /// Description.
+    pub description: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Image content hash, hex.
+    pub image_hash: Option<String>,
+    /// Block of registration.
+    pub block: i64,
+    /// Event index in the block.
+    pub event_index: i64,
+}
+
+/// A proposal summary written by the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Proposal id.
+    pub proposal_id: i64,
+    /// Summary text.
+    pub text: String,
+    /// blake2b-256 of the text, hex.
+    pub hash: String,
+    /// Model id (name and weights sha256).
+    pub model_id: String,
+}
+
+/// Curation scores written by the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurationScore {
+    /// Work id.
+    pub work_id: i64,
+    /// 1 - max cosine to earlier works.
+    pub originality: f64,
+    /// Near-duplicate flag.
+    pub near_duplicate: bool,
+    /// The work it copies.
+    pub copy_of: Option<i64>,
+    /// Most similar earlier work.
+    pub nearest: Option<i64>,
+    /// Its cosine.
+    pub nearest_cosine: Option<f64>,
+    /// Style category.
+    pub style: Option<String>,
+    /// Spam likelihood.
+    pub spam: f64,
+    /// Spam flag.
+    pub is_spam: bool,
+    /// Combined quality.
+    pub quality: f64,
+    /// Every component and reason, JSON.
+    pub components: String,
+    /// Model id.
+    pub model_id: String,
+}
+
+/// What the worker has done and has left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerCounts {
+    /// Proposals stored.
+    pub proposals: i64,
+    /// Summaries written.
+    pub summaries: i64,
+    /// Works stored.
+    pub works: i64,
+    /// Scores written.
+    pub scores: i64,
+    /// Items recorded as failed.
+    pub failures: i64,
+}
+
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same statement on whichever backend the store has. Statements use `$1..$n`
+/// placeholders in order of first use, which both SQLite and PostgreSQL accept.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite($pool) => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// The store.
+pub struct Store {
+    pool: Pool,
+}
+
+const PROPOSAL_COLUMNS: &str = "id, proposer, description, description_hash, block, event_index";
+const WORK_COLUMNS: &str =
+    "id, creator, title, prompt, description, tags, image_hash, block, event_index";
+
+type WorkTuple = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+);
+
+fn work_from(t: WorkTuple) -> Result<Work> {
+    Ok(Work {
+        id: t.0,
+        creator: t.1,
+        title: t.2,
+        prompt: t.3,
+        description: t.4,
+        tags: serde_json::from_str(&t.5)?,
+        image_hash: t.6,
+        block: t.7,
+        event_index: t.8,
+    })
+}
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Self> {
+        let pool = if url.starts_with("sqlite:") {
+            let opts: SqliteConnectOptions =
+                url.parse::<SqliteConnectOptions>()?.create_if_missing(true);
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts)
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Pool::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(std::time::Duration::from_secs(5))
+                .connect(url)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Pool::Postgres(pool)
+        } else {
+            return Err(Error::Url(url.to_owned()));
+        };
+        Ok(Self { pool })
+    }
+
+    /// Which backend this store uses (`"sqlite"` or `"postgres"`).
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Stores a proposal; a proposal already stored is left as it is.
+    pub async fn put_proposal(&self, p: &Proposal) -> Result<bool> {
+        let sql = format!(
+            "INSERT INTO proposals ({PROPOSAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING"
+        );
+        let done = on_pool!(self, pool => sqlx::query(&sql)
+            .bind(p.id).bind(&p.proposer).bind(&p.description).bind(&p.description_hash)
+            .bind(p.block).bind(p.event_index)
+            .execute(pool).await?.rows_affected());
+        Ok(done == 1)
+    }
+
+    /// Stores a work; a work already stored is left as it is.
+    pub async fn put_work(&self, w: &Work) -> Result<bool> {
+        let sql = format!(
+            "INSERT INTO works ({WORK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING"
+        );
+        let tags = serde_json::to_string(&w.tags)?;
+        let done = on_pool!(self, pool => sqlx::query(&sql)
+            .bind(w.id).bind(&w.creator).bind(&w.title).bind(&w.prompt).bind(&w.description)
+            .bind(&tags).bind(&w.image_hash).bind(w.block).bind(w.event_index)
+            .execute(pool).await?.rows_affected());
+        Ok(done == 1)
+    }
+
+    /// Up to `limit` proposals with neither a summary nor a recorded failure, oldest first.
+    pub async fn proposals_without_summary(&self, limit: i64) -> Result<Vec<Proposal>> {
+        let sql = format!(
+            "SELECT {PROPOSAL_COLUMNS} FROM proposals p WHERE NOT EXISTS (SELECT 1 FROM summaries s WHERE s.proposal_id = p.id) \
+             AND NOT EXISTS (SELECT 1 FROM worker_failures f WHERE f.kind = 'proposal' AND f.item_id = p.id) ORDER BY id LIMIT $1"
+        );
+        let rows: Vec<(i64, String, String, String, i64, i64)> =
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|r| Proposal {
+                id: r.0,
+                proposer: r.1,
+                description: r.2,
+                description_hash: r.3,
+                block: r.4,
+                event_index: r.5,
+            })
+            .collect())
+    }
+
+    /// Up to `limit` works with neither a score nor a recorded failure, by id.
+    pub async fn works_without_score(&self, limit: i64) -> Result<Vec<Work>> {
+        let sql = format!(
+            "SELECT {WORK_COLUMNS} FROM works w WHERE NOT EXISTS (SELECT 1 FROM curation_scores s WHERE s.work_id = w.id) \
+             AND NOT EXISTS (SELECT 1 FROM worker_failures f WHERE f.kind = 'work' AND f.item_id = w.id) ORDER BY id LIMIT $1"
+        );
+        let rows: Vec<WorkTuple> =
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?);
+        rows.into_iter().map(work_from).collect()
+    }
+
+    /// All works that have a score, by id: the history new works are compared with.
+    pub async fn scored_works(&self) -> Result<Vec<Work>> {
+        let sql = format!(
+            "SELECT {WORK_COLUMNS} FROM works w WHERE EXISTS (SELECT 1 FROM curation_scores s WHERE s.work_id = w.id) ORDER BY id"
+        );
+        let rows: Vec<WorkTuple> =
+            on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+        rows.into_iter().map(work_from).collect()
+    }
+
+    /// Writes a summary unless one exists; returns whether it was written.
+    pub async fn put_summary(&self, s: &Summary) -> Result<bool> {
+        let sql = "INSERT INTO summaries (proposal_id, text, hash, model_id) VALUES ($1, $2, $3, $4) ON CONFLICT (proposal_id) DO NOTHING";
+        let done = on_pool!(self, pool => sqlx::query(sql)
+            .bind(s.proposal_id).bind(&s.text).bind(&s.hash).bind(&s.model_id)
+            .execute(pool).await?.rows_affected());
+        Ok(done == 1)
+    }
+
+    /// The summary of a proposal.
+    pub async fn summary(&self, proposal_id: i64) -> Result<Option<Summary>> {
+        let sql = "SELECT proposal_id, text, hash, model_id FROM summaries WHERE proposal_id = $1";
+        let row: Option<(i64, String, String, String)> = on_pool!(self, pool => sqlx::query_as(sql).bind(proposal_id).fetch_optional(pool).await?);
+        Ok(row.map(|r| Summary {
+            proposal_id: r.0,
+            text: r.1,
+            hash: r.2,
+            model_id: r.3,
+        }))
+    }
+
+    /// Writes curation scores unless they exist; returns whether they were written.
+    pub async fn put_score(&self, s: &CurationScore) -> Result<bool> {
+        let sql = "INSERT INTO curation_scores (work_id, originality, near_duplicate, copy_of, nearest, nearest_cosine, style, spam, is_spam, quality, components, model_id) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (work_id) DO NOTHING";
+        let done = on_pool!(self, pool => sqlx::query(sql)
+            .bind(s.work_id).bind(s.originality).bind(s.near_duplicate).bind(s.copy_of).bind(s.nearest)
+            .bind(s.nearest_cosine).bind(&s.style).bind(s.spam).bind(s.is_spam).bind(s.quality)
+            .bind(&s.components).bind(&s.model_id)
+            .execute(pool).await?.rows_affected());
+        Ok(done == 1)
+    }
+
+    /// The curation scores of a work.
+    pub async fn score(&self, work_id: i64) -> Result<Option<CurationScore>> {
+        let sql = "SELECT work_id, originality, near_duplicate, copy_of, nearest, nearest_cosine, style, spam, is_spam, quality, components, model_id \
+                   FROM curation_scores WHERE work_id = $1";
+        type Row = (
+            i64,
+            f64,
+            bool,
+            Option<i64>,
+            Option<i64>,
+            Option<f64>,
+            Option<String>,
+            f64,
+            bool,
+            f64,
+            String,
+            String,
+        );
+        let row: Option<Row> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(work_id).fetch_optional(pool).await?);
+        Ok(row.map(|r| CurationScore {
+            work_id: r.0,
+            originality: r.1,
+            near_duplicate: r.2,
+            copy_of: r.3,
+            nearest: r.4,
+            nearest_cosine: r.5,
+            style: r.6,
+            spam: r.7,
+            is_spam: r.8,
+            quality: r.9,
+            components: r.10,
+            model_id: r.11,
+        }))
+    }
+
+    /// Records that the worker could not process an item, and why (kept, not retried).
+    pub async fn put_failure(&self, kind: &str, item_id: i64, reason: &str) -> Result<bool> {
+        let sql = "INSERT INTO worker_failures (kind, item_id, reason) VALUES ($1, $2, $3) ON CONFLICT (kind, item_id) DO NOTHING";
+        let done = on_pool!(self, pool => sqlx::query(sql).bind(kind).bind(item_id).bind(reason)
+            .execute(pool).await?.rows_affected());
+        Ok(done == 1)
+    }
+
+    /// The recorded failure of an item.
+    pub async fn failure(&self, kind: &str, item_id: i64) -> Result<Option<String>> {
+        let sql = "SELECT reason FROM worker_failures WHERE kind = $1 AND item_id = $2";
+        let row: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(sql).bind(kind).bind(item_id).fetch_optional(pool).await?);
+        Ok(row.map(|r| r.0))
+    }
+
+    /// Counts of what the worker has done and has left.
+    pub async fn worker_counts(&self) -> Result<WorkerCounts> {
+        let sql = "SELECT (SELECT COUNT(*) FROM proposals), (SELECT COUNT(*) FROM summaries), (SELECT COUNT(*) FROM works), \
+                   (SELECT COUNT(*) FROM curation_scores), (SELECT COUNT(*) FROM worker_failures)";
+        let r: (i64, i64, i64, i64, i64) =
+            on_pool!(self, pool => sqlx::query_as(sql).fetch_one(pool).await?);
+        Ok(WorkerCounts {
+            proposals: r.0,
+            summaries: r.1,
+            works: r.2,
+            scores: r.3,
+            failures: r.4,
+        })
+    }
+
+    /// Works by curation quality, best first (for "top works").
+    pub async fn top_works(&self, limit: i64) -> Result<Vec<(i64, f64)>> {
+        let sql =
+            "SELECT work_id, quality FROM curation_scores ORDER BY quality DESC, work_id LIMIT $1";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(limit).fetch_all(pool).await?))
+    }
+}

@@ -1,0 +1,203 @@
+//! The store's test suite, run against SQLite and against a real PostgreSQL
+//! (`ATELIER_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`; each test
+//! gets a database of its own, dropped afterwards).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use atelier_store::{CurationScore, Proposal, Store, Summary, Work};
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+fn admin_url() -> String {
+    std::env::var("ATELIER_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh SQLite file and, when the server answers, a fresh PostgreSQL database.
+async fn backends() -> Vec<(Store, Option<String>)> {
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let name = format!("atelier_store_test_{}_{n}", std::process::id());
+    let path = std::env::temp_dir().join(format!("{name}.db"));
+    let _ = std::fs::remove_file(&path);
+    let mut out = vec![(
+        Store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("sqlite opens"),
+        None,
+    )];
+    let admin = admin_url();
+    match sqlx::PgPool::connect(&admin).await {
+        Ok(pool) => {
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create database");
+            let base = admin
+                .rsplit_once('/')
+                .map_or(admin.as_str(), |(b, _)| b)
+                .to_owned();
+            out.push((
+                Store::open(&format!("{base}/{name}"))
+                    .await
+                    .expect("postgres opens"),
+                Some(name),
+            ));
+        }
+        Err(e) => eprintln!(
+            "skipped the PostgreSQL half: no server at {admin} ({e}); scripts/setup.sh starts one"
+        ),
+    }
+    out
+}
+
+async fn drop_db(name: Option<String>) {
+    if let Some(name) = name {
+        if let Ok(pool) = sqlx::PgPool::connect(&admin_url()).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&pool)
+                .await;
+        }
+    }
+}
+
+fn proposal(id: i64) -> Proposal {
+    Proposal {
+        id,
+        proposer: "0xabc".into(),
+        description: format!("# Proposal {id}\n\nBody."),
+        description_hash: format!("{id:064x}"),
+        block: 10 + id,
+        event_index: 0,
+    }
+}
+
+fn work(id: i64) -> Work {
+    Work {
+        id,
+        creator: "0xdef".into(),
+        title: format!("Work {id}"),
+        prompt: "a fox at dawn".into(),
+        description: "watercolour".into(),
+        tags: vec!["animal".into(), "nature".into()],
+        image_hash: (id % 2 == 0).then(|| format!("{id:064x}")),
+        block: 20 + id,
+        event_index: 1,
+    }
+}
+
+fn score(work_id: i64, quality: f64) -> CurationScore {
+    CurationScore {
+        work_id,
+        originality: 0.5,
+        near_duplicate: false,
+        copy_of: None,
+        nearest: Some(1),
+        nearest_cosine: Some(0.5),
+        style: Some("watercolour".into()),
+        spam: 0.0,
+        is_spam: false,
+        quality,
+        components: "{}".into(),
+        model_id: "m".into(),
+    }
+}
+
+#[tokio::test]
+async fn writes_are_idempotent_by_natural_key() {
+    for (store, db) in backends().await {
+        // given a proposal and a work
+        assert!(store.put_proposal(&proposal(1)).await.unwrap());
+        assert!(store.put_work(&work(2)).await.unwrap());
+        // when the same block is delivered again, then nothing changes
+        assert!(!store.put_proposal(&proposal(1)).await.unwrap());
+        assert!(!store.put_work(&work(2)).await.unwrap());
+        let s = Summary {
+            proposal_id: 1,
+            text: "t".into(),
+            hash: "h".into(),
+            model_id: "m".into(),
+        };
+        assert!(store.put_summary(&s).await.unwrap());
+        assert!(!store
+            .put_summary(&Summary {
+                text: "other".into(),
+                ..s.clone()
+            })
+            .await
+            .unwrap());
+        assert_eq!(store.summary(1).await.unwrap(), Some(s));
+        assert!(store.put_score(&score(2, 0.7)).await.unwrap());
+        assert!(!store.put_score(&score(2, 0.1)).await.unwrap());
+        assert_eq!(store.score(2).await.unwrap().unwrap().quality, 0.7);
+        let c = store.worker_counts().await.unwrap();
+        assert_eq!(
+            (c.proposals, c.summaries, c.works, c.scores, c.failures),
+            (1, 1, 1, 1, 0),
+            "{}",
+            store.backend()
+        );
+        drop_db(db).await;
+    }
+}
+
+#[tokio::test]
+async fn the_worker_queue_skips_done_and_failed_items_in_id_order() {
+    for (store, db) in backends().await {
+        for id in [3, 1, 2, 4] {
+            store.put_proposal(&proposal(id)).await.unwrap();
+            store.put_work(&work(id)).await.unwrap();
+        }
+        let s = Summary {
+            proposal_id: 2,
+            text: "t".into(),
+            hash: "h".into(),
+            model_id: "m".into(),
+        };
+        store.put_summary(&s).await.unwrap();
+        store
+            .put_failure("proposal", 3, "empty text")
+            .await
+            .unwrap();
+        let ids: Vec<i64> = store
+            .proposals_without_summary(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(ids, vec![1, 4], "{}", store.backend());
+        assert_eq!(store.proposals_without_summary(1).await.unwrap().len(), 1);
+        assert_eq!(
+            store.failure("proposal", 3).await.unwrap().as_deref(),
+            Some("empty text")
+        );
+        store.put_score(&score(1, 0.2)).await.unwrap();
+        store.put_score(&score(3, 0.9)).await.unwrap();
+        store.put_failure("work", 2, "spam").await.unwrap();
+        let todo: Vec<i64> = store
+            .works_without_score(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|w| w.id)
+            .collect();
+        assert_eq!(todo, vec![4]);
+        let history = store.scored_works().await.unwrap();
+        assert_eq!(history.iter().map(|w| w.id).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(
+            history[0].tags,
+            vec!["animal".to_owned(), "nature".to_owned()]
+        );
+        assert_eq!(store.top_works(10).await.unwrap(), vec![(3, 0.9), (1, 0.2)]);
+        drop_db(db).await;
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_url_is_refused_clearly() {
+    let e = Store::open("mysql://x").await.err().unwrap().to_string();
+    assert!(e.contains("unsupported database URL"), "{e}");
+    assert!(Store::open("postgres://nobody@127.0.0.1:1/none")
+        .await
+        .is_err());
+}
