@@ -72,3 +72,29 @@ if ! echo "$model_weights_sha  $ATELIER_MODEL_DIR/model.safetensors" | sha256sum
 else
     echo "ok: all-MiniLM-L6-v2 model"
 fi
+
+# PostgreSQL for the store's tests (SQLite needs nothing). Machines that already run one at
+# 127.0.0.1:5432 with a `test` database (CI) keep it; otherwise Debian's server is installed,
+# started, opened to local TCP connections without a password, and `test` is created.
+pg_url="${ATELIER_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
+if command -v psql >/dev/null && psql "$pg_url" -qAtc "select 1" >/dev/null 2>&1; then
+    echo "ok: PostgreSQL at ${pg_url%%\?*}"
+elif [ -n "${ATELIER_TEST_PG_URL:-}" ]; then
+    echo "warning: ATELIER_TEST_PG_URL=$ATELIER_TEST_PG_URL does not answer; the PostgreSQL tests will say they are skipped" >&2
+else
+    say "installing and starting PostgreSQL for the store tests (local trust authentication on 127.0.0.1)"
+    if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed"; then
+        sudo_ apt-get update -qq
+        sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+    fi
+    version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+    hba="/etc/postgresql/$version/main/pg_hba.conf"
+    if ! sudo_ grep -q "^host all postgres 127.0.0.1/32 trust" "$hba"; then
+        sudo_ sed -i '1i host all postgres 127.0.0.1/32 trust' "$hba"
+    fi
+    sudo_ pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null || \
+        sudo_ pg_ctlcluster --skip-systemctl-redirect "$version" main reload
+    for _ in $(seq 1 30); do psql "postgres://postgres@127.0.0.1:5432/postgres" -qAtc "select 1" >/dev/null 2>&1 && break; sleep 1; done
+    psql "postgres://postgres@127.0.0.1:5432/postgres" -qAtc "select 1 from pg_database where datname = 'test'" | grep -q 1 || \
+        psql "postgres://postgres@127.0.0.1:5432/postgres" -qc "create database test"
+fi
