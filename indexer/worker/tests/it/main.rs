@@ -334,6 +334,57 @@ mod job_loop {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_worker_stopped_mid_batch_resumes_without_losing_or_duplicating_results() {
+        // given a store, and a worker that stops (as a crash would) after its first item
+        let path =
+            std::env::temp_dir().join(format!("atelier-worker-crash-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let store = std::sync::Arc::new(seeded(&format!("sqlite://{}", path.display())).await);
+        let s = store.clone();
+        let partial = tokio::task::spawn_blocking(move || {
+            let rt = tokio::runtime::Handle::current();
+            let enc = encoder();
+            let opts = Options {
+                batch: 1,
+                once: true,
+                ..Options::default()
+            };
+            let mut worker = Worker::new(&rt, &s, &enc, opts).unwrap();
+            worker.pass(&rt, &s).unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            partial,
+            Progress {
+                summaries: 1,
+                scores: 1,
+                failures: 0
+            }
+        );
+        // when a new worker starts, it rebuilds the history from the store and finishes
+        let s = store.clone();
+        let rest = tokio::task::spawn_blocking(move || run_loop(&s, 2))
+            .await
+            .unwrap();
+        // then everything is done exactly once, and the copy of the first work is still
+        // recognised although that work was scored before the stop
+        assert_eq!(
+            rest,
+            Progress {
+                summaries: 0,
+                scores: 3,
+                failures: 3
+            }
+        );
+        let c = store.worker_counts().await.unwrap();
+        assert_eq!((c.summaries, c.scores, c.failures), (1, 4, 3));
+        let copy = store.score(2).await.unwrap().unwrap();
+        assert_eq!(copy.nearest, Some(1));
+        assert!(copy.near_duplicate);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_job_loop_writes_results_once_and_records_bad_input_on_sqlite() {
         let path =
             std::env::temp_dir().join(format!("atelier-worker-jobs-{}.db", std::process::id()));
