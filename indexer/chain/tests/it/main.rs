@@ -1,0 +1,128 @@
+//! Decoding real events: the governance scenario runs on the pallet-revive runtime and every
+//! event the contracts emitted is decoded from the committed metadata by signature topic.
+
+use atelier_chain::decode::{ContractEvents, Event};
+use atelier_sandbox::{
+    account,
+    dao::{Dao, DaoConfig, Support},
+    Artifact, Outcome, Sandbox,
+};
+
+fn decoder(name: &str) -> ContractEvents {
+    let art = Artifact::load(name).unwrap();
+    ContractEvents::from_metadata(name, &art.metadata).unwrap()
+}
+
+fn decode_all(
+    o: &Outcome,
+    membership: &ContractEvents,
+    governor: &ContractEvents,
+    dao: &Dao,
+) -> Vec<Event> {
+    o.events
+        .iter()
+        .map(|e| {
+            let d = if e.contract == dao.membership.address {
+                membership
+            } else {
+                governor
+            };
+            let topics: Vec<[u8; 32]> = e.topics.iter().map(|t| t.0).collect();
+            d.decode(&topics, &e.data).expect("decodes")
+        })
+        .collect()
+}
+
+#[test]
+fn every_event_of_a_governance_round_decodes_by_signature_topic() {
+    let (membership, governor) = (decoder("membership"), decoder("governor"));
+    let mut sb = Sandbox::new();
+    let dao = Dao::deploy(&mut sb, &account("alice"), DaoConfig::default()).unwrap();
+    let bob = account("bob");
+    // a contribution attested to activation
+    let rec = dao.m(&mut sb, &bob, "record_contribution", (0u32, [5u8; 32]));
+    let events = decode_all(&rec, &membership, &governor, &dao);
+    let Event::Decoded(d) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(d.event, "ContributionRecorded");
+    assert_eq!(d.fields["id"], 0);
+    assert_eq!(d.fields["category"], 0);
+    assert_eq!(d.fields["evidence"], format!("0x{}", "05".repeat(32)));
+    let bob_addr = sb.address_of(&bob);
+    assert_eq!(
+        d.fields["contributor"],
+        format!("0x{}", hex::encode(bob_addr.0))
+    );
+    dao.m(&mut sb, &account("alice"), "attest", 0u64);
+    let act = dao.m(&mut sb, &account("charlie"), "attest", 0u64);
+    let names: Vec<String> = decode_all(&act, &membership, &governor, &dao)
+        .into_iter()
+        .map(|e| match e {
+            Event::Decoded(d) => d.event,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ContributionAttested",
+            "VotesChanged",
+            "TotalWeightChanged",
+            "ContributionActivated"
+        ]
+    );
+    // a proposal with its full description, and a vote with a reason
+    sb.advance(1);
+    let action = Dao::action(&dao.membership, "set_category", (9u32, 5u128));
+    let created = dao.g(
+        &mut sb,
+        &bob,
+        "propose",
+        (
+            vec![action],
+            "# Add a category\n\nPrompts count.".to_owned(),
+        ),
+    );
+    let Event::Decoded(p) = &decode_all(&created, &membership, &governor, &dao)[0] else {
+        panic!()
+    };
+    assert_eq!(p.event, "ProposalCreated");
+    assert_eq!(
+        p.fields["description"],
+        "# Add a category\n\nPrompts count."
+    );
+    assert!(
+        p.fields["actions"].to_string().contains("selector"),
+        "{:?}",
+        p.fields["actions"]
+    );
+    dao.open_voting(&mut sb, 0);
+    let vote = dao.vote(&mut sb, &bob, 0, Support::For, Some("yes"));
+    let Event::Decoded(v) = &decode_all(&vote, &membership, &governor, &dao)[0] else {
+        panic!()
+    };
+    assert_eq!(v.event, "VoteCast");
+    assert_eq!(v.fields["support"], "For");
+    assert_eq!(v.fields["weight"], 30);
+    assert_eq!(v.fields["reason"], "yes");
+    assert_eq!(v.fields["relayer"], serde_json::Value::Null);
+}
+
+#[test]
+fn an_unknown_topic_is_reported_not_dropped_and_bad_data_is_an_error() {
+    let governor = decoder("governor");
+    let topic = [0xAB; 32];
+    assert_eq!(
+        governor.decode(&[topic], &[1, 2, 3]).unwrap(),
+        Event::Unknown {
+            contract: "governor".into(),
+            topic: Some(topic)
+        }
+    );
+    assert!(governor.labels().contains(&"VoteCast"));
+    // the VoteCast topic with truncated data
+    let art = Artifact::load("governor").unwrap();
+    let vote_topic = art.event_topic("VoteCast").unwrap().0;
+    assert!(governor.decode(&[vote_topic], &[0, 0]).is_err());
+}
