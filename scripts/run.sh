@@ -7,8 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ATELIER_ROOT"
 
 "$ATELIER_ROOT/scripts/setup.sh"
-if ! "$ATELIER_ROOT/scripts/artifacts.sh" --check >/dev/null 2>&1; then
-    say "contract sources changed: rebuilding contracts/artifacts"
+say "building the contracts and checking them against contracts/artifacts (minutes the first time)"
+if ! "$ATELIER_ROOT/scripts/artifacts.sh" --check; then
+    say "contract sources changed: updating contracts/artifacts"
     "$ATELIER_ROOT/scripts/artifacts.sh"
 fi
 say "building and running atelier dev"
