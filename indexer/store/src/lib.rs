@@ -112,6 +112,34 @@ pub struct CurationScore {
     pub model_id: String,
 }
 
+/// One stored contract event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawEvent {
+    /// Index of the event in its block.
+    pub event_index: i64,
+    /// Emitting contract, H160 hex.
+    pub contract: String,
+    /// Event label, `None` when its topic is not in the metadata.
+    pub name: Option<String>,
+    /// Topics, 0x-hex.
+    pub topics: Vec<String>,
+    /// SCALE data, 0x-hex.
+    pub data: String,
+    /// Decoded fields as JSON, when decoded.
+    pub decoded: Option<String>,
+}
+
+/// A block's contract events, stored together with the cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockEvents {
+    /// Block number.
+    pub block: i64,
+    /// Block hash, 0x-hex.
+    pub hash: String,
+    /// Its events of the configured contracts.
+    pub events: Vec<RawEvent>,
+}
+
 /// What the worker has done and has left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkerCounts {
@@ -376,6 +404,81 @@ impl Store {
             scores: r.3,
             failures: r.4,
         })
+    }
+
+    /// Stores a block's events and moves the cursor to it, in one transaction: either both
+    /// happen or neither. Events already stored (the same block delivered twice) are left as
+    /// they are. Returns how many events were new.
+    pub async fn apply_block(&self, b: &BlockEvents) -> Result<u64> {
+        let insert = "INSERT INTO raw_events (block_hash, event_index, block, contract, name, topics, data, decoded) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (block_hash, event_index) DO NOTHING";
+        let cursor = "INSERT INTO cursor (id, block, hash) VALUES (1, $1, $2) \
+                      ON CONFLICT (id) DO UPDATE SET block = excluded.block, hash = excluded.hash";
+        let mut added = 0;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for e in &b.events {
+                let topics = serde_json::to_string(&e.topics)?;
+                added += sqlx::query(insert)
+                    .bind(&b.hash).bind(e.event_index).bind(b.block).bind(&e.contract).bind(&e.name)
+                    .bind(&topics).bind(&e.data).bind(&e.decoded)
+                    .execute(&mut *tx).await?.rows_affected();
+            }
+            sqlx::query(cursor).bind(b.block).bind(&b.hash).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(added)
+    }
+
+    /// The cursor: the last fully stored block and its hash.
+    pub async fn cursor(&self) -> Result<Option<(i64, String)>> {
+        let sql = "SELECT block, hash FROM cursor WHERE id = 1";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).fetch_optional(pool).await?))
+    }
+
+    /// Removes everything stored after block `block` (orphaned by a reorg) and sets the
+    /// cursor to `(block, hash)`, in one transaction.
+    pub async fn rollback_to(&self, block: i64, hash: &str) -> Result<u64> {
+        let mut removed = 0;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            removed = sqlx::query("DELETE FROM raw_events WHERE block > $1").bind(block).execute(&mut *tx).await?.rows_affected();
+            sqlx::query("UPDATE cursor SET block = $1, hash = $2 WHERE id = 1").bind(block).bind(hash).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(removed)
+    }
+
+    /// Stored events in chain order (block, event index), from `from_block` on.
+    pub async fn events_from(&self, from_block: i64, limit: i64) -> Result<Vec<(i64, RawEvent)>> {
+        let sql =
+            "SELECT block, event_index, contract, name, topics, data, decoded FROM raw_events \
+                   WHERE block >= $1 ORDER BY block, event_index LIMIT $2";
+        type Row = (
+            i64,
+            i64,
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_pool!(self, pool => sqlx::query_as(sql).bind(from_block).bind(limit).fetch_all(pool).await?);
+        rows.into_iter()
+            .map(|r| {
+                Ok((
+                    r.0,
+                    RawEvent {
+                        event_index: r.1,
+                        contract: r.2,
+                        name: r.3,
+                        topics: serde_json::from_str(&r.4)?,
+                        data: r.5,
+                        decoded: r.6,
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// Works by curation quality, best first (for "top works").

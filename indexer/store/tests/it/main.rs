@@ -201,3 +201,59 @@ async fn a_wrong_url_is_refused_clearly() {
         .await
         .is_err());
 }
+
+fn block(n: i64, events: usize) -> atelier_store::BlockEvents {
+    atelier_store::BlockEvents {
+        block: n,
+        hash: format!("0x{n:064x}"),
+        events: (0..events as i64)
+            .map(|i| atelier_store::RawEvent {
+                event_index: i,
+                contract: "0xc0".into(),
+                name: Some("VoteCast".into()),
+                topics: vec![format!("0x{i:064x}")],
+                data: "0x00".into(),
+                decoded: Some("{}".into()),
+            })
+            .collect(),
+    }
+}
+
+#[tokio::test]
+async fn a_block_and_the_cursor_are_stored_together_and_exactly_once() {
+    for (store, db) in backends().await {
+        assert_eq!(store.cursor().await.unwrap(), None);
+        // given two blocks
+        assert_eq!(store.apply_block(&block(5, 3)).await.unwrap(), 3);
+        assert_eq!(store.apply_block(&block(6, 2)).await.unwrap(), 2);
+        // when block 6 is delivered again, then nothing is duplicated
+        assert_eq!(store.apply_block(&block(6, 2)).await.unwrap(), 0);
+        assert_eq!(store.events_from(0, 100).await.unwrap().len(), 5);
+        assert_eq!(
+            store.cursor().await.unwrap(),
+            Some((6, format!("0x{:064x}", 6)))
+        );
+        // a batch that fails half-way (its second event is not 0x-hex) stores nothing and
+        // leaves the cursor where it was
+        let mut broken = block(7, 2);
+        broken.events[1].data = "not hex".into();
+        assert!(store.apply_block(&broken).await.is_err());
+        assert_eq!(store.events_from(7, 100).await.unwrap().len(), 0);
+        assert_eq!(store.cursor().await.unwrap().unwrap().0, 6);
+        assert_eq!(store.apply_block(&block(7, 1)).await.unwrap(), 1);
+        // events come back in chain order
+        let order: Vec<(i64, i64)> = store
+            .events_from(0, 100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|(b, e)| (*b, e.event_index))
+            .collect();
+        assert_eq!(order, vec![(5, 0), (5, 1), (5, 2), (6, 0), (6, 1), (7, 0)]);
+        // a reorg back to block 5 removes what came after it
+        assert_eq!(store.rollback_to(5, "0xfive").await.unwrap(), 3);
+        assert_eq!(store.cursor().await.unwrap(), Some((5, "0xfive".into())));
+        assert_eq!(store.events_from(6, 100).await.unwrap().len(), 0);
+        drop_db(db).await;
+    }
+}
