@@ -439,12 +439,12 @@ impl Store {
     /// Removes everything stored after block `block` (orphaned by a reorg) and sets the
     /// cursor to `(block, hash)`, in one transaction.
     pub async fn rollback_to(&self, block: i64, hash: &str) -> Result<u64> {
-        let mut removed = 0;
-        on_pool!(self, pool => {
+        let removed = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            removed = sqlx::query("DELETE FROM raw_events WHERE block > $1").bind(block).execute(&mut *tx).await?.rows_affected();
+            let removed = sqlx::query("DELETE FROM raw_events WHERE block > $1").bind(block).execute(&mut *tx).await?.rows_affected();
             sqlx::query("UPDATE cursor SET block = $1, hash = $2 WHERE id = 1").bind(block).bind(hash).execute(&mut *tx).await?;
             tx.commit().await?;
+            removed
         });
         Ok(removed)
     }
