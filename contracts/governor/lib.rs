@@ -1055,7 +1055,7 @@ mod governor {
             if self.state_of(&p)? != ProposalState::Active {
                 return Err(Error::VotingNotOpen);
             }
-            if self.receipts.contains((proposal_id, voter)) {
+            if self.receipts.get((proposal_id, voter)).is_some() {
                 return Err(Error::AlreadyVoted);
             }
             let weight = host::weight_at(self.membership, voter, p.snapshot)?;
