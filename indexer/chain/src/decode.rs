@@ -180,22 +180,35 @@ fn to_json(v: &scale_value::Value<u32>, registry: &PortableRegistry) -> Json {
         ValueDef::Composite(c) => {
             let values: Vec<&scale_value::Value<u32>> = c.values().collect();
             // A sequence stays a list even with one element; a one-field tuple struct (H160,
-            // newtypes) is unwrapped.
-            let is_sequence = matches!(
-                registry.resolve(v.context).map(|t| &t.type_def),
-                Some(scale_info::TypeDef::Sequence(_) | scale_info::TypeDef::Array(_))
-            );
-            let bytes: Option<Vec<u8>> = values
-                .iter()
-                .map(|x| match &x.value {
-                    ValueDef::Primitive(Primitive::U128(n)) if *n < 256 => u8::try_from(*n).ok(),
-                    _ => None,
+            // newtypes) is unwrapped; sequences and arrays of u8 become 0x-hex.
+            let def = registry.resolve(v.context).map(|t| &t.type_def);
+            let element = match def {
+                Some(scale_info::TypeDef::Sequence(s)) => Some(s.type_param.id),
+                Some(scale_info::TypeDef::Array(a)) => Some(a.type_param.id),
+                _ => None,
+            };
+            let is_sequence = element.is_some();
+            let of_u8 = element
+                .and_then(|id| registry.resolve(id))
+                .is_some_and(|t| {
+                    matches!(
+                        t.type_def,
+                        scale_info::TypeDef::Primitive(scale_info::TypeDefPrimitive::U8)
+                    )
+                });
+            let bytes: Option<Vec<u8>> = of_u8
+                .then(|| {
+                    values
+                        .iter()
+                        .map(|x| match &x.value {
+                            ValueDef::Primitive(Primitive::U128(n)) => u8::try_from(*n).ok(),
+                            _ => None,
+                        })
+                        .collect()
                 })
-                .collect();
+                .flatten();
             match (c, bytes) {
-                (Composite::Unnamed(_), Some(b)) if !b.is_empty() => {
-                    Json::String(format!("0x{}", hex::encode(b)))
-                }
+                (Composite::Unnamed(_), Some(b)) => Json::String(format!("0x{}", hex::encode(b))),
                 (Composite::Unnamed(_), _) if values.len() == 1 && !is_sequence => {
                     to_json(values[0], registry)
                 }
@@ -223,5 +236,18 @@ fn to_json(v: &scale_value::Value<u32>, registry: &PortableRegistry) -> Json {
             }
         }
         ValueDef::BitSequence(b) => Json::String(format!("{b:?}")),
+    }
+}
+
+impl Decoded {
+    /// This event as a domain event of contract `kind`.
+    ///
+    /// # Errors
+    /// When the fields do not match the domain type (metadata and domain types disagree).
+    pub fn to_domain(
+        &self,
+        kind: atelier_types::ContractKind,
+    ) -> std::result::Result<atelier_types::Event, atelier_types::UnknownEvent> {
+        atelier_types::Event::from_decoded(kind, &self.event, &self.fields)
     }
 }

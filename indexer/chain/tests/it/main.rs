@@ -126,3 +126,83 @@ fn an_unknown_topic_is_reported_not_dropped_and_bad_data_is_an_error() {
     let vote_topic = art.event_topic("VoteCast").unwrap().0;
     assert!(governor.decode(&[vote_topic], &[0, 0]).is_err());
 }
+
+#[test]
+fn every_event_of_a_full_round_reads_as_a_domain_event() {
+    use atelier_types::{ContractKind, Event as Domain, Support as S};
+    let (membership, governor) = (decoder("membership"), decoder("governor"));
+    let mut sb = Sandbox::new();
+    let dao = Dao::deploy(&mut sb, &account("alice"), DaoConfig::default()).unwrap();
+    let mut outcomes = Vec::new();
+    for (who, n) in [("bob", 1u8), ("eve", 2)] {
+        outcomes.push(dao.m(
+            &mut sb,
+            &account(who),
+            "record_contribution",
+            (1u32, [n; 32]),
+        ));
+        let id = u64::from(n - 1);
+        outcomes.push(dao.m(&mut sb, &account("alice"), "attest", id));
+        outcomes.push(dao.m(&mut sb, &account("charlie"), "attest", id));
+    }
+    sb.advance(1);
+    let bob_addr = sb.address_of(&account("bob"));
+    outcomes.push(dao.m(&mut sb, &account("eve"), "delegate", bob_addr));
+    sb.advance(1);
+    let cap = atelier_sandbox::dao::MembershipSettings {
+        member_cap: 777,
+        ..dao.config.membership
+    };
+    outcomes.push(dao.g(
+        &mut sb,
+        &account("bob"),
+        "propose",
+        (
+            vec![Dao::action(&dao.membership, "set_settings", cap)],
+            "x".to_owned(),
+        ),
+    ));
+    outcomes.push(dao.g(
+        &mut sb,
+        &account("dave"),
+        "attach_summary",
+        (0u32, [1u8; 32], [2u8; 32]),
+    ));
+    dao.open_voting(&mut sb, 0);
+    outcomes.push(dao.vote(&mut sb, &account("bob"), 0, Support::For, None));
+    dao.close_voting(&mut sb, 0);
+    outcomes.push(dao.queue_and_execute(&mut sb, 0));
+    let mut domain = Vec::new();
+    for o in &outcomes {
+        assert!(o.is_ok(), "{o:?}");
+        for e in &o.events {
+            let (d, kind) = if e.contract == dao.membership.address {
+                (&membership, ContractKind::Membership)
+            } else {
+                (&governor, ContractKind::Governor)
+            };
+            let topics: Vec<[u8; 32]> = e.topics.iter().map(|t| t.0).collect();
+            let Event::Decoded(decoded) = d.decode(&topics, &e.data).unwrap() else {
+                panic!("unknown event")
+            };
+            domain.push(
+                decoded
+                    .to_domain(kind)
+                    .unwrap_or_else(|err| panic!("{err}")),
+            );
+        }
+    }
+    assert!(domain.len() >= 15, "{domain:?}");
+    assert!(domain
+        .iter()
+        .any(|e| matches!(e, Domain::VoteCast { support: S::For, weight, .. } if weight.0 == 80)));
+    assert!(domain.iter().any(
+        |e| matches!(e, Domain::MembershipSettingsChanged { member_cap, .. } if member_cap.0 == 777)
+    ));
+    assert!(domain
+        .iter()
+        .any(|e| matches!(e, Domain::ProposalCreated { actions, .. } if actions.len() == 1)));
+    assert!(domain
+        .iter()
+        .any(|e| matches!(e, Domain::DelegateChanged { weight, .. } if weight.0 == 40)));
+}
