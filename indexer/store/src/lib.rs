@@ -125,8 +125,9 @@ pub struct RawEvent {
     pub topics: Vec<String>,
     /// SCALE data, 0x-hex.
     pub data: String,
-    /// Decoded fields as JSON, when decoded.
-    pub decoded: Option<String>,
+    /// The event as a domain event, when it decoded as one: stored as JSON in `decoded` and
+    /// applied to the derived tables.
+    pub event: Option<atelier_types::Event>,
 }
 
 /// A block's contract events, stored together with the cursor.
@@ -171,10 +172,130 @@ macro_rules! on_pool {
     };
 }
 
+/// Applies one domain event to the derived tables inside transaction `$tx`. Amounts are
+/// stored as decimal strings. Only events stored for the first time are applied, so every
+/// update here runs exactly once per event.
+macro_rules! apply_event {
+    ($tx:expr, $block:expr, $index:expr, $event:expr) => {{
+        use atelier_types::Event as E;
+        let block: i64 = $block;
+        let index: i64 = $index;
+        let member = "INSERT INTO members (address, updated_at) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING";
+        match $event {
+            E::ContributionRecorded { id, contributor, category, evidence } => {
+                sqlx::query("INSERT INTO contributions (id, contributor, category, evidence, status, recorded_at) VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (id) DO NOTHING")
+                    .bind(i64::try_from(*id).unwrap_or(i64::MAX)).bind(contributor).bind(i64::from(*category)).bind(evidence).bind(block)
+                    .execute(&mut *$tx).await?;
+                sqlx::query(member).bind(contributor).bind(block).execute(&mut *$tx).await?;
+            }
+            E::ContributionAttested { id, attestor, attestations, .. } => {
+                let id = i64::try_from(*id).unwrap_or(i64::MAX);
+                sqlx::query("INSERT INTO attestations (contribution_id, attestor, block) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(id).bind(attestor).bind(block).execute(&mut *$tx).await?;
+                sqlx::query("UPDATE contributions SET attestations = $1 WHERE id = $2")
+                    .bind(i64::from(*attestations)).bind(id).execute(&mut *$tx).await?;
+            }
+            E::ContributionActivated { id, contributor, weight, expires_at, member_weight } => {
+                sqlx::query("UPDATE contributions SET status = 'active', weight = $1, expires_at = $2 WHERE id = $3")
+                    .bind(weight.0.to_string()).bind(i64::from(*expires_at)).bind(i64::try_from(*id).unwrap_or(i64::MAX))
+                    .execute(&mut *$tx).await?;
+                sqlx::query("UPDATE members SET own_weight = $1, updated_at = $2 WHERE address = $3")
+                    .bind(member_weight.0.to_string()).bind(block).bind(contributor).execute(&mut *$tx).await?;
+            }
+            E::ContributionRevoked { id, contributor, member_weight, .. }
+            | E::ContributionExpired { id, contributor, member_weight, .. } => {
+                let status = if matches!($event, E::ContributionRevoked { .. }) { "revoked" } else { "expired" };
+                sqlx::query("UPDATE contributions SET status = $1 WHERE id = $2")
+                    .bind(status).bind(i64::try_from(*id).unwrap_or(i64::MAX)).execute(&mut *$tx).await?;
+                sqlx::query("UPDATE members SET own_weight = $1, updated_at = $2 WHERE address = $3")
+                    .bind(member_weight.0.to_string()).bind(block).bind(contributor).execute(&mut *$tx).await?;
+            }
+            E::DelegateChanged { delegator, from_delegate, to_delegate, weight } => {
+                sqlx::query("INSERT INTO delegations (delegator, block, event_index, from_delegate, to_delegate, weight) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
+                    .bind(delegator).bind(block).bind(index).bind(from_delegate).bind(to_delegate).bind(weight.0.to_string())
+                    .execute(&mut *$tx).await?;
+                sqlx::query(member).bind(delegator).bind(block).execute(&mut *$tx).await?;
+                let to = if to_delegate == delegator { None } else { Some(to_delegate.clone()) };
+                sqlx::query("UPDATE members SET delegate = $1, updated_at = $2 WHERE address = $3")
+                    .bind(to).bind(block).bind(delegator).execute(&mut *$tx).await?;
+            }
+            E::VotesChanged { account, new, block: at, .. } => {
+                sqlx::query("INSERT INTO weight_checkpoints (account, block, value) VALUES ($1, $2, $3) ON CONFLICT (account, block) DO UPDATE SET value = excluded.value")
+                    .bind(account).bind(i64::from(*at)).bind(new.0.to_string()).execute(&mut *$tx).await?;
+                sqlx::query(member).bind(account).bind(block).execute(&mut *$tx).await?;
+                sqlx::query("UPDATE members SET votes = $1, updated_at = $2 WHERE address = $3")
+                    .bind(new.0.to_string()).bind(block).bind(account).execute(&mut *$tx).await?;
+            }
+            E::TotalWeightChanged { new, block: at, .. } => {
+                sqlx::query("INSERT INTO total_checkpoints (block, value) VALUES ($1, $2) ON CONFLICT (block) DO UPDATE SET value = excluded.value")
+                    .bind(i64::from(*at)).bind(new.0.to_string()).execute(&mut *$tx).await?;
+            }
+            E::ProposalCreated { id, proposer, actions, description, description_hash, snapshot, vote_end, quorum_bps } => {
+                let id = i64::from(*id);
+                sqlx::query(&format!("INSERT INTO proposals ({PROPOSAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING"))
+                    .bind(id).bind(proposer).bind(description).bind(description_hash).bind(block).bind(index)
+                    .execute(&mut *$tx).await?;
+                sqlx::query("INSERT INTO proposal_states (proposal_id, snapshot, vote_end, quorum_bps, actions, status) VALUES ($1, $2, $3, $4, $5, 'created') ON CONFLICT (proposal_id) DO NOTHING")
+                    .bind(id).bind(i64::from(*snapshot)).bind(i64::from(*vote_end)).bind(i64::from(*quorum_bps))
+                    .bind(serde_json::to_string(actions)?).execute(&mut *$tx).await?;
+            }
+            E::VoteCast { id, voter, support, weight, reason, relayer, tallies } => {
+                let id = i64::from(*id);
+                sqlx::query("INSERT INTO votes (proposal_id, voter, support, weight, reason, relayer, block, event_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING")
+                    .bind(id).bind(voter).bind(format!("{support:?}")).bind(weight.0.to_string()).bind(reason).bind(relayer).bind(block).bind(index)
+                    .execute(&mut *$tx).await?;
+                sqlx::query("UPDATE proposal_states SET for_votes = $1, against_votes = $2, abstain_votes = $3 WHERE proposal_id = $4")
+                    .bind(tallies.0 .0.to_string()).bind(tallies.1 .0.to_string()).bind(tallies.2 .0.to_string()).bind(id)
+                    .execute(&mut *$tx).await?;
+            }
+            E::VotingExtended { id, vote_end } => {
+                sqlx::query("UPDATE proposal_states SET vote_end = $1 WHERE proposal_id = $2")
+                    .bind(i64::from(*vote_end)).bind(i64::from(*id)).execute(&mut *$tx).await?;
+            }
+            E::ProposalQueued { id, eta } => {
+                sqlx::query("UPDATE proposal_states SET status = 'queued', eta = $1 WHERE proposal_id = $2")
+                    .bind(i64::from(*eta)).bind(i64::from(*id)).execute(&mut *$tx).await?;
+            }
+            E::ProposalExecuted { id } | E::ProposalCanceled { id, .. } => {
+                let status = if matches!($event, E::ProposalExecuted { .. }) { "executed" } else { "canceled" };
+                sqlx::query("UPDATE proposal_states SET status = $1 WHERE proposal_id = $2")
+                    .bind(status).bind(i64::from(*id)).execute(&mut *$tx).await?;
+            }
+            E::SummaryAttached { id, summary_hash, model_id, .. } => {
+                sqlx::query("UPDATE proposal_states SET summary_hash = $1, summary_model = $2 WHERE proposal_id = $3")
+                    .bind(summary_hash).bind(model_id).bind(i64::from(*id)).execute(&mut *$tx).await?;
+            }
+            // Configuration events are kept in raw_events; no derived table yet.
+            E::GovernanceSet { .. }
+            | E::AttestorAdded { .. }
+            | E::AttestorRemoved { .. }
+            | E::MembershipSettingsChanged { .. }
+            | E::CategorySet { .. }
+            | E::GovernorSettingsChanged { .. }
+            | E::AllowlistChanged { .. }
+            | E::GuardianChanged { .. }
+            | E::SummariserChanged { .. } => {}
+        }
+    }};
+}
+
 /// The store.
 pub struct Store {
     pool: Pool,
 }
+
+/// Tables derived from events, rebuilt from `raw_events` on a reorg. (`proposals` and
+/// `works` are cut back by block instead, with the worker's results for them.)
+const DERIVED_TABLES: [&str; 8] = [
+    "members",
+    "contributions",
+    "attestations",
+    "delegations",
+    "weight_checkpoints",
+    "total_checkpoints",
+    "proposal_states",
+    "votes",
+];
 
 const PROPOSAL_COLUMNS: &str = "id, proposer, description, description_hash, block, event_index";
 const WORK_COLUMNS: &str =
@@ -419,10 +540,15 @@ impl Store {
             let mut tx = pool.begin().await?;
             for e in &b.events {
                 let topics = serde_json::to_string(&e.topics)?;
-                added += sqlx::query(insert)
+                let decoded = e.event.as_ref().map(serde_json::to_string).transpose()?;
+                let new = sqlx::query(insert)
                     .bind(&b.hash).bind(e.event_index).bind(b.block).bind(&e.contract).bind(&e.name)
-                    .bind(&topics).bind(&e.data).bind(&e.decoded)
+                    .bind(&topics).bind(&e.data).bind(&decoded)
                     .execute(&mut *tx).await?.rows_affected();
+                if let (1, Some(event)) = (new, &e.event) {
+                    apply_event!(tx, b.block, e.event_index, event);
+                }
+                added += new;
             }
             sqlx::query(cursor).bind(b.block).bind(&b.hash).execute(&mut *tx).await?;
             tx.commit().await?;
@@ -436,12 +562,33 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as(sql).fetch_optional(pool).await?))
     }
 
-    /// Removes everything stored after block `block` (orphaned by a reorg) and sets the
-    /// cursor to `(block, hash)`, in one transaction.
+    /// Removes everything stored after block `block` (orphaned by a reorg), rebuilds the
+    /// derived tables from the events that remain, and sets the cursor to `(block, hash)`,
+    /// all in one transaction. Returns how many events were removed.
     pub async fn rollback_to(&self, block: i64, hash: &str) -> Result<u64> {
         let removed = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let removed = sqlx::query("DELETE FROM raw_events WHERE block > $1").bind(block).execute(&mut *tx).await?.rows_affected();
+            for sql in [
+                "DELETE FROM summaries WHERE proposal_id IN (SELECT id FROM proposals WHERE block > $1)",
+                "DELETE FROM curation_scores WHERE work_id IN (SELECT id FROM works WHERE block > $1)",
+                "DELETE FROM proposals WHERE block > $1",
+                "DELETE FROM works WHERE block > $1",
+            ] {
+                sqlx::query(sql).bind(block).execute(&mut *tx).await?;
+            }
+            for table in DERIVED_TABLES {
+                sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+            }
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT block, event_index, decoded FROM raw_events WHERE decoded IS NOT NULL ORDER BY block, event_index",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            for (b, i, json) in rows {
+                let event: atelier_types::Event = serde_json::from_str(&json)?;
+                apply_event!(tx, b, i, &event);
+            }
             sqlx::query("UPDATE cursor SET block = $1, hash = $2 WHERE id = 1").bind(block).bind(hash).execute(&mut *tx).await?;
             tx.commit().await?;
             removed
@@ -474,11 +621,32 @@ impl Store {
                         name: r.3,
                         topics: serde_json::from_str(&r.4)?,
                         data: r.5,
-                        decoded: r.6,
+                        event: r.6.map(|j| serde_json::from_str(&j)).transpose()?,
                     },
                 ))
             })
             .collect()
+    }
+
+    /// Counts of members, contributions, proposals and votes in the derived tables.
+    pub async fn governance_counts(&self) -> Result<(i64, i64, i64, i64)> {
+        let sql = "SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM contributions), \
+                   (SELECT COUNT(*) FROM proposal_states), (SELECT COUNT(*) FROM votes)";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).fetch_one(pool).await?))
+    }
+
+    /// A member's current voting weight, as a decimal string.
+    pub async fn member_votes(&self, address: &str) -> Result<Option<String>> {
+        let sql = "SELECT votes FROM members WHERE address = $1";
+        let row: Option<(String,)> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(address).fetch_optional(pool).await?);
+        Ok(row.map(|r| r.0))
+    }
+
+    /// A proposal's For / Against / Abstain tallies, as decimal strings.
+    pub async fn proposal_tallies(&self, id: i64) -> Result<Option<(String, String, String)>> {
+        let sql = "SELECT for_votes, against_votes, abstain_votes FROM proposal_states WHERE proposal_id = $1";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await?))
     }
 
     /// Works by curation quality, best first (for "top works").

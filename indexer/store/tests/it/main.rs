@@ -213,7 +213,7 @@ fn block(n: i64, events: usize) -> atelier_store::BlockEvents {
                 name: Some("VoteCast".into()),
                 topics: vec![format!("0x{i:064x}")],
                 data: "0x00".into(),
-                decoded: Some("{}".into()),
+                event: None,
             })
             .collect(),
     }
@@ -255,5 +255,134 @@ async fn a_block_and_the_cursor_are_stored_together_and_exactly_once() {
         assert_eq!(store.cursor().await.unwrap(), Some((5, "0xfive".into())));
         assert_eq!(store.events_from(6, 100).await.unwrap().len(), 0);
         drop_db(db).await;
+    }
+}
+
+mod derived {
+    use super::*;
+    use atelier_store::{BlockEvents, RawEvent};
+    use atelier_types::{Amount, Event, Support};
+
+    fn ev(i: i64, event: Event) -> RawEvent {
+        RawEvent {
+            event_index: i,
+            contract: "0xc0".into(),
+            name: Some("x".into()),
+            topics: vec![],
+            data: "0x".into(),
+            event: Some(event),
+        }
+    }
+
+    fn blk(n: i64, events: Vec<RawEvent>) -> BlockEvents {
+        BlockEvents {
+            block: n,
+            hash: format!("0x{n:02x}"),
+            events,
+        }
+    }
+
+    #[tokio::test]
+    async fn events_build_the_derived_tables_once_and_a_reorg_rebuilds_them() {
+        for (store, db) in backends().await {
+            let bob = "0xb0b".to_string();
+            let b1 = blk(
+                1,
+                vec![
+                    ev(
+                        0,
+                        Event::ContributionRecorded {
+                            id: 0,
+                            contributor: bob.clone(),
+                            category: 1,
+                            evidence: "0xee".into(),
+                        },
+                    ),
+                    ev(
+                        1,
+                        Event::ContributionActivated {
+                            id: 0,
+                            contributor: bob.clone(),
+                            weight: Amount(40),
+                            expires_at: 100,
+                            member_weight: Amount(40),
+                        },
+                    ),
+                    ev(
+                        2,
+                        Event::VotesChanged {
+                            account: bob.clone(),
+                            previous: Amount(0),
+                            new: Amount(40),
+                            block: 1,
+                        },
+                    ),
+                ],
+            );
+            let b2 = blk(
+                2,
+                vec![ev(
+                    0,
+                    Event::ProposalCreated {
+                        id: 0,
+                        proposer: bob.clone(),
+                        actions: vec![],
+                        description: "# X".into(),
+                        description_hash: "0x01".into(),
+                        snapshot: 3,
+                        vote_end: 10,
+                        quorum_bps: 2000,
+                    },
+                )],
+            );
+            let b3 = blk(
+                3,
+                vec![ev(
+                    0,
+                    Event::VoteCast {
+                        id: 0,
+                        voter: bob.clone(),
+                        support: Support::For,
+                        weight: Amount(40),
+                        reason: Some("yes".into()),
+                        relayer: None,
+                        tallies: (Amount(40), Amount(0), Amount(0)),
+                    },
+                )],
+            );
+            for b in [&b1, &b2, &b3, &b3] {
+                store.apply_block(b).await.unwrap();
+            }
+            let g = store.governance_counts().await.unwrap();
+            assert_eq!(
+                g,
+                (1, 1, 1, 1),
+                "members, contributions, proposals, votes on {}",
+                store.backend()
+            );
+            assert_eq!(
+                store.member_votes(&bob).await.unwrap().as_deref(),
+                Some("40")
+            );
+            assert_eq!(
+                store.proposal_tallies(0).await.unwrap(),
+                Some(("40".into(), "0".into(), "0".into()))
+            );
+            // a reorg back to block 2 drops the vote and keeps the rest
+            store.rollback_to(2, "0x02").await.unwrap();
+            assert_eq!(store.governance_counts().await.unwrap(), (1, 1, 1, 0));
+            assert_eq!(
+                store.proposal_tallies(0).await.unwrap(),
+                Some(("0".into(), "0".into(), "0".into()))
+            );
+            // back to block 1 drops the proposal too
+            store.rollback_to(1, "0x01").await.unwrap();
+            assert_eq!(store.governance_counts().await.unwrap(), (1, 1, 0, 0));
+            assert_eq!(
+                store.member_votes(&bob).await.unwrap().as_deref(),
+                Some("40")
+            );
+            drop_db(db).await;
+        }
     }
 }
