@@ -206,3 +206,121 @@ fn every_event_of_a_full_round_reads_as_a_domain_event() {
         .iter()
         .any(|e| matches!(e, Domain::DelegateChanged { weight, .. } if weight.0 == 40)));
 }
+
+/// Applies the events of each call as a block of its own.
+async fn mirror(
+    store: &atelier_store::Store,
+    sb_block: u32,
+    o: &Outcome,
+    dao: &Dao,
+    decoders: (&ContractEvents, &ContractEvents),
+) {
+    use atelier_types::ContractKind;
+    let events = o
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let (d, kind) = if e.contract == dao.membership.address {
+                (decoders.0, ContractKind::Membership)
+            } else {
+                (decoders.1, ContractKind::Governor)
+            };
+            let topics: Vec<[u8; 32]> = e.topics.iter().map(|t| t.0).collect();
+            let (name, event) = match d.decode(&topics, &e.data).unwrap() {
+                Event::Decoded(x) => (Some(x.event.clone()), Some(x.to_domain(kind).unwrap())),
+                Event::Unknown { .. } => (None, None),
+            };
+            atelier_store::RawEvent {
+                event_index: i as i64,
+                contract: format!("0x{}", hex::encode(e.contract.0)),
+                name,
+                topics: topics
+                    .iter()
+                    .map(|t| format!("0x{}", hex::encode(t)))
+                    .collect(),
+                data: format!("0x{}", hex::encode(&e.data)),
+                event,
+            }
+        })
+        .collect();
+    // One call per block: the sandbox runs several calls in a block, so the block hash is
+    // made unique per call.
+    static CALL: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let n = CALL.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let b = atelier_store::BlockEvents {
+        block: i64::from(sb_block),
+        hash: format!("0x{n:064x}"),
+        events,
+    };
+    store.apply_block(&b).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_stores_derived_tables_match_the_contracts_view() {
+    let path = std::env::temp_dir().join(format!("atelier-chain-mirror-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let store = atelier_store::Store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let (membership, governor) = (decoder("membership"), decoder("governor"));
+    let decoders = (&membership, &governor);
+    let mut sb = Sandbox::new();
+    let dao = Dao::deploy(&mut sb, &account("alice"), DaoConfig::default()).unwrap();
+    let mut steps: Vec<Outcome> = Vec::new();
+    for (who, cat, n) in [("bob", 0u32, 1u8), ("eve", 1, 2), ("dave", 2, 3)] {
+        steps.push(dao.m(
+            &mut sb,
+            &account(who),
+            "record_contribution",
+            (cat, [n; 32]),
+        ));
+        let id = u64::from(n - 1);
+        steps.push(dao.m(&mut sb, &account("alice"), "attest", id));
+        steps.push(dao.m(&mut sb, &account("charlie"), "attest", id));
+    }
+    for o in steps.drain(..) {
+        mirror(&store, sb.block(), &o, &dao, decoders).await;
+    }
+    sb.advance(1);
+    let bob_addr = sb.address_of(&account("bob"));
+    let o = dao.m(&mut sb, &account("eve"), "delegate", bob_addr);
+    mirror(&store, sb.block(), &o, &dao, decoders).await;
+    sb.advance(1);
+    let action = Dao::action(&dao.membership, "set_category", (9u32, 5u128));
+    let o = dao.g(
+        &mut sb,
+        &account("bob"),
+        "propose",
+        (vec![action], "# Nine".to_owned()),
+    );
+    mirror(&store, sb.block(), &o, &dao, decoders).await;
+    dao.open_voting(&mut sb, 0);
+    for (who, support) in [("bob", Support::For), ("dave", Support::Against)] {
+        let o = dao.vote(&mut sb, &account(who), 0, support, None);
+        mirror(&store, sb.block(), &o, &dao, decoders).await;
+    }
+    // then members' weights and the tallies in the store are the contracts' own
+    for who in ["bob", "eve", "dave"] {
+        let addr = sb.address_of(&account(who));
+        let on_chain: u128 = dao.m(&mut sb, &account("alice"), "votes", addr).value();
+        let stored = store
+            .member_votes(&format!("0x{}", hex::encode(addr.0)))
+            .await
+            .unwrap();
+        assert_eq!(stored, Some(on_chain.to_string()), "{who}");
+    }
+    let p = dao.proposal(&mut sb, 0);
+    let t = store.proposal_tallies(0).await.unwrap().unwrap();
+    assert_eq!(
+        t,
+        (
+            p.for_votes.to_string(),
+            p.against_votes.to_string(),
+            p.abstain_votes.to_string()
+        )
+    );
+    let (members, contributions, proposals, votes) = store.governance_counts().await.unwrap();
+    assert_eq!((contributions, proposals, votes), (3, 1, 2));
+    assert!(members >= 3);
+}
