@@ -34,6 +34,14 @@ fn dao_with_members(config: DaoConfig) -> (Sandbox, Dao) {
     (sb, dao)
 }
 
+/// Bob proposes a harmless action (a new category) and voting opens; returns its id.
+fn open_proposal(sb: &mut Sandbox, dao: &Dao) -> u32 {
+    let action = Dao::action(&dao.membership, "set_category", (9u32, 5u128));
+    let id = dao.propose(sb, &account("bob"), vec![action], "x");
+    dao.open_voting(sb, id);
+    id
+}
+
 fn addr(sb: &mut Sandbox, who: &str) -> H160 {
     sb.address_of(&account(who))
 }
@@ -130,13 +138,7 @@ fn attested_weight_votes_a_proposal_through_and_execution_changes_a_governed_set
 #[test]
 fn a_ballot_signed_offline_is_counted_when_another_account_relays_it() {
     let (mut sb, dao) = dao_with_members(DaoConfig::default());
-    let id = dao.propose(
-        &mut sb,
-        &account("bob"),
-        vec![Dao::action(&dao.membership, "set_category", (9u32, 5u128))],
-        "x",
-    );
-    dao.open_voting(&mut sb, id);
+    let id = open_proposal(&mut sb, &dao);
     let dave = addr(&mut sb, "dave");
     let ballot = Ballot {
         proposal_id: id,
@@ -235,13 +237,7 @@ fn delegation_moves_weight_and_history_keeps_every_block() {
 fn weight_acquired_after_the_snapshot_cannot_vote() {
     // given an open proposal
     let (mut sb, dao) = dao_with_members(DaoConfig::default());
-    let id = dao.propose(
-        &mut sb,
-        &account("bob"),
-        vec![Dao::action(&dao.membership, "set_category", (9u32, 5u128))],
-        "x",
-    );
-    dao.open_voting(&mut sb, id);
+    let id = open_proposal(&mut sb, &dao);
     // when Ferdie gets a contribution attested after the snapshot (a "flash" acquisition)
     dao.contribute(&mut sb, &account("ferdie"), MODEL, [42; 32]);
     let ferdie = addr(&mut sb, "ferdie");
@@ -651,13 +647,7 @@ fn membership_exposes_no_way_to_transfer_weight() {
 #[test]
 fn errors_come_back_by_name_and_change_nothing() {
     let (mut sb, dao) = dao_with_members(DaoConfig::default());
-    let id = dao.propose(
-        &mut sb,
-        &account("bob"),
-        vec![Dao::action(&dao.membership, "set_category", (9u32, 5u128))],
-        "x",
-    );
-    dao.open_voting(&mut sb, id);
+    let id = open_proposal(&mut sb, &dao);
     dao.close_voting(&mut sb, id);
     let o = dao.vote(&mut sb, &account("eve"), id, Support::For, None);
     assert!(o.reverted);
