@@ -246,15 +246,6 @@ impl Encoder {
         })
     }
 
-    /// Embeds `texts` as one batch: a [n, 384] float tensor of unit vectors.
-    pub fn embed(&self, texts: &[&str]) -> Result<Tensor> {
-        if texts.is_empty() {
-            return Ok(Tensor::zeros([0, DIM], (Kind::Float, self.device)));
-        }
-        let enc = self.tokenize(texts)?;
-        Ok(self.forward(&enc.iter().collect::<Vec<_>>()))
-    }
-
     /// Embeds `texts` in batches of at most `batch` and returns one `Vec<f32>` per text, in
     /// input order. Texts are batched by token length so that little padding is computed.
     pub fn embed_all(&self, texts: &[&str], batch: usize) -> Result<Vec<Vec<f32>>> {

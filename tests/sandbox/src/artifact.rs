@@ -29,8 +29,6 @@ pub struct Entry {
     pub selector: [u8; 4],
     /// Type id of the return type in the metadata's type registry.
     pub return_type: Option<u64>,
-    /// Whether it changes state.
-    pub mutates: bool,
 }
 
 /// Code and metadata of one contract.
@@ -91,7 +89,6 @@ impl Artifact {
                     Entry {
                         selector,
                         return_type: e["returnType"]["type"].as_u64(),
-                        mutates: e["mutates"].as_bool().unwrap_or(true),
                     },
                 );
             }

@@ -17,15 +17,13 @@ use std::{collections::BTreeSet, sync::Arc};
 
 pub use artifact::Artifact;
 use atelier_runtime::{
-    frame_support::traits::fungible::Inspect,
     frame_system,
     pallet_revive::{self, AddressMapper, Code, ExecConfig, TransactionLimits},
     sp_core::{H160, H256, U256},
     sp_io::TestExternalities,
     sp_keyring::Sr25519Keyring,
     sp_runtime::{BuildStorage, DispatchError},
-    AccountId, Balance, Balances, Revive, Runtime, RuntimeEvent, RuntimeGenesisConfig,
-    RuntimeOrigin, System,
+    AccountId, Balance, Revive, Runtime, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System,
 };
 pub use atelier_runtime::{sp_core, NATIVE_TO_ETH_RATIO};
 use codec::{Decode, Encode};
@@ -155,15 +153,6 @@ impl Outcome {
     pub fn is_ok(&self) -> bool {
         self.dispatch_error.is_none() && !self.reverted
     }
-
-    /// Events of one kind, decoded.
-    pub fn events_named<E: Decode>(&self, name: &str) -> Vec<E> {
-        self.events
-            .iter()
-            .filter(|e| e.name == name)
-            .map(|e| E::decode(&mut &e.data[..]).expect("event decodes"))
-            .collect()
-    }
 }
 
 /// `Result<T, E>` where the error is kept raw (its variant index and fields).
@@ -236,11 +225,6 @@ impl Sandbox {
             let now = System::block_number();
             System::set_block_number(now.saturating_add(blocks));
         });
-    }
-
-    /// Native free balance of an account.
-    pub fn balance(&mut self, who: &AccountId) -> Balance {
-        self.ext.execute_with(|| Balances::balance(who))
     }
 
     /// The H160 a Substrate account acts as inside contracts.

@@ -46,16 +46,28 @@ fn addr(sb: &mut Sandbox, who: &str) -> H160 {
     sb.address_of(&account(who))
 }
 
-/// Proposes `actions` as Bob, has Bob, Eve and Charlie vote For, and executes.
-fn pass(sb: &mut Sandbox, dao: &Dao, actions: Vec<Action>) -> u32 {
-    let id = dao.propose(sb, &account("bob"), actions, "governance action");
+/// `proposer` proposes `actions`, every one of `voters` votes For, and voting closes.
+fn voted_for(
+    sb: &mut Sandbox,
+    dao: &Dao,
+    proposer: &str,
+    actions: Vec<Action>,
+    voters: &[&str],
+) -> u32 {
+    let id = dao.propose(sb, &account(proposer), actions, "governance action");
     dao.open_voting(sb, id);
-    for who in ["bob", "eve", "charlie"] {
+    for who in voters {
         dao.vote(sb, &account(who), id, Support::For, None)
             .result::<u128>()
             .expect("vote counted");
     }
     dao.close_voting(sb, id);
+    id
+}
+
+/// Proposes `actions` as Bob, has Bob, Eve and Charlie vote For, and executes.
+fn pass(sb: &mut Sandbox, dao: &Dao, actions: Vec<Action>) -> u32 {
+    let id = voted_for(sb, dao, "bob", actions, &["bob", "eve", "charlie"]);
     assert_eq!(dao.state(sb, id), ProposalState::Succeeded);
     dao.queue_and_execute(sb, id)
         .result::<()>()
@@ -276,19 +288,8 @@ fn a_target_whose_code_was_swapped_after_approval_cannot_execute() {
         member_cap: 9_999,
         ..dao.config.membership
     };
-    let id = dao.propose(
-        &mut sb,
-        &account("bob"),
-        vec![Dao::action(&dao.membership, "set_settings", cap)],
-        "x",
-    );
-    dao.open_voting(&mut sb, id);
-    for who in ["bob", "eve"] {
-        dao.vote(&mut sb, &account(who), id, Support::For, None)
-            .result::<u128>()
-            .unwrap();
-    }
-    dao.close_voting(&mut sb, id);
+    let action = Dao::action(&dao.membership, "set_settings", cap);
+    let id = voted_for(&mut sb, &dao, "bob", vec![action], &["bob", "eve"]);
     let eta: u32 = dao
         .g(&mut sb, &account("eve"), "queue", id)
         .result()
@@ -337,19 +338,14 @@ fn a_small_group_cannot_pass_a_proposal_without_quorum() {
         quorum_bps: 100,
         ..dao.config.governor
     };
-    let id = dao.propose(
+    let action = Dao::action(&dao.governor, "set_settings", low);
+    let id = voted_for(
         &mut sb,
-        &account("eve"),
-        vec![Dao::action(&dao.governor, "set_settings", low)],
-        "x",
+        &dao,
+        "eve",
+        vec![action],
+        &["bob", "eve", "charlie"],
     );
-    dao.open_voting(&mut sb, id);
-    for who in ["bob", "eve", "charlie"] {
-        dao.vote(&mut sb, &account(who), id, Support::For, None)
-            .result::<u128>()
-            .unwrap();
-    }
-    dao.close_voting(&mut sb, id);
     let o = dao.queue_and_execute(&mut sb, id);
     assert_eq!(o.result::<()>(), Err("ActionFailed".into()));
     assert_eq!(
