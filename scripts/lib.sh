@@ -21,6 +21,6 @@ export ATELIER_MODEL_DIR="${ATELIER_MODEL_DIR:-$ATELIER_CACHE/models/all-minilm-
 # JSON spec (honoured because cargo-contract sets RUSTC_BOOTSTRAP=1).
 CONTRACT_ENV=(RUSTUP_TOOLCHAIN=debian-web CARGO_UNSTABLE_JSON_TARGET_SPEC=true)
 # The contracts deployed as Atelier, plus the ERC-20 baseline of the weights report.
-CONTRACTS=(membership governor erc20_baseline)
+CONTRACTS=(membership governor royalty_router treasury provenance erc20_baseline)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

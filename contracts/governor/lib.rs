@@ -17,13 +17,13 @@
 
 pub use self::governor::address_of_public_key;
 pub use self::governor::{
-    Action, Ballot, Error, Governor, Proposal, ProposalState, Receipt, Result, Settings,
-    StoredAction, Summary, Support,
+    Action, Ballot, Error, Governor, OptimisticSettings, OptimisticState, Proposal, ProposalState,
+    Receipt, Result, Settings, StoredAction, Summary, Support,
 };
 
 #[ink::contract]
 mod governor {
-    use atelier_traits::BPS;
+    use atelier_traits::{SpendRequest, APPROVE_SPEND_SELECTOR, BPS};
     use ink::{
         env::hash::Keccak256,
         prelude::{string::String, vec::Vec},
@@ -53,6 +53,10 @@ mod governor {
     pub const EXTENSION_BOUNDS: (u32, u32) = (0, 100_800);
     /// Highest proposal threshold, in weight.
     pub const MAX_PROPOSAL_THRESHOLD: u128 = 1_000_000;
+    /// Challenge period bounds of the optimistic grant track, in blocks.
+    pub const CHALLENGE_PERIOD_BOUNDS: (u32, u32) = (10, 201_600);
+    /// Bounds of the objection threshold, in basis points of total weight.
+    pub const OBJECTION_BPS_BOUNDS: (u32, u32) = (100, 5_000);
     /// Prefix of every signed ballot: keeps ballot signatures apart from other messages.
     pub const BALLOT_TAG: &[u8] = b"atelier/ballot/v1";
 
@@ -76,6 +80,36 @@ mod governor {
         /// When quorum is first reached within this many blocks of the end, voting is
         /// extended to this many blocks from then, once.
         pub late_quorum_extension: u32,
+    }
+
+    /// Governed settings of the optimistic grant track: small Compute Fund spends that pass
+    /// after a challenge period unless enough weight objects.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct OptimisticSettings {
+        /// The Compute Fund grants are approved from; `None` disables the track.
+        pub compute_fund: Option<Address>,
+        /// Largest grant the track accepts.
+        pub max_amount: u128,
+        /// Blocks objections are open after the snapshot.
+        pub challenge_period: u32,
+        /// Objecting weight, in basis points of total weight at the snapshot, that
+        /// escalates a grant to a full vote.
+        pub objection_bps: u32,
+    }
+
+    /// Where an optimistic grant stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct OptimisticState {
+        /// Objection threshold in basis points, fixed when proposed.
+        pub objection_bps: u32,
+        /// Objection threshold in weight, fixed by the first objection.
+        pub threshold: Option<u128>,
+        /// Whether objections escalated it to a full vote.
+        pub escalated: bool,
     }
 
     /// One call a proposal makes when executed.
@@ -279,6 +313,12 @@ mod governor {
         GuardianBurned,
         /// Reading weights from the membership token failed.
         MembershipCallFailed,
+        /// The optimistic grant track is disabled (no Compute Fund set).
+        OptimisticTrackDisabled,
+        /// The grant exceeds the optimistic track's `max_amount`.
+        GrantTooLarge,
+        /// Only the deployer may set the first allowlist, once, before any proposal.
+        NotDeployer,
         /// An arithmetic operation would overflow.
         Overflow,
     }
@@ -417,6 +457,41 @@ mod governor {
         pub summariser: Option<Address>,
     }
 
+    /// A proposal was created on the optimistic grant track (after its `ProposalCreated`).
+    #[ink(event)]
+    pub struct OptimisticProposed {
+        /// Proposal id.
+        #[ink(topic)]
+        pub id: u32,
+        /// The grant.
+        pub request: SpendRequest,
+        /// Last block objections are counted before the grant passes.
+        pub challenge_end: BlockNumber,
+        /// Objection threshold in basis points.
+        pub objection_bps: u32,
+    }
+
+    /// Objections reached the threshold: the grant goes to a full vote.
+    #[ink(event)]
+    pub struct ProposalEscalated {
+        /// Proposal id.
+        #[ink(topic)]
+        pub id: u32,
+        /// Objecting weight.
+        pub objections: u128,
+        /// Threshold it reached.
+        pub threshold: u128,
+        /// Last block of the full vote.
+        pub vote_end: BlockNumber,
+    }
+
+    /// The optimistic track's settings changed (also emitted at instantiation).
+    #[ink(event)]
+    pub struct OptimisticSettingsChanged {
+        /// The new settings.
+        pub settings: OptimisticSettings,
+    }
+
     /// Governed configuration, kept in its own storage cell (see `Governor`).
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -450,6 +525,9 @@ mod governor {
         receipts: Mapping<(u32, Address), Receipt>,
         latest_proposal: Mapping<Address, u32>,
         nonces: Mapping<Address, u64>,
+        deployer: Lazy<Address>,
+        optimistic: Lazy<OptimisticSettings>,
+        optimistic_states: Mapping<u32, OptimisticState>,
     }
 
     impl Governor {
@@ -479,7 +557,18 @@ mod governor {
                 receipts: Mapping::new(),
                 latest_proposal: Mapping::new(),
                 nonces: Mapping::new(),
+                deployer: Lazy::new(),
+                optimistic: Lazy::new(),
+                optimistic_states: Mapping::new(),
             };
+            this.deployer.set(&Self::env().caller());
+            let optimistic = OptimisticSettings {
+                compute_fund: None,
+                max_amount: 0,
+                challenge_period: CHALLENGE_PERIOD_BOUNDS.0,
+                objection_bps: OBJECTION_BPS_BOUNDS.1,
+            };
+            this.optimistic.set(&optimistic);
             this.config.set(&Config {
                 settings,
                 guardian,
@@ -493,6 +582,9 @@ mod governor {
                 burned: false,
             });
             this.env().emit_event(SummariserChanged { summariser });
+            this.env().emit_event(OptimisticSettingsChanged {
+                settings: optimistic,
+            });
             let own = this.env().address();
             this.allow(own, true);
             this.allow(membership, true);
@@ -507,6 +599,59 @@ mod governor {
         /// previous block), `LiveProposalExists`, `MembershipCallFailed`, `Overflow`.
         #[ink(message)]
         pub fn propose(&mut self, actions: Vec<Action>, description: String) -> Result<u32> {
+            self.create(actions, description, None)
+        }
+
+        /// Proposes a grant from the Compute Fund on the optimistic track and returns the
+        /// proposal id. It passes when the challenge period ends unless members holding the
+        /// objection threshold of weight vote Against (object) first, which escalates it to a
+        /// full vote (voting period from the escalating objection, quorum as usual). Queue
+        /// and execute as any proposal; execution calls the fund's `approve_spend`.
+        ///
+        /// # Errors
+        /// `OptimisticTrackDisabled`, `GrantTooLarge`, then the errors of `propose`.
+        #[ink(message)]
+        pub fn propose_grant(&mut self, request: SpendRequest, description: String) -> Result<u32> {
+            let o = self.optimistic_settings();
+            let fund = o.compute_fund.ok_or(Error::OptimisticTrackDisabled)?;
+            if request.amount > o.max_amount {
+                return Err(Error::GrantTooLarge);
+            }
+            let action = Action {
+                target: fund,
+                selector: APPROVE_SPEND_SELECTOR,
+                input: ink::scale::Encode::encode(&request),
+                value: 0,
+            };
+            let id = self.create(
+                ink::prelude::vec![action],
+                description,
+                Some(o.challenge_period),
+            )?;
+            self.optimistic_states.insert(
+                id,
+                &OptimisticState {
+                    objection_bps: o.objection_bps,
+                    threshold: None,
+                    escalated: false,
+                },
+            );
+            let challenge_end = self.load(id)?.vote_end;
+            self.env().emit_event(OptimisticProposed {
+                id,
+                request,
+                challenge_end,
+                objection_bps: o.objection_bps,
+            });
+            Ok(id)
+        }
+
+        fn create(
+            &mut self,
+            actions: Vec<Action>,
+            description: String,
+            period: Option<u32>,
+        ) -> Result<u32> {
             let count = u32::try_from(actions.len()).map_err(|_| Error::TooManyActions)?;
             if count == 0 {
                 return Err(Error::EmptyProposal);
@@ -549,7 +694,7 @@ mod governor {
                 .set(&id.checked_add(1).ok_or(Error::Overflow)?);
             let snapshot = now.checked_add(s.voting_delay).ok_or(Error::Overflow)?;
             let vote_end = snapshot
-                .checked_add(s.voting_period)
+                .checked_add(period.unwrap_or(s.voting_period))
                 .ok_or(Error::Overflow)?;
             let description_hash = keccak(description.as_bytes());
             for (i, a) in (0u32..).zip(stored.iter()) {
@@ -655,7 +800,7 @@ mod governor {
         #[ink(message)]
         pub fn queue(&mut self, proposal_id: u32) -> Result<BlockNumber> {
             let mut p = self.load(proposal_id)?;
-            if self.state_of(&p)? != ProposalState::Succeeded {
+            if self.state_of(proposal_id, &p)? != ProposalState::Succeeded {
                 return Err(Error::NotSucceeded);
             }
             let eta = self
@@ -682,7 +827,7 @@ mod governor {
         #[ink(message)]
         pub fn execute(&mut self, proposal_id: u32) -> Result<()> {
             let mut p = self.load(proposal_id)?;
-            if self.state_of(&p)? != ProposalState::Queued {
+            if self.state_of(proposal_id, &p)? != ProposalState::Queued {
                 return Err(Error::NotQueued);
             }
             if p.eta.is_some_and(|eta| self.env().block_number() < eta) {
@@ -715,7 +860,7 @@ mod governor {
         #[ink(message)]
         pub fn cancel(&mut self, proposal_id: u32) -> Result<()> {
             let mut p = self.load(proposal_id)?;
-            let state = self.state_of(&p)?;
+            let state = self.state_of(proposal_id, &p)?;
             let caller = self.env().caller();
             let is_guardian = self.config().guardian == Some(caller);
             if !is_guardian && caller != p.proposer {
@@ -762,7 +907,7 @@ mod governor {
                 return Err(Error::NotSummariser);
             }
             let mut p = self.load(proposal_id)?;
-            if self.state_of(&p)? != ProposalState::Pending {
+            if self.state_of(proposal_id, &p)? != ProposalState::Pending {
                 return Err(Error::SummaryWindowClosed);
             }
             if p.summary.is_some() {
@@ -794,6 +939,60 @@ mod governor {
             self.config.set(&Config { settings, ..config });
             self.env().emit_event(SettingsChanged { settings });
             Ok(())
+        }
+
+        /// Replaces the optimistic grant track's settings. Governance only.
+        ///
+        /// # Errors
+        /// `OnlyGovernance`, `SettingOutOfBounds`.
+        #[ink(message)]
+        pub fn set_optimistic(&mut self, settings: OptimisticSettings) -> Result<()> {
+            self.ensure_self()?;
+            let within = |v: u32, (lo, hi): (u32, u32)| (lo..=hi).contains(&v);
+            if !within(settings.challenge_period, CHALLENGE_PERIOD_BOUNDS)
+                || !within(settings.objection_bps, OBJECTION_BPS_BOUNDS)
+            {
+                return Err(Error::SettingOutOfBounds);
+            }
+            self.optimistic.set(&settings);
+            self.env()
+                .emit_event(OptimisticSettingsChanged { settings });
+            Ok(())
+        }
+
+        /// Puts the DAO's other contracts (funds, router) on the allowlist at deployment:
+        /// the deployer only, once, before the first proposal. Later changes go through
+        /// `set_allowlisted` by proposal.
+        ///
+        /// # Errors
+        /// `NotDeployer` for anyone else, a second call, or after the first proposal.
+        #[ink(message)]
+        pub fn init_allowlist(&mut self, targets: Vec<Address>) -> Result<()> {
+            if self.deployer.get() != Some(self.env().caller()) || self.proposal_count() > 0 {
+                return Err(Error::NotDeployer);
+            }
+            self.deployer.set(&self.env().address());
+            for t in targets {
+                self.allow(t, true);
+            }
+            Ok(())
+        }
+
+        /// The optimistic grant track's settings.
+        #[ink(message)]
+        pub fn optimistic_settings(&self) -> OptimisticSettings {
+            self.optimistic.get().unwrap_or(OptimisticSettings {
+                compute_fund: None,
+                max_amount: 0,
+                challenge_period: CHALLENGE_PERIOD_BOUNDS.0,
+                objection_bps: OBJECTION_BPS_BOUNDS.1,
+            })
+        }
+
+        /// An optimistic grant's objection state; `None` for other proposals.
+        #[ink(message)]
+        pub fn optimistic_state(&self, proposal_id: u32) -> Option<OptimisticState> {
+            self.optimistic_states.get(proposal_id)
         }
 
         /// Adds a target to or removes it from the allowlist. Governance only.
@@ -871,10 +1070,10 @@ mod governor {
         /// `UnknownProposal`.
         #[ink(message)]
         pub fn state(&self, proposal_id: u32) -> Result<ProposalState> {
-            self.state_of(&self.load(proposal_id)?)
+            self.state_of(proposal_id, &self.load(proposal_id)?)
         }
 
-        fn state_of(&self, p: &Proposal) -> Result<ProposalState> {
+        fn state_of(&self, proposal_id: u32, p: &Proposal) -> Result<ProposalState> {
             let now = self.env().block_number();
             Ok(if p.executed {
                 ProposalState::Executed
@@ -884,7 +1083,7 @@ mod governor {
                 ProposalState::Pending
             } else if now <= p.vote_end {
                 ProposalState::Active
-            } else if !Self::passed(p)? {
+            } else if !Self::passed(p)? && !self.unchallenged(proposal_id) {
                 ProposalState::Defeated
             } else {
                 match p.eta {
@@ -1027,6 +1226,14 @@ mod governor {
             self.env().emit_event(AllowlistChanged { target, allowed });
         }
 
+        /// An optimistic grant whose objections never reached the threshold: it passes
+        /// without a vote when its challenge period ends.
+        fn unchallenged(&self, proposal_id: u32) -> bool {
+            self.optimistic_states
+                .get(proposal_id)
+                .is_some_and(|o| !o.escalated)
+        }
+
         /// Quorum reached (For + Abstain) and more For than Against.
         fn passed(p: &Proposal) -> Result<bool> {
             let turnout = p
@@ -1052,7 +1259,7 @@ mod governor {
                 return Err(Error::ReasonTooLong);
             }
             let mut p = self.load(proposal_id)?;
-            if self.state_of(&p)? != ProposalState::Active {
+            if self.state_of(proposal_id, &p)? != ProposalState::Active {
                 return Err(Error::VotingNotOpen);
             }
             if self.receipts.get((proposal_id, voter)).is_some() {
@@ -1062,10 +1269,12 @@ mod governor {
             if weight == 0 {
                 return Err(Error::NoVotingWeight);
             }
+            let mut total_read = None;
             let quorum = match p.quorum {
                 Some(q) => q,
                 None => {
                     let total = host::total_weight_at(self.membership, p.snapshot)?;
+                    total_read = Some(total);
                     // Rounded up, so that a quorum of x% really needs x% of the weight.
                     let scaled = total
                         .checked_mul(u128::from(p.quorum_bps))
@@ -1093,6 +1302,10 @@ mod governor {
                     extended_to = Some(new_end);
                 }
             }
+            let mut escalated = None;
+            if support == Support::Against {
+                escalated = self.count_objection(proposal_id, &mut p, total_read)?;
+            }
             self.receipts
                 .insert((proposal_id, voter), &Receipt { support, weight });
             let tallies = (p.for_votes, p.against_votes, p.abstain_votes);
@@ -1112,7 +1325,59 @@ mod governor {
                     vote_end,
                 });
             }
+            if let Some((threshold, vote_end)) = escalated {
+                self.env().emit_event(ProposalEscalated {
+                    id: proposal_id,
+                    objections: p.against_votes,
+                    threshold,
+                    vote_end,
+                });
+            }
             Ok(weight)
+        }
+
+        /// On an optimistic grant not yet escalated, an Against vote is an objection: when
+        /// objections reach the threshold, voting restarts as a full vote of one voting
+        /// period. Returns (threshold, new vote end) when this vote escalated it.
+        fn count_objection(
+            &mut self,
+            proposal_id: u32,
+            p: &mut Proposal,
+            total_read: Option<u128>,
+        ) -> Result<Option<(u128, BlockNumber)>> {
+            let Some(mut o) = self.optimistic_states.get(proposal_id) else {
+                return Ok(None);
+            };
+            if o.escalated {
+                return Ok(None);
+            }
+            let threshold = match o.threshold {
+                Some(t) => t,
+                None => {
+                    let total = match total_read {
+                        Some(t) => t,
+                        None => host::total_weight_at(self.membership, p.snapshot)?,
+                    };
+                    total
+                        .checked_mul(u128::from(o.objection_bps))
+                        .ok_or(Error::Overflow)?
+                        .div_ceil(u128::from(BPS))
+                }
+            };
+            o.threshold = Some(threshold);
+            let mut result = None;
+            if p.against_votes >= threshold {
+                let vote_end = self
+                    .env()
+                    .block_number()
+                    .checked_add(self.config().settings.voting_period)
+                    .ok_or(Error::Overflow)?;
+                o.escalated = true;
+                p.vote_end = vote_end;
+                result = Some((threshold, vote_end));
+            }
+            self.optimistic_states.insert(proposal_id, &o);
+            Ok(result)
         }
 
         fn turnout(p: &Proposal) -> Result<u128> {

@@ -764,3 +764,197 @@ mod ballots {
         assert_eq!(address_of_public_key(&key), Address::from([0x11; 20]));
     }
 }
+
+fn compute_fund() -> Address {
+    Address::from_low_u64_be(0xF1)
+}
+
+fn grant(amount: u128) -> atelier_traits::SpendRequest {
+    atelier_traits::SpendRequest {
+        beneficiary: Address::from_low_u64_be(0xBE),
+        amount,
+        valid_from: 0,
+        expires_at: 1_000,
+        purpose_hash: [5; 32],
+        tranches: 1,
+        tranche_interval: 0,
+        datasets: vec![],
+    }
+}
+
+const OPTIMISTIC: OptimisticSettings = OptimisticSettings {
+    compute_fund: None,
+    max_amount: 500,
+    challenge_period: 20,
+    objection_bps: 1_000,
+};
+
+/// The world with the optimistic track on: grants up to 500 from the Compute Fund, 20
+/// blocks of challenge, 10% of the weight (20 of 200) escalates.
+fn optimistic_world() -> World {
+    let mut w = world();
+    double::set_code_hash(compute_fund(), H256::repeat_byte(3));
+    w.as_(w.a.alice)
+        .init_allowlist(vec![compute_fund()])
+        .unwrap();
+    w.as_self()
+        .set_optimistic(OptimisticSettings {
+            compute_fund: Some(compute_fund()),
+            ..OPTIMISTIC
+        })
+        .unwrap();
+    w
+}
+
+#[ink::test]
+fn deployer_sets_the_first_allowlist_once_before_any_proposal() {
+    let mut w = world();
+    let target = Address::from_low_u64_be(0x77);
+    assert_eq!(
+        w.as_(w.a.bob).init_allowlist(vec![target]),
+        Err(Error::NotDeployer)
+    );
+    w.as_(w.a.alice).init_allowlist(vec![target]).unwrap();
+    assert!(w.gov.is_allowlisted(target));
+    assert_eq!(
+        w.as_(w.a.alice).init_allowlist(vec![target]),
+        Err(Error::NotDeployer)
+    );
+    assert_eq!(emitted!(AllowlistChanged).len(), 3);
+}
+
+#[ink::test]
+fn deployer_cannot_set_the_allowlist_after_the_first_proposal() {
+    let mut w = world();
+    w.propose();
+    assert_eq!(
+        w.as_(w.a.alice).init_allowlist(vec![]),
+        Err(Error::NotDeployer)
+    );
+}
+
+#[ink::test]
+fn optimistic_settings_change_only_through_governance_within_bounds() {
+    let mut w = world();
+    assert_eq!(
+        w.as_(w.a.bob).set_optimistic(OPTIMISTIC),
+        Err(Error::OnlyGovernance)
+    );
+    for bad in [
+        OptimisticSettings {
+            challenge_period: 1,
+            ..OPTIMISTIC
+        },
+        OptimisticSettings {
+            objection_bps: 9_000,
+            ..OPTIMISTIC
+        },
+    ] {
+        assert_eq!(
+            w.as_self().set_optimistic(bad),
+            Err(Error::SettingOutOfBounds)
+        );
+    }
+    w.as_self().set_optimistic(OPTIMISTIC).unwrap();
+    assert_eq!(w.gov.optimistic_settings(), OPTIMISTIC);
+    // One at instantiation, one now.
+    assert_eq!(emitted!(OptimisticSettingsChanged).len(), 2);
+}
+
+#[ink::test]
+fn grants_need_the_track_enabled_and_a_small_amount() {
+    let mut w = world();
+    assert_eq!(
+        w.as_(w.a.bob).propose_grant(grant(10), "GPU hours".into()),
+        Err(Error::OptimisticTrackDisabled)
+    );
+    let mut w = optimistic_world();
+    assert_eq!(
+        w.as_(w.a.bob).propose_grant(grant(501), "GPU hours".into()),
+        Err(Error::GrantTooLarge)
+    );
+}
+
+#[ink::test]
+fn an_unchallenged_grant_passes_after_the_challenge_period_and_approves_the_spend() {
+    let mut w = optimistic_world();
+    let id = w
+        .as_(w.a.bob)
+        .propose_grant(grant(300), "GPU hours for the style model".into())
+        .unwrap();
+    let p = w.gov.proposal(id).unwrap();
+    assert_eq!(p.vote_end - p.snapshot, OPTIMISTIC.challenge_period);
+    let o = emitted!(OptimisticProposed);
+    assert_eq!((o[0].id, o[0].challenge_end), (id, p.vote_end));
+    assert_eq!(o[0].request, grant(300));
+    advance(p.vote_end + 1 - now());
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Succeeded));
+    w.gov.queue(id).unwrap();
+    advance(SETTINGS.timelock_delay);
+    w.gov.execute(id).unwrap();
+    let calls = double::calls();
+    let call = calls.last().unwrap();
+    assert_eq!(call.target, compute_fund());
+    assert_eq!(call.selector, atelier_traits::APPROVE_SPEND_SELECTOR);
+    assert_eq!(call.input, scale::Encode::encode(&grant(300)));
+}
+
+#[ink::test]
+fn objections_below_the_threshold_do_not_stop_a_grant() {
+    let mut w = optimistic_world();
+    let id = w
+        .as_(w.a.bob)
+        .propose_grant(grant(300), "GPU hours".into())
+        .unwrap();
+    advance(SETTINGS.voting_delay + 1);
+    // Frank objects with 19 of 200: one short of the 10% threshold.
+    double::set_weight(w.a.frank, 0, 19);
+    w.as_(w.a.frank)
+        .cast_vote(id, Support::Against, None)
+        .unwrap();
+    assert_eq!(w.gov.optimistic_state(id).unwrap().threshold, Some(20));
+    assert!(!w.gov.optimistic_state(id).unwrap().escalated);
+    let end = w.gov.proposal(id).unwrap().vote_end;
+    advance(end + 1 - now());
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Succeeded));
+}
+
+#[ink::test]
+fn objections_at_the_threshold_escalate_to_a_full_vote() {
+    let mut w = optimistic_world();
+    let id = w
+        .as_(w.a.bob)
+        .propose_grant(grant(300), "GPU hours".into())
+        .unwrap();
+    advance(SETTINGS.voting_delay + 1);
+    w.as_(w.a.alice)
+        .cast_vote(id, Support::Against, Some("too vague".into()))
+        .unwrap();
+    let o = w.gov.optimistic_state(id).unwrap();
+    assert!(o.escalated);
+    let p = w.gov.proposal(id).unwrap();
+    assert_eq!(p.vote_end, now() + SETTINGS.voting_period);
+    let e = emitted!(ProposalEscalated);
+    assert_eq!((e[0].id, e[0].objections, e[0].threshold), (id, 20, 20));
+    // A full vote now: with no For votes it is defeated at the end.
+    advance(p.vote_end + 1 - now());
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Defeated));
+}
+
+#[ink::test]
+fn an_escalated_grant_can_still_pass_a_full_vote() {
+    let mut w = optimistic_world();
+    let id = w
+        .as_(w.a.bob)
+        .propose_grant(grant(300), "GPU hours".into())
+        .unwrap();
+    advance(SETTINGS.voting_delay + 1);
+    w.as_(w.a.alice)
+        .cast_vote(id, Support::Against, None)
+        .unwrap();
+    w.as_(w.a.bob).cast_vote(id, Support::For, None).unwrap();
+    w.as_(w.a.eve).cast_vote(id, Support::For, None).unwrap();
+    let end = w.gov.proposal(id).unwrap().vote_end;
+    advance(end + 1 - now());
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Succeeded));
+}

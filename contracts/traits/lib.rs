@@ -41,3 +41,48 @@ pub mod category {
 
 /// Basis points in one whole (100%).
 pub const BPS: u32 = 10_000;
+
+/// A spend governance approves from a treasury: who is paid, how much, when, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct SpendRequest {
+    /// Account paid.
+    pub beneficiary: Address,
+    /// Total amount over all tranches (18-decimal contract units).
+    pub amount: u128,
+    /// First block a steward may pay the first tranche.
+    pub valid_from: BlockNumber,
+    /// Last block any tranche may be paid; unpaid tranches expire after it.
+    pub expires_at: BlockNumber,
+    /// keccak-256 of the spend's purpose text (published with the proposal).
+    pub purpose_hash: [u8; 32],
+    /// Number of equal tranches (at least 1); the last one carries the rounding remainder.
+    pub tranches: u32,
+    /// Blocks between tranche `k` and tranche `k + 1` becoming payable.
+    pub tranche_interval: BlockNumber,
+    /// Provenance-registry ids of the datasets a training spend uses; each needs full,
+    /// unrevoked consent at payout. Empty for other spends.
+    pub datasets: ink::prelude::vec::Vec<u32>,
+}
+
+/// A fund (treasury) as other contracts call it.
+#[ink::trait_definition]
+pub trait Fund {
+    /// Receives native value from anyone (the royalty router, donors).
+    #[ink(message, payable)]
+    fn deposit(&mut self);
+}
+
+/// The consent view a treasury reads from the provenance registry.
+#[ink::trait_definition]
+pub trait Consent {
+    /// Whether every rights holder of `asset` has consented and none has revoked since.
+    /// `false` for an unknown asset.
+    #[ink(message)]
+    fn has_full_consent(&self, asset: u32) -> bool;
+}
+
+/// Selector of the treasury's `approve_spend(SpendRequest)`, which the governor's optimistic
+/// grant track calls.
+pub const APPROVE_SPEND_SELECTOR: [u8; 4] = ink::selector_bytes!("approve_spend");
