@@ -10,6 +10,7 @@
 
 pub mod artifact;
 pub mod dao;
+pub mod funds;
 pub mod scenario;
 pub mod weights;
 
@@ -180,6 +181,9 @@ pub struct Sandbox {
     called: BTreeSet<(String, String)>,
 }
 
+/// A saved chain state (see [`Sandbox::snapshot`]).
+pub struct Snapshot(TestExternalities);
+
 impl Default for Sandbox {
     fn default() -> Self {
         Self::new()
@@ -214,6 +218,21 @@ impl Sandbox {
         }
     }
 
+    /// Saves the chain state (storage, block number) so that `restore` can return to it:
+    /// property tests deploy once and replay each case from the same state.
+    pub fn snapshot(&mut self) -> Snapshot {
+        let mut saved = TestExternalities::new_empty();
+        saved.backend = self.ext.as_backend();
+        Snapshot(saved)
+    }
+
+    /// Returns to a state saved by `snapshot`, dropping everything since.
+    pub fn restore(&mut self, snapshot: &Snapshot) {
+        let mut ext = TestExternalities::new_empty();
+        ext.backend = snapshot.0.backend.clone();
+        self.ext = ext;
+    }
+
     /// The current block number.
     pub fn block(&mut self) -> u32 {
         self.ext.execute_with(System::block_number)
@@ -225,6 +244,15 @@ impl Sandbox {
             let now = System::block_number();
             System::set_block_number(now.saturating_add(blocks));
         });
+    }
+
+    /// The balance of `address` in contract units (native units times
+    /// `NATIVE_TO_ETH_RATIO`).
+    pub fn balance(&mut self, address: H160) -> u128 {
+        self.ext
+            .execute_with(|| Revive::evm_balance(&address))
+            .try_into()
+            .expect("balances fit in u128")
     }
 
     /// The H160 a Substrate account acts as inside contracts.
@@ -314,8 +342,21 @@ impl Sandbox {
         args: impl Encode,
         value: u128,
     ) -> Result<Outcome> {
+        let input = contract.artifact.input(label, &args)?;
+        Ok(self.call_input(origin, contract, label, input, value))
+    }
+
+    /// Calls `contract` with raw `input` (any selector, or none), sending `value`;
+    /// `label` names the call in the outcome.
+    pub fn call_input(
+        &mut self,
+        origin: &AccountId,
+        contract: &Contract,
+        label: &str,
+        input: Vec<u8>,
+        value: u128,
+    ) -> Outcome {
         let artifact = &contract.artifact;
-        let input = artifact.input(label, &args)?;
         let origin = origin.clone();
         let dest = contract.address;
         let (result, events) = self.ext.execute_with(|| {
@@ -363,7 +404,7 @@ impl Sandbox {
             self.called
                 .insert((artifact.name.clone(), label.to_owned()));
         }
-        Ok(Outcome {
+        Outcome {
             label: label.to_owned(),
             data,
             reverted,
@@ -373,7 +414,7 @@ impl Sandbox {
             storage_deposit,
             events,
             error_names: artifact.error_names(label),
-        })
+        }
     }
 
     /// Records that `label` of `contract` ran inside another call (a governor action) that

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use crate::{
     account,
     dao::{Dao, DaoConfig, MembershipSettings, Support},
+    funds::{metadata, FundsConfig, SpendRequest, UNIT},
     scenario::StepFailed,
     Artifact, Outcome, Sandbox,
 };
@@ -235,8 +236,141 @@ pub fn measure() -> Result<Report, StepFailed> {
         dao.g(&mut sb, &charlie, "cancel", other),
     )?;
     rec.add(g, "state (read)", dao.g(&mut sb, &eve, "state", pid))?;
+    measure_funds(&mut sb, &mut rec)?;
     Ok(Report {
         baseline,
         rows: rec.rows,
     })
+}
+
+/// The funds' messages: a royalty routed, withdrawn and forwarded, a spend approved and
+/// paid. The funds here are governed by Alice's account directly, so that `approve_spend`
+/// is measured on its own rather than inside a governor execution.
+fn measure_funds(sb: &mut Sandbox, rec: &mut Recorder) -> Result<(), StepFailed> {
+    let [alice, bob, charlie, ferdie] = ["alice", "bob", "charlie", "ferdie"].map(account);
+    let config = FundsConfig::default();
+    let treasury = Artifact::load("treasury")?;
+    let provenance = sb.deploy(&alice, &Artifact::load("provenance")?, "new", (), 30)?;
+    let steward = sb.address_of(&charlie);
+    let compute = sb.deploy(
+        &alice,
+        &treasury,
+        "new",
+        (
+            "compute".to_owned(),
+            config.compute_limits,
+            vec![steward],
+            Option::<crate::sp_core::H160>::None,
+            Some(provenance.address),
+        ),
+        31,
+    )?;
+    let reserve = sb.deploy(
+        &alice,
+        &treasury,
+        "new",
+        (
+            "reserve".to_owned(),
+            config.reserve_limits,
+            vec![steward],
+            Option::<crate::sp_core::H160>::None,
+            Some(provenance.address),
+        ),
+        32,
+    )?;
+    let router = sb.deploy(
+        &alice,
+        &Artifact::load("royalty_router")?,
+        "new",
+        (
+            compute.address,
+            reserve.address,
+            config.split,
+            config.policy,
+        ),
+        33,
+    )?;
+    let alice_addr = sb.address_of(&alice);
+    sb.call(&alice, &compute, "init_governance", alice_addr, 0)?
+        .result::<()>()?;
+    let (r, t, p) = ("router", "treasury", "provenance");
+    let o = rec.add(
+        r,
+        "register_work",
+        sb.call(
+            &bob,
+            &router,
+            "register_work",
+            ([1u8; 32], metadata(1), 7_000u32),
+            0,
+        )?,
+    )?;
+    let work: u64 = o.result()?;
+    rec.add(
+        r,
+        "route (creator's first royalty)",
+        sb.call(&ferdie, &router, "route", work, 100 * UNIT)?,
+    )?;
+    rec.add(
+        r,
+        "route",
+        sb.call(&ferdie, &router, "route", work, 100 * UNIT)?,
+    )?;
+    rec.add(r, "donate", sb.call(&ferdie, &router, "donate", (), UNIT)?)?;
+    rec.add(r, "withdraw", sb.call(&bob, &router, "withdraw", (), 0)?)?;
+    rec.add(
+        r,
+        "forward (deposits into 2 funds)",
+        sb.call(&ferdie, &router, "forward", (), 0)?,
+    )?;
+    rec.add(
+        t,
+        "Fund::deposit",
+        sb.call(&ferdie, &compute, "Fund::deposit", (), 1_000 * UNIT)?,
+    )?;
+    let request = SpendRequest {
+        beneficiary: sb.address_of(&account("one")),
+        amount: 10 * UNIT,
+        valid_from: 0,
+        expires_at: sb.block() + 1_000,
+        purpose_hash: [1; 32],
+        tranches: 1,
+        tranche_interval: 0,
+        datasets: vec![],
+    };
+    rec.add(
+        t,
+        "approve_spend (by governance)",
+        sb.call(&alice, &compute, "approve_spend", &request, 0)?,
+    )?;
+    sb.call(&alice, &compute, "approve_spend", &request, 0)?
+        .result::<u32>()?;
+    rec.add(
+        t,
+        "payout (steward)",
+        sb.call(&charlie, &compute, "payout", 0u32, 0)?,
+    )?;
+    rec.add(
+        t,
+        "void_spend",
+        sb.call(&charlie, &compute, "void_spend", 1u32, 0)?,
+    )?;
+    let holders = vec![sb.address_of(&bob), steward];
+    rec.add(
+        p,
+        "register (2 holders)",
+        sb.call(
+            &alice,
+            &provenance,
+            "register",
+            (0u8, [5u8; 32], 1u32, holders),
+            0,
+        )?,
+    )?;
+    rec.add(
+        p,
+        "grant_consent",
+        sb.call(&bob, &provenance, "grant_consent", 0u32, 0)?,
+    )?;
+    Ok(())
 }
