@@ -2,6 +2,7 @@
 //! other contracts come from `offchain_double` (the off-chain engine cannot run another
 //! contract at an arbitrary address); `tests/sandbox` runs the same flows on the runtime.
 use crate::governor::{offchain_double as double, *};
+use atelier_traits::emitted;
 use ink::{
     env::{test, DefaultEnvironment},
     scale, Address, H256,
@@ -72,21 +73,6 @@ fn action(target: Address) -> Action {
         input: vec![9, 9],
         value: 0,
     }
-}
-
-fn events<E: scale::Decode>(signature: Option<[u8; 32]>) -> Vec<E> {
-    let signature = signature.expect("not anonymous");
-    test::recorded_events()
-        .into_iter()
-        .filter(|e| e.topics.first().map(|t| t.as_slice()) == Some(&signature[..]))
-        .map(|e| E::decode(&mut &e.data[..]).expect("event decodes"))
-        .collect()
-}
-
-macro_rules! emitted {
-    ($e:ty) => {
-        events::<$e>(<$e as ink::env::Event>::SIGNATURE_TOPIC)
-    };
 }
 
 impl World {

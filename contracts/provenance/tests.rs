@@ -1,22 +1,8 @@
 //! Unit tests on ink!'s off-chain engine, written given/when/then.
 use crate::provenance::*;
+use atelier_traits::emitted;
 use atelier_traits::Consent;
-use ink::{env::test, scale, Address};
-
-fn events<E: scale::Decode>(signature: Option<[u8; 32]>) -> Vec<E> {
-    let signature = signature.expect("not anonymous");
-    test::recorded_events()
-        .into_iter()
-        .filter(|e| e.topics.first().map(|t| t.as_slice()) == Some(&signature[..]))
-        .map(|e| E::decode(&mut &e.data[..]).expect("event decodes"))
-        .collect()
-}
-
-macro_rules! emitted {
-    ($e:ty) => {
-        events::<$e>(<$e as ink::env::Event>::SIGNATURE_TOPIC)
-    };
-}
+use ink::{env::test, Address};
 
 /// A registry where Alice registered dataset 0 held by Bob and Charlie.
 fn world() -> (test::DefaultAccounts, Provenance, u32) {

@@ -2,9 +2,10 @@
 //! are plain transfers here (`offchain_double`); `tests/sandbox` runs the real calls into
 //! the treasury contracts on the runtime.
 use crate::royalty_router::{offchain_double as double, *};
+use atelier_traits::emitted;
 use ink::{
     env::{test, DefaultEnvironment},
-    scale, Address, U256,
+    Address, U256,
 };
 use proptest::prelude::*;
 
@@ -61,21 +62,6 @@ fn advance(blocks: u32) {
     for _ in 0..blocks {
         test::advance_block::<Env>();
     }
-}
-
-fn events<E: scale::Decode>(signature: Option<[u8; 32]>) -> Vec<E> {
-    let signature = signature.expect("not anonymous");
-    test::recorded_events()
-        .into_iter()
-        .filter(|e| e.topics.first().map(|t| t.as_slice()) == Some(&signature[..]))
-        .map(|e| E::decode(&mut &e.data[..]).expect("event decodes"))
-        .collect()
-}
-
-macro_rules! emitted {
-    ($e:ty) => {
-        events::<$e>(<$e as ink::env::Event>::SIGNATURE_TOPIC)
-    };
 }
 
 impl World {

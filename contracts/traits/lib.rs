@@ -86,3 +86,32 @@ pub trait Consent {
 /// Selector of the treasury's `approve_spend(SpendRequest)`, which the governor's optimistic
 /// grant track calls.
 pub const APPROVE_SPEND_SELECTOR: [u8; 4] = ink::selector_bytes!("approve_spend");
+
+/// Helpers for the contracts' unit tests on ink!'s off-chain engine (feature `test-utils`,
+/// enabled only as a dev-dependency; never part of a contract build).
+#[cfg(feature = "test-utils")]
+pub mod testing {
+    use ink::prelude::vec::Vec;
+
+    /// The events recorded so far whose signature topic is `signature`, decoded as `E`.
+    ///
+    /// # Panics
+    /// On an anonymous event (`None`) or data that does not decode as `E`.
+    pub fn events<E: ink::scale::Decode>(signature: Option<[u8; 32]>) -> Vec<E> {
+        let signature = signature.expect("not anonymous");
+        ink::env::test::recorded_events()
+            .into_iter()
+            .filter(|e| e.topics.first().map(|t| t.as_slice()) == Some(&signature[..]))
+            .map(|e| E::decode(&mut &e.data[..]).expect("event decodes"))
+            .collect()
+    }
+}
+
+/// The events of type `$e` recorded so far in a unit test (see [`testing::events`]).
+#[cfg(feature = "test-utils")]
+#[macro_export]
+macro_rules! emitted {
+    ($e:ty) => {
+        $crate::testing::events::<$e>(<$e as ink::env::Event>::SIGNATURE_TOPIC)
+    };
+}

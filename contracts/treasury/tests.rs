@@ -2,10 +2,11 @@
 //! the provenance registry come from `offchain_double`; `tests/sandbox` runs the real
 //! cross-contract path on the runtime.
 use crate::treasury::{offchain_double as double, *};
+use atelier_traits::emitted;
 use atelier_traits::{Fund, SpendRequest};
 use ink::{
     env::{test, DefaultEnvironment},
-    scale, Address, U256,
+    Address, U256,
 };
 
 type Env = DefaultEnvironment;
@@ -70,21 +71,6 @@ fn now() -> u32 {
 
 fn balance(who: Address) -> U256 {
     test::get_contract_balance::<Env>(who).unwrap_or_default()
-}
-
-fn events<E: scale::Decode>(signature: Option<[u8; 32]>) -> Vec<E> {
-    let signature = signature.expect("not anonymous");
-    test::recorded_events()
-        .into_iter()
-        .filter(|e| e.topics.first().map(|t| t.as_slice()) == Some(&signature[..]))
-        .map(|e| E::decode(&mut &e.data[..]).expect("event decodes"))
-        .collect()
-}
-
-macro_rules! emitted {
-    ($e:ty) => {
-        events::<$e>(<$e as ink::env::Event>::SIGNATURE_TOPIC)
-    };
 }
 
 impl World {

@@ -32,6 +32,23 @@ pub struct SpendRequest {
     pub datasets: Vec<u32>,
 }
 
+impl SpendRequest {
+    /// A one-tranche spend of `amount` to `beneficiary`, payable from now until
+    /// `expires_at`, for no training.
+    pub fn single(beneficiary: H160, amount: u128, expires_at: u32) -> Self {
+        Self {
+            beneficiary,
+            amount,
+            valid_from: 0,
+            expires_at,
+            purpose_hash: [7; 32],
+            tranches: 1,
+            tranche_interval: 0,
+            datasets: Vec::new(),
+        }
+    }
+}
+
 /// Mirror of `treasury::Limits`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
 pub struct Limits {

@@ -1,7 +1,9 @@
-//! The governance scenario `atelier dev` runs: a DAO deployed from the committed artifacts,
-//! members attested, a delegation, a proposal with an anchored summary, a direct vote and a
-//! signed ballot relayed by another account, then queue and execution of an action that
-//! changes a governed setting. Every step is executed by pallet-revive and printed.
+//! The governance scenario `atelier dev` runs: a DAO and its funds deployed from the
+//! committed artifacts, members attested, a delegation, a royalty routed to a creator and the
+//! two funds, a proposal (raise the member cap, approve a compute grant) with an anchored
+//! summary, a direct vote and a signed ballot relayed by another account, queue and
+//! execution, and a steward paying the approved grant. Every step is executed by
+//! pallet-revive and printed.
 
 use std::io::Write;
 
@@ -10,6 +12,7 @@ use categories::*;
 use crate::{
     account,
     dao::{Dao, DaoConfig, MembershipSettings, ProposalState, Support},
+    funds::{Funds, FundsConfig, SpendRequest, UNIT},
     sp_core::H160,
     Sandbox,
 };
@@ -30,6 +33,10 @@ pub struct Report {
     pub settings: MembershipSettings,
     /// For / Against / Abstain.
     pub tallies: (u128, u128, u128),
+    /// Royalty parts: creator, Compute Fund, Community Reserve.
+    pub royalty: (u128, u128, u128),
+    /// What the steward paid the grantee.
+    pub paid: u128,
 }
 
 fn short(a: H160) -> String {
@@ -52,6 +59,12 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
     writeln!(
         out,
         "           attestors Alice, Bob, Charlie (2 of 3); guardian Ferdie; summariser Dave"
+    )?;
+    let funds = Funds::deploy(&mut sb, &alice, &dao, &FundsConfig::default())?;
+    writeln!(
+        out,
+        "block {:>3}  deployed the royalty router, the Compute Fund, the Community Reserve and the provenance registry; steward Charlie",
+        sb.block()
     )?;
 
     for (who, name, category, what, n) in [
@@ -80,6 +93,28 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
     )?;
     sb.advance(1);
 
+    let work = funds.register_work(&mut sb, &bob, 1, 7_000);
+    let ferdie = account("ferdie");
+    let royalty: (u128, u128, u128) =
+        Funds::call(&mut sb, &ferdie, &funds.router, "route", work, 1_000 * UNIT).result()?;
+    writeln!(
+        out,
+        "block {:>3}  Bob registered work #{work}; a sale paid a royalty of 1,000: Bob {}, Compute Fund {}, Community Reserve {}",
+        sb.block(),
+        royalty.0 / UNIT,
+        royalty.1 / UNIT,
+        royalty.2 / UNIT
+    )?;
+    Funds::call(&mut sb, &dave, &funds.router, "forward", (), 0).result::<(u128, u128)>()?;
+    Funds::call(&mut sb, &bob, &funds.router, "withdraw", (), 0).result::<u128>()?;
+    writeln!(
+        out,
+        "block {:>3}  Dave forwarded the funds' shares; Bob withdrew his",
+        sb.block()
+    )?;
+
+    let grantee = sb.address_of(&account("one"));
+    let grant = SpendRequest::single(grantee, 150 * UNIT, sb.block() + 1_000);
     let new_settings = MembershipSettings {
         member_cap: 2_000,
         ..dao.config.membership
@@ -88,11 +123,11 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
     let id = dao.propose(
         &mut sb,
         &bob,
-        vec![action],
-        "# Raise the member cap\n\nLet long-time contributors count for up to 2,000.",
+        vec![action, Funds::approve_action(&funds.compute, &grant)],
+        "# Raise the member cap, fund GPU hours\n\nLet long-time contributors count for up to 2,000, and grant 150 from the Compute Fund for the style model's training run.",
     );
     let p = dao.proposal(&mut sb, id);
-    writeln!(out, "block {:>3}  Bob proposed #{id}: raise the member cap to 2,000 (snapshot {}, voting until {})", sb.block(), p.snapshot, p.vote_end)?;
+    writeln!(out, "block {:>3}  Bob proposed #{id}: raise the member cap to 2,000 and grant 150 for GPU hours (snapshot {}, voting until {})", sb.block(), p.snapshot, p.vote_end)?;
     dao.g(&mut sb, &dave, "attach_summary", (id, [9u8; 32], [7u8; 32]))
         .result::<()>()?;
     writeln!(
@@ -157,10 +192,27 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
         sb.block(),
         settings.member_cap
     )?;
+    let before = sb.balance(grantee);
+    let paid: u128 = Funds::call(&mut sb, &charlie, &funds.compute, "payout", 0u32, 0).result()?;
+    let received = sb.balance(grantee) - before;
+    if received != paid {
+        return Err(StepFailed(format!(
+            "the fund reported paying {paid} but the grantee received {received}"
+        )));
+    }
+    writeln!(
+        out,
+        "block {:>3}  steward Charlie paid the approved grant: the grantee received {}; the Compute Fund holds {}",
+        sb.block(),
+        received / UNIT,
+        sb.balance(funds.compute.address) / UNIT
+    )?;
     Ok(Report {
         state,
         settings,
         tallies: (p.for_votes, p.against_votes, p.abstain_votes),
+        royalty,
+        paid,
     })
 }
 

@@ -328,16 +328,8 @@ fn measure_funds(sb: &mut Sandbox, rec: &mut Recorder) -> Result<(), StepFailed>
         "Fund::deposit",
         sb.call(&ferdie, &compute, "Fund::deposit", (), 1_000 * UNIT)?,
     )?;
-    let request = SpendRequest {
-        beneficiary: sb.address_of(&account("one")),
-        amount: 10 * UNIT,
-        valid_from: 0,
-        expires_at: sb.block() + 1_000,
-        purpose_hash: [1; 32],
-        tranches: 1,
-        tranche_interval: 0,
-        datasets: vec![],
-    };
+    let one = sb.address_of(&account("one"));
+    let request = SpendRequest::single(one, 10 * UNIT, sb.block() + 1_000);
     rec.add(
         t,
         "approve_spend (by governance)",

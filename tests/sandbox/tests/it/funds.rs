@@ -35,16 +35,7 @@ fn call(
 
 /// A one-tranche spend to `who` of `amount`, payable from now until `expires_at`.
 fn spend_to(sb: &mut Sandbox, who: &str, amount: u128, expires_at: u32) -> SpendRequest {
-    SpendRequest {
-        beneficiary: addr(sb, who),
-        amount,
-        valid_from: 0,
-        expires_at,
-        purpose_hash: [7; 32],
-        tranches: 1,
-        tranche_interval: 0,
-        datasets: vec![],
-    }
+    SpendRequest::single(addr(sb, who), amount, expires_at)
 }
 
 /// Ferdie deposits `amount` straight into `fund`.
@@ -738,17 +729,9 @@ fn every_funds_message_executes_on_the_runtime() {
         );
     }
     // init_governance / init_allowlist / constructors ran in Funds::deploy
-    for contract in [&funds.router, &funds.compute, &funds.provenance] {
-        let name = contract.artifact.name.clone();
-        let missing: Vec<String> = contract
-            .artifact
-            .messages()
-            .into_iter()
-            .filter(|m| !sb.executed().contains(&(name.clone(), m.clone())))
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "{name} messages never executed on the runtime: {missing:?}"
-        );
-    }
+    super::assert_all_executed(
+        &sb,
+        &[&funds.router, &funds.compute, &funds.provenance],
+        &[],
+    );
 }

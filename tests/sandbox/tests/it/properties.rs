@@ -71,28 +71,14 @@ fn world() -> World {
         funds.register_work(&mut sb, &account("dave"), 2, 9_000),
     ];
     let expires = sb.block() + 3_000;
-    let mut payroll = SpendRequest {
-        beneficiary: addr(&mut sb, "one"),
-        amount: 1_500 * UNIT,
-        valid_from: 0,
-        expires_at: expires,
-        purpose_hash: [1; 32],
+    let (one, two) = (addr(&mut sb, "one"), addr(&mut sb, "two"));
+    let payroll = SpendRequest {
         tranches: 3,
         tranche_interval: 5,
-        datasets: vec![],
+        ..SpendRequest::single(one, 1_500 * UNIT, expires)
     };
-    let single = SpendRequest {
-        amount: 800 * UNIT,
-        beneficiary: addr(&mut sb, "two"),
-        tranches: 1,
-        tranche_interval: 0,
-        ..payroll.clone()
-    };
-    let small = SpendRequest {
-        amount: 5 * UNIT,
-        ..single.clone()
-    };
-    payroll.purpose_hash = [2; 32];
+    let single = SpendRequest::single(two, 800 * UNIT, expires);
+    let small = SpendRequest::single(two, 5 * UNIT, expires);
     let approved = vec![payroll, single, small];
     let actions = approved
         .iter()
