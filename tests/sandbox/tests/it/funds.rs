@@ -735,3 +735,26 @@ fn every_funds_message_executes_on_the_runtime() {
         &[],
     );
 }
+
+#[test]
+fn a_payout_to_a_contract_that_refuses_value_fails_and_changes_nothing() {
+    let (mut sb, dao, funds) = dao_with_funds(DaoConfig::default());
+    fund_with(&mut sb, &funds.compute, 100 * UNIT);
+    // the router has no fallback: a plain transfer to it reverts
+    let expires = sb.block() + 1_000;
+    let request = SpendRequest::single(funds.router.address, 10 * UNIT, expires);
+    pass(
+        &mut sb,
+        &dao,
+        vec![Funds::approve_action(&funds.compute, &request)],
+    );
+    let o = call(&mut sb, "charlie", &funds.compute, "payout", 0u32);
+    assert_eq!(o.result::<u128>(), Err("TransferFailed".into()));
+    let spend: Option<Spend> = call(&mut sb, "alice", &funds.compute, "spend", 0u32).value();
+    assert_eq!(spend.map(|s| (s.tranches_paid, s.paid)), Some((0, 0)));
+    assert_eq!(sb.balance(funds.compute.address), 100 * UNIT);
+    assert_eq!(
+        call(&mut sb, "alice", &funds.compute, "epoch_outflow", ()).value::<u128>(),
+        0
+    );
+}
