@@ -98,3 +98,31 @@ else
     psql "postgres://postgres@127.0.0.1:5432/postgres" -qAtc "select 1 from pg_database where datname = 'test'" | grep -q 1 || \
         psql "postgres://postgres@127.0.0.1:5432/postgres" -qc "create database test"
 fi
+
+# Chopsticks for the local chain (scripts/chain.sh): the versions pinned by
+# scripts/chopsticks/package-lock.json, installed with `npm ci` into the cache; its postinstall
+# runs patch-package with scripts/chopsticks/patches/ (child storage of a genesis chain answers
+# empty instead of "not implemented"; pallet-revive keeps contract storage in child tries).
+# A stamp keyed by package.json, the lock and the patches skips all of it when current.
+chopsticks_dir="$ATELIER_CACHE/chopsticks"
+chopsticks_src="$ATELIER_ROOT/scripts/chopsticks"
+chopsticks_stamp="$(cat "$chopsticks_src/package.json" "$chopsticks_src/package-lock.json" "$chopsticks_src"/patches/*.patch | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$chopsticks_dir/.atelier-stamp" 2>/dev/null)" = "$chopsticks_stamp" ] && [ -x "$chopsticks_dir/node_modules/.bin/chopsticks" ]; then
+    echo "ok: Chopsticks $(node -p "require('$chopsticks_src/package.json').dependencies['@acala-network/chopsticks']") (patched)"
+else
+    if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ] || ! command -v npm >/dev/null; then
+        echo "error: Chopsticks needs Node.js 20 or newer with npm (found: $(node --version 2>/dev/null || echo none)); install it and re-run" >&2
+        exit 1
+    fi
+    say "installing Chopsticks (pinned, patched) into $chopsticks_dir (about a minute)"
+    rm -rf "$chopsticks_dir"
+    mkdir -p "$chopsticks_dir"
+    cp "$chopsticks_src/package.json" "$chopsticks_src/package-lock.json" "$chopsticks_dir/"
+    cp -r "$chopsticks_src/patches" "$chopsticks_dir/"
+    # Chopsticks asks for node >= 22 but runs on 20; the engine warning is expected.
+    (cd "$chopsticks_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    for f in "$chopsticks_dir"/node_modules/@acala-network/chopsticks-core/dist/{esm,cjs}/genesis-provider.js; do
+        grep -q "Atelier patch" "$f" || { echo "error: the Chopsticks patch was not applied to $f" >&2; exit 1; }
+    done
+    echo "$chopsticks_stamp" >"$chopsticks_dir/.atelier-stamp"
+fi

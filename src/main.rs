@@ -2,7 +2,8 @@
 //!
 //! For now it runs the governance scenario and the weights report on the project's
 //! pallet-revive runtime, in-process, from the committed contract artifacts. The local chain,
-//! deployment, wallet commands, indexer, API and worker join it as their issues land.
+//! deployment, wallet commands and indexer join it as their issues land; `atelier work` runs
+//! the worker and `atelier serve` the read API.
 
 use std::io::Write;
 
@@ -45,6 +46,15 @@ enum Command {
         /// Stop when nothing is left instead of polling.
         #[arg(long)]
         once: bool,
+    },
+    /// Serves the read API (REST + Server-Sent Events, OpenAPI at /openapi.json, docs at
+    /// /docs) over the store.
+    Serve {
+        /// The store: sqlite://PATH (default, embedded) or postgres://...
+        #[arg(long, env = "ATELIER_DB", default_value = "sqlite://atelier.db")]
+        db: String,
+        #[command(flatten)]
+        api: atelier_api::Config,
     },
     /// Evaluates the worker.
     Eval {
@@ -208,6 +218,24 @@ fn main() -> anyhow::Result<()> {
                 "done: {} summaries, {} scores, {} failures written",
                 total.summaries, total.scores, total.failures
             )?;
+        }
+        Command::Serve { db, api } => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async {
+                let store = atelier_store::Store::open(&db)
+                    .await
+                    .with_context(|| format!("opening {db}"))?;
+                atelier_api::serve(store, api)
+                    .await
+                    .context("serving the API")
+            })?;
         }
         Command::Eval {
             what: Eval::Curation { data, model, json },

@@ -3,4 +3,5 @@
 //! variant index. The subxt follower that feeds it `Revive::ContractEmitted` events joins
 //! this crate with the local chain. It must not write to the store.
 
+pub mod client;
 pub mod decode;

@@ -5,6 +5,9 @@
 //! indexer mirrors them, summaries, curation scores and recorded failures. Every write is
 //! idempotent by its natural key, so replaying a block or re-running the worker changes
 //! nothing. The store knows SQL, never the chain client or HTTP.
+//!
+//! The read side the API serves from (filtered, keyset-paginated lists and point reads) is in
+//! [`read`]; it never writes.
 
 use sqlx::{postgres::PgPoolOptions, sqlite::SqliteConnectOptions, PgPool, SqlitePool};
 
@@ -181,6 +184,20 @@ macro_rules! apply_event {
         let block: i64 = $block;
         let index: i64 = $index;
         let member = "INSERT INTO members (address, updated_at) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING";
+        // A proposal's lifecycle events also go to its timeline.
+        let lifecycle = match $event {
+            E::ProposalCreated { id, .. } => Some((*id, "ProposalCreated")),
+            E::VotingExtended { id, .. } => Some((*id, "VotingExtended")),
+            E::ProposalQueued { id, .. } => Some((*id, "ProposalQueued")),
+            E::ProposalExecuted { id } => Some((*id, "ProposalExecuted")),
+            E::ProposalCanceled { id, .. } => Some((*id, "ProposalCanceled")),
+            E::SummaryAttached { id, .. } => Some((*id, "SummaryAttached")),
+            _ => None,
+        };
+        if let Some((id, kind)) = lifecycle {
+            sqlx::query("INSERT INTO proposal_events (proposal_id, block, event_index, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                .bind(i64::from(id)).bind(block).bind(index).bind(kind).execute(&mut *$tx).await?;
+        }
         match $event {
             E::ContributionRecorded { id, contributor, category, evidence } => {
                 sqlx::query("INSERT INTO contributions (id, contributor, category, evidence, status, recorded_at) VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (id) DO NOTHING")
@@ -286,7 +303,7 @@ pub struct Store {
 
 /// Tables derived from events, rebuilt from `raw_events` on a reorg. (`proposals` and
 /// `works` are cut back by block instead, with the worker's results for them.)
-const DERIVED_TABLES: [&str; 8] = [
+const DERIVED_TABLES: [&str; 9] = [
     "members",
     "contributions",
     "attestations",
@@ -294,6 +311,7 @@ const DERIVED_TABLES: [&str; 8] = [
     "weight_checkpoints",
     "total_checkpoints",
     "proposal_states",
+    "proposal_events",
     "votes",
 ];
 
@@ -656,3 +674,5 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(limit).fetch_all(pool).await?))
     }
 }
+
+pub mod read;

@@ -375,8 +375,36 @@ mod derived {
                 store.proposal_tallies(0).await.unwrap(),
                 Some(("0".into(), "0".into(), "0".into()))
             );
+            // the read side sees the same state, and the timeline is rebuilt with the rest
+            let timeline = store.proposal_timeline(0).await.unwrap();
+            assert_eq!(timeline.len(), 1);
+            assert_eq!(
+                (timeline[0].block, timeline[0].kind.as_str()),
+                (2, "ProposalCreated")
+            );
+            let p = store.proposal(0).await.unwrap().unwrap();
+            assert_eq!(
+                (p.status.as_str(), p.snapshot, p.vote_end),
+                ("created", 3, 10)
+            );
+            assert_eq!(store.weight_at(&bob, 0).await.unwrap(), None);
+            assert_eq!(
+                store.weight_at(&bob, 5).await.unwrap().as_deref(),
+                Some("40")
+            );
+            let page = store
+                .proposals(&atelier_store::read::ProposalQuery {
+                    proposer: Some(bob.clone()),
+                    limit: 10,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(page.len(), 1);
+            store.ping().await.unwrap();
             // back to block 1 drops the proposal too
             store.rollback_to(1, "0x01").await.unwrap();
+            assert!(store.proposal_timeline(0).await.unwrap().is_empty());
             assert_eq!(store.governance_counts().await.unwrap(), (1, 1, 0, 0));
             assert_eq!(
                 store.member_votes(&bob).await.unwrap().as_deref(),

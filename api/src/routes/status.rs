@@ -1,0 +1,154 @@
+//! `/status`, `/health`, `/ready` and `/metrics`: how the indexer and the API are doing.
+
+use axum::{
+    extract::State,
+    http::header,
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    error::{ApiError, ApiResult},
+    AppState,
+};
+
+/// The status routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/status", get(status))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
+}
+
+/// A block.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlockRef {
+    /// Block number.
+    pub number: i64,
+    /// Block hash, 0x-hex.
+    pub hash: String,
+}
+
+/// Counts of the derived tables.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Counts {
+    /// Members.
+    pub members: i64,
+    /// Contributions.
+    pub contributions: i64,
+    /// Proposals.
+    pub proposals: i64,
+    /// Votes.
+    pub votes: i64,
+}
+
+/// The indexer's position.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusDto {
+    /// The last block whose events are all stored; `null` before anything is indexed.
+    pub head: Option<BlockRef>,
+    /// The chain's finalized head, when the indexer records it (not yet: `null`).
+    pub finalized: Option<BlockRef>,
+    /// Blocks the indexer is behind the chain, when known (not yet: `null`).
+    pub lag_blocks: Option<i64>,
+    /// The store's backend (`sqlite` or `postgres`).
+    pub backend: String,
+    /// Counts of the derived tables.
+    pub counts: Counts,
+}
+
+/// Liveness or readiness.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `ready`.
+    pub status: String,
+}
+
+/// Where the indexer is.
+#[utoipa::path(get, path = "/status", tag = "status",
+    responses((status = 200, description = "The indexer's position", body = StatusDto)))]
+pub(crate) async fn status(State(state): State<AppState>) -> ApiResult<Json<StatusDto>> {
+    let store = state.store();
+    let head = store.cursor().await?;
+    let (members, contributions, proposals, votes) = store.governance_counts().await?;
+    Ok(Json(StatusDto {
+        head: head.map(|(number, hash)| BlockRef { number, hash }),
+        finalized: None,
+        lag_blocks: None,
+        backend: store.backend().into(),
+        counts: Counts {
+            members,
+            contributions,
+            proposals,
+            votes,
+        },
+    }))
+}
+
+/// The process answers.
+#[utoipa::path(get, path = "/health", tag = "status",
+    responses((status = 200, description = "Alive", body = Health)))]
+pub(crate) async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// The store answers, something is indexed and the head moves.
+#[utoipa::path(get, path = "/ready", tag = "status",
+    responses((status = 200, description = "Ready", body = Health),
+              (status = 503, description = "Not ready", body = crate::error::ErrorBody)))]
+pub(crate) async fn ready(State(state): State<AppState>) -> ApiResult<Json<Health>> {
+    let store = state.store();
+    if store.ping().await.is_err() {
+        return Err(ApiError::Unavailable("the store does not answer".into()));
+    }
+    let Some((block, _)) = store.cursor().await? else {
+        return Err(ApiError::Unavailable("nothing is indexed yet".into()));
+    };
+    if state.stalled(block) {
+        return Err(ApiError::Unavailable(format!(
+            "the indexer head has not moved from block {block} for over {} s",
+            state.config().stall_after_s
+        )));
+    }
+    Ok(Json(Health {
+        status: "ready".into(),
+    }))
+}
+
+/// Prometheus metrics: requests by route and status, latency, store pool, indexer head.
+#[utoipa::path(get, path = "/metrics", tag = "status",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+    let pool = state.store().pool_stats();
+    let mut extra = format!(
+        "# HELP atelier_store_pool_connections Store connections by state.\n\
+         # TYPE atelier_store_pool_connections gauge\n\
+         atelier_store_pool_connections{{state=\"idle\"}} {}\n\
+         atelier_store_pool_connections{{state=\"busy\"}} {}\n\
+         atelier_store_pool_connections{{state=\"max\"}} {}\n",
+        pool.idle,
+        (pool.size as usize).saturating_sub(pool.idle),
+        pool.max
+    );
+    if let Ok(Some((block, _))) = state.store().cursor().await {
+        extra.push_str(&format!(
+            "# HELP atelier_indexer_head_block The last fully indexed block.\n\
+             # TYPE atelier_indexer_head_block gauge\n\
+             atelier_indexer_head_block {block}\n"
+        ));
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics().render(&extra),
+    )
+        .into_response()
+}
