@@ -24,6 +24,7 @@ port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); 
 db="${ATELIER_FUZZ_DB:-sqlite://$work/fuzz.db}"
 cargo run --quiet -p atelier-api --example seed_store -- "$db"
 "$CARGO_TARGET_DIR/debug/atelier" serve --db "$db" --listen "127.0.0.1:$port" --rate-limit 0 \
+    --stall-after-s 0 \
     >"$work/serve.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -175,12 +175,16 @@ fn contract_error(art: &Artifact, label: &str, data: &[u8]) -> CallError {
 /// name (`BelowProposalThreshold` -> "below proposal threshold").
 pub fn sentence(contract: &str, label: &str, name: &str) -> String {
     let known = match name {
-        "VotingNotOpen" => Some("voting on this proposal is not open (it has not started or has closed)"),
+        "VotingNotOpen" => {
+            Some("voting on this proposal is not open (it has not started or has closed)")
+        }
         "AlreadyVoted" => Some("this account already voted on this proposal"),
         "NoVotingWeight" => Some("this account had no voting weight at the proposal's snapshot"),
         "BelowProposalThreshold" => Some("this account's weight is below the proposal threshold"),
         "NotSteward" => Some("only a steward of this fund can pay out spends"),
-        "OutflowCapReached" => Some("paying this would exceed the fund's outflow cap for this epoch"),
+        "OutflowCapReached" => {
+            Some("paying this would exceed the fund's outflow cap for this epoch")
+        }
         "TimelockNotElapsed" => Some("the timelock has not elapsed yet"),
         "UnknownWork" => Some("no work with this id is registered; the royalty was not taken"),
         "NothingToPay" => Some("there is nothing to pay"),

@@ -256,7 +256,10 @@ pub async fn deploy(
     let step = instantiate(
         "membership",
         membership_art.clone(),
-        membership_art.input("new", &(attestors, m.threshold, m.member_cap, m.expiry_blocks))?,
+        membership_art.input(
+            "new",
+            &(attestors, m.threshold, m.member_cap, m.expiry_blocks),
+        )?,
     );
     let membership = run_instantiate(chain, deployer, step, salt_base.1, &mut progress).await?;
     let step = instantiate(
@@ -274,11 +277,18 @@ pub async fn deploy(
         )?,
     );
     let governor = run_instantiate(chain, deployer, step, salt_base.1, &mut progress).await?;
-    let step = instantiate("provenance", provenance_art.clone(), provenance_art.input("new", &())?);
+    let step = instantiate(
+        "provenance",
+        provenance_art.clone(),
+        provenance_art.input("new", &())?,
+    );
     let provenance = run_instantiate(chain, deployer, step, salt_base.1, &mut progress).await?;
     let stewards: Vec<H160> = config.stewards.iter().copied().map(h160).collect();
     let mut funds = Vec::new();
-    for (role, name) in [("compute_fund", "compute"), ("community_reserve", "reserve")] {
+    for (role, name) in [
+        ("compute_fund", "compute"),
+        ("community_reserve", "reserve"),
+    ] {
         let step = instantiate(
             role,
             treasury_art.clone(),
@@ -300,7 +310,12 @@ pub async fn deploy(
         router_art.clone(),
         router_art.input(
             "new",
-            &(h160(funds[0].0), h160(funds[1].0), config.split, config.policy),
+            &(
+                h160(funds[0].0),
+                h160(funds[1].0),
+                config.split,
+                config.policy,
+            ),
         )?,
     );
     let router = run_instantiate(chain, deployer, step, salt_base.1, &mut progress).await?;
@@ -312,12 +327,26 @@ pub async fn deploy(
         ("royalty_router", &router_art, router.0),
     ] {
         let input = art.input("init_governance", &h160(governor.0))?;
-        call(chain, deployer, address, input, &format!("hand {role} to the governor")).await?;
+        call(
+            chain,
+            deployer,
+            address,
+            input,
+            &format!("hand {role} to the governor"),
+        )
+        .await?;
         progress(&format!("{role}: governance handed to the governor"));
     }
     let allow = vec![h160(funds[0].0), h160(funds[1].0), h160(router.0)];
     let input = governor_art.input("init_allowlist", &allow)?;
-    call(chain, deployer, governor.0, input, "allowlist the funds and the router").await?;
+    call(
+        chain,
+        deployer,
+        governor.0,
+        input,
+        "allowlist the funds and the router",
+    )
+    .await?;
     progress("governor: funds and router allowlisted");
 
     for (role, artifact, (address, block)) in [

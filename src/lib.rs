@@ -3,6 +3,8 @@
 //! arguments and prints; the end-to-end tests under `tests/` drive these modules directly.
 //! It must not decode contract events for the store (that is `atelier-chain`'s job).
 
+pub mod cli;
 pub mod dao;
 pub mod deploy;
+pub mod seed;
 pub mod wallet;

@@ -20,10 +20,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Runs the governance scenario on the pallet-revive runtime and prints every step:
-    /// contributions attested, delegation, a proposal with an anchored summary, a direct
-    /// vote and a relayed signed ballot, queue and execution.
-    Dev,
+    /// The main job: starts the local chain (unless --url), deploys the DAO (or finds the
+    /// deployment), seeds a demo DAO (members, royalties, a grant executed and paid, a
+    /// defeated and an open proposal) and prints where everything is.
+    Dev {
+        #[command(flatten)]
+        chain: atelier::cli::ChainArgs,
+    },
+    /// Runs the governance scenario in-process on the pallet-revive runtime (no chain) and
+    /// prints every step: contributions attested, delegation, a royalty routed, a proposal
+    /// with an anchored summary, a direct vote and a relayed signed ballot, execution and a
+    /// steward's payout.
+    Scenario,
     /// Prints ref_time and proof_size of each contract message next to an ERC-20 transfer
     /// measured on the same runtime in the same run.
     Weights {
@@ -56,6 +64,8 @@ enum Command {
         #[command(flatten)]
         api: atelier_api::Config,
     },
+    #[command(flatten)]
+    Chain(atelier::cli::ChainCommand),
     /// Evaluates the worker.
     Eval {
         #[command(subcommand)]
@@ -120,7 +130,11 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Dev => {
+        Command::Dev { chain } => {
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(atelier::cli::dev(chain, &mut out))?;
+        }
+        Command::Scenario => {
             writeln!(
                 out,
                 "Atelier governance scenario on the pallet-revive dev runtime (in-process)"
@@ -218,6 +232,10 @@ fn main() -> anyhow::Result<()> {
                 "done: {} summaries, {} scores, {} failures written",
                 total.summaries, total.scores, total.failures
             )?;
+        }
+        Command::Chain(cmd) => {
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(atelier::cli::run(cmd, &mut out))?;
         }
         Command::Serve { db, api } => {
             tracing_subscriber::fmt()

@@ -78,7 +78,9 @@ mod tests {
 
     #[test]
     fn a_bad_uri_is_reported_by_source_without_the_secret() {
-        let err = keypair(Some("not a secret ///"), None).unwrap_err().to_string();
+        let err = keypair(Some("not a secret ///"), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("--suri"), "{err}");
         assert!(!err.contains("not a secret"), "{err}");
     }

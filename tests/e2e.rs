@@ -12,8 +12,8 @@ use atelier::{
 };
 use atelier_chain::client::{BackendKind, Chain, ClientError};
 use atelier_sandbox::{
-    dao::{ProposalState, Support},
-    funds::{SpendRequest, UNIT},
+    dao::{Proposal, ProposalState, Support},
+    funds::{Spend, UNIT},
     sp_core::H160,
 };
 use subxt_signer::sr25519::Keypair;
@@ -51,7 +51,10 @@ impl LocalChain {
 
 impl Drop for LocalChain {
     fn drop(&mut self) {
-        let _ = Command::new(script()).args(["stop", "--dir"]).arg(&self.dir).output();
+        let _ = Command::new(script())
+            .args(["stop", "--dir"])
+            .arg(&self.dir)
+            .output();
     }
 }
 
@@ -76,15 +79,19 @@ async fn a_dao_deployed_on_a_local_chain_governs_routes_royalties_and_pays_out()
 }
 
 async fn flow(url: &str) {
-    let chain = Chain::connect(url, BackendKind::Legacy).await.expect("connects");
-    let [alice, bob, charlie, dave, eve, ferdie] =
-        ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"].map(dev);
+    let chain = Chain::connect(url, BackendKind::Legacy)
+        .await
+        .expect("connects");
+    let [alice, bob, eve, ferdie] = ["Alice", "Bob", "Eve", "Ferdie"].map(dev);
 
     // deploy, and find the deployment again instead of deploying twice
     let deployment = deploy::deploy(&chain, &alice, &DeployConfig::dev(), |s| eprintln!("{s}"))
         .await
         .expect("deploys");
-    let file = std::env::temp_dir().join(format!("atelier-e2e-deployment-{}.json", std::process::id()));
+    let file = std::env::temp_dir().join(format!(
+        "atelier-e2e-deployment-{}.json",
+        std::process::id()
+    ));
     deployment.save(&file).unwrap();
     let found = deploy::existing(&chain, &alice, &file).await;
     assert_eq!(found.as_ref(), Some(&deployment));
@@ -93,87 +100,170 @@ async fn flow(url: &str) {
     let gov_of = |role: &'static str| {
         let dao = &dao;
         let alice = &alice;
-        async move { dao.read::<Option<H160>>(alice, role, "governance", ()).await.unwrap() }
-    };
-    for role in ["membership", "compute_fund", "community_reserve", "royalty_router"] {
-        assert_eq!(gov_of(role).await, Some(governor), "{role} is governed by the governor");
-    }
-
-    // members: Bob (dataset 30) and Eve (model 40), each attested by two attestors
-    for (member, category, evidence, attestors) in [
-        (&bob, 0u32, [1u8; 32], [&alice, &charlie]),
-        (&eve, 1, [2; 32], [&alice, &bob]),
-    ] {
-        let (id, included): (u64, _) = dao
-            .send_for(member, "membership", "record_contribution", (category, evidence), 0)
-            .await
-            .expect("recorded");
-        assert!(!included.events.is_empty(), "ContributionRecorded emitted");
-        for a in attestors {
-            dao.send(a, "membership", "attest", id, 0).await.expect("attested");
+        async move {
+            dao.read::<Option<H160>>(alice, role, "governance", ())
+                .await
+                .unwrap()
         }
+    };
+    for role in [
+        "membership",
+        "compute_fund",
+        "community_reserve",
+        "royalty_router",
+    ] {
+        assert_eq!(
+            gov_of(role).await,
+            Some(governor),
+            "{role} is governed by the governor"
+        );
     }
-    let bob_weight: u128 = dao.read(&alice, "membership", "weight_of", addr(&bob)).await.unwrap();
-    assert_eq!(bob_weight, 30);
 
-    // a royalty: Bob registers a work, Ferdie pays 1,000 units, anyone forwards
-    let metadata = atelier_sandbox::funds::metadata(1);
-    dao.send(&bob, "royalty_router", "register_work", ([9u8; 32], metadata, 7_000u32), 0)
+    // the demo DAO, seeded through the wallet's calls
+    let seeded = atelier::seed::seed(&dao, |s| eprintln!("{s}"))
         .await
-        .expect("work registered");
+        .expect("seeds");
+    for (id, expected) in [
+        (seeded.executed, ProposalState::Executed),
+        (seeded.defeated, ProposalState::Defeated),
+        (seeded.open, ProposalState::Active),
+    ] {
+        let state: Result<ProposalState, CallError> = read_result(&dao, &alice, "state", id).await;
+        assert_eq!(state.unwrap(), expected, "proposal #{id}");
+    }
+    let bob_votes: u128 = dao
+        .read(&alice, "membership", "votes", addr(&bob))
+        .await
+        .unwrap();
+    assert_eq!(bob_votes, 40, "Bob's 30 plus Dave's delegated 10");
     let compute = dao.deployment.address("compute_fund");
-    dao.send(&ferdie, "royalty_router", "route", 0u64, 1_000 * UNIT / RATIO)
+    let router = dao.deployment.address("royalty_router");
+    assert_eq!(
+        chain.balance(compute).await.unwrap(),
+        200 * UNIT - seeded.paid
+    );
+    assert_eq!(seeded.paid, 150 * UNIT);
+    assert_eq!(
+        chain.balance(router).await.unwrap(),
+        0,
+        "everything forwarded or withdrawn"
+    );
+    let spend: Option<Spend> = dao
+        .read(&alice, "compute_fund", "spend", 0u32)
         .await
-        .expect("royalty routed");
-    dao.send(&dave, "royalty_router", "forward", (), 0).await.expect("forwarded");
-    assert_eq!(chain.balance(compute).await.unwrap(), 200 * UNIT);
-    // an unknown work is refused with a sentence, and nothing is taken
+        .unwrap();
+    assert_eq!(spend.map(|s| s.paid), Some(150 * UNIT));
+
+    // bad input: each a clear error that changes nothing
     let err = dao
         .send(&ferdie, "royalty_router", "route", 99u64, UNIT / RATIO)
         .await
         .unwrap_err();
-    assert!(matches!(&err, CallError::Contract { name, .. } if name == "UnknownWork"), "{err}");
-
-    // a proposal approving a grant from the Compute Fund, voted through and executed
-    let grantee = dev("One");
-    chain.dev_new_blocks(1).await.unwrap();
-    let (now, _) = chain.head().await.unwrap();
-    let request = SpendRequest::single(addr(&grantee), 150 * UNIT, now as u32 + 1_000);
-    let artifact = atelier_sandbox::Artifact::load("treasury").unwrap();
-    let action = atelier_sandbox::dao::Action {
-        target: H160(compute),
-        selector: artifact.entry("approve_spend").unwrap().selector,
-        input: codec::Encode::encode(&request),
-        value: 0,
-    };
-    dao.send(&bob, "governor", "propose", (vec![action], "Grant GPU hours".to_owned()), 0)
+    assert!(
+        matches!(&err, CallError::Contract { name, .. } if name == "UnknownWork"),
+        "{err}"
+    );
+    assert_eq!(chain.balance(router).await.unwrap(), 0);
+    let closed = dao
+        .send(
+            &eve,
+            "governor",
+            "cast_vote",
+            (seeded.defeated, Support::For, Option::<String>::None),
+            0,
+        )
+        .await;
+    assert!(
+        matches!(&closed, Err(CallError::Contract { name, .. }) if name == "VotingNotOpen"),
+        "{closed:?}"
+    );
+    dao.send(
+        &bob,
+        "governor",
+        "cast_vote",
+        (seeded.open, Support::For, Option::<String>::None),
+        0,
+    )
+    .await
+    .expect("voted");
+    let twice = dao
+        .send(
+            &bob,
+            "governor",
+            "cast_vote",
+            (seeded.open, Support::Against, Option::<String>::None),
+            0,
+        )
+        .await;
+    assert!(
+        matches!(&twice, Err(CallError::Contract { name, .. }) if name == "AlreadyVoted"),
+        "{twice:?}"
+    );
+    let p: Option<Proposal> = dao
+        .read(&alice, "governor", "proposal", seeded.open)
         .await
-        .expect("proposed");
-    let id = 0u32;
-    // voting opens after the snapshot
-    let early = dao.send(&eve, "governor", "cast_vote", (id, Support::For, Option::<String>::None), 0).await;
-    assert!(matches!(&early, Err(CallError::Contract { name, .. }) if name == "VotingNotOpen"), "{early:?}");
-    chain.dev_new_blocks(2).await.unwrap();
-    for voter in [&bob, &eve] {
-        dao.send(voter, "governor", "cast_vote", (id, Support::For, Some("compute matters".to_owned())), 0)
-            .await
-            .expect("voted");
+        .unwrap();
+    assert_eq!(p.map(|p| (p.for_votes, p.against_votes)), Some((40, 0)));
+    // an unknown, unfunded account cannot act
+    let nobody = keypair(Some("//Nobody"), None).unwrap();
+    let before: u64 = dao
+        .read(&alice, "membership", "contribution_count", ())
+        .await
+        .unwrap();
+    let unfunded = dao
+        .send(
+            &nobody,
+            "membership",
+            "record_contribution",
+            (0u32, [99u8; 32]),
+            0,
+        )
+        .await;
+    assert!(
+        unfunded.is_err(),
+        "an unfunded account's transaction must fail"
+    );
+    let after: u64 = dao
+        .read(&alice, "membership", "contribution_count", ())
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+    // a malformed description file, through the CLI
+    let chain_args = atelier::cli::ChainArgs {
+        url: Some(url.to_owned()),
+        deployment: file.clone(),
+        json: false,
+    };
+    let missing = std::env::temp_dir().join("atelier-e2e-no-such-description.md");
+    let empty = std::env::temp_dir().join(format!("atelier-e2e-empty-{}.md", std::process::id()));
+    std::fs::write(&empty, "  \n").unwrap();
+    for (description, expected) in [
+        (missing, "cannot read the description file"),
+        (empty, "is empty"),
+    ] {
+        let cmd = atelier::cli::ChainCommand::Propose {
+            chain: chain_args.clone(),
+            key: atelier::cli::KeyArgs {
+                suri: Some("//Charlie".into()),
+                key_file: None,
+            },
+            description,
+            grant_to: Some("//One".into()),
+            amount: Some("1".into()),
+            category: None,
+        };
+        let err = atelier::cli::run(cmd, &mut Vec::new()).await.unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
     }
-    let twice = dao.send(&bob, "governor", "cast_vote", (id, Support::For, Option::<String>::None), 0).await;
-    assert!(matches!(&twice, Err(CallError::Contract { name, .. }) if name == "AlreadyVoted"), "{twice:?}");
-    chain.dev_new_blocks(11).await.unwrap();
-    let state: Result<ProposalState, CallError> = read_result(&dao, &alice, "state", id).await;
-    assert_eq!(state.unwrap(), ProposalState::Succeeded);
-    dao.send(&eve, "governor", "queue", id, 0).await.expect("queued");
-    chain.dev_new_blocks(1).await.unwrap();
-    dao.send(&eve, "governor", "execute", id, 0).await.expect("executed");
-
-    // the steward pays the approved grant; the grantee's balance changes by exactly that
-    let before = chain.balance(Chain::address_of(&grantee)).await.unwrap();
-    dao.send(&charlie, "compute_fund", "payout", 0u32, 0).await.expect("paid");
-    let after = chain.balance(Chain::address_of(&grantee)).await.unwrap();
-    assert_eq!(after - before, 150 * UNIT);
-    assert_eq!(chain.balance(compute).await.unwrap(), 50 * UNIT);
+    let count: u32 = dao
+        .read(&alice, "governor", "proposal_count", ())
+        .await
+        .unwrap();
+    assert_eq!(
+        count,
+        seeded.open + 1,
+        "no proposal was created by the bad input"
+    );
 }
 
 /// Reads a message returning `Result<T, Error>`.

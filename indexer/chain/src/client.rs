@@ -21,7 +21,9 @@ use subxt_signer::sr25519::Keypair;
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// The URL could not be reached or does not speak JSON-RPC.
-    #[error("cannot connect to {url}: {reason} (is the chain running? start one with `atelier chain`)")]
+    #[error(
+        "cannot connect to {url}: {reason} (is the chain running? start one with `atelier chain`)"
+    )]
     Connect {
         /// The URL.
         url: String,
@@ -46,9 +48,15 @@ pub enum ClientError {
     /// The transaction was submitted but failed in the block.
     #[error("the transaction failed on chain: {0}")]
     Dispatch(String),
-    /// Anything else subxt reports.
+    /// Anything else subxt reports (boxed: subxt's error is large).
     #[error(transparent)]
-    Subxt(#[from] subxt::Error),
+    Subxt(Box<subxt::Error>),
+}
+
+impl From<subxt::Error> for ClientError {
+    fn from(e: subxt::Error) -> Self {
+        Self::Subxt(Box::new(e))
+    }
 }
 
 /// Result type of the client.
@@ -185,7 +193,11 @@ impl Chain {
     /// # Errors
     /// When the chain cannot be read.
     pub async fn head(&self) -> Result<(u64, [u8; 32])> {
-        let at = self.api.at_current_block().await.map_err(subxt::Error::from)?;
+        let at = self
+            .api
+            .at_current_block()
+            .await
+            .map_err(subxt::Error::from)?;
         Ok((at.block_number(), at.block_hash().0))
     }
 
@@ -209,7 +221,9 @@ impl Chain {
     /// # Errors
     /// When the runtime API call fails.
     pub async fn balance(&self, address: [u8; 20]) -> Result<u128> {
-        let bytes = self.runtime_call("ReviveApi_balance", address.encode()).await?;
+        let bytes = self
+            .runtime_call("ReviveApi_balance", address.encode())
+            .await?;
         let value = <[u64; 4]>::decode(&mut &bytes[..])
             .map_err(|e| ClientError::DryRun(format!("cannot decode a balance: {e}")))?;
         Ok(u128::from(value[0]) | (u128::from(value[1]) << 64))
@@ -254,7 +268,13 @@ impl Chain {
         // `Code::Upload(code)` is variant 0.
         let mut code_arg = vec![0u8];
         code.to_vec().encode_to(&mut code_arg);
-        let mut args = (origin.public_key().0, 0u128, Option::<Weight>::None, Option::<u128>::None).encode();
+        let mut args = (
+            origin.public_key().0,
+            0u128,
+            Option::<Weight>::None,
+            Option::<u128>::None,
+        )
+            .encode();
         args.extend_from_slice(&code_arg);
         (data, Some(salt)).encode_to(&mut args);
         let bytes = self.runtime_call("ReviveApi_instantiate", args).await?;
@@ -304,7 +324,9 @@ impl Chain {
         data: Vec<u8>,
         salt: [u8; 32],
     ) -> Result<Included> {
-        let dry_run = self.dry_run_instantiate(signer, code, data.clone(), salt).await?;
+        let dry_run = self
+            .dry_run_instantiate(signer, code, data.clone(), salt)
+            .await?;
         if dry_run.reverted {
             return Err(ClientError::Reverted { data: dry_run.data });
         }
@@ -329,7 +351,11 @@ impl Chain {
         signer: &Keypair,
         dry_run: DryRun,
     ) -> Result<Included> {
-        let at = self.api.at_current_block().await.map_err(subxt::Error::from)?;
+        let at = self
+            .api
+            .at_current_block()
+            .await
+            .map_err(subxt::Error::from)?;
         let progress = at
             .transactions()
             .sign_and_submit_then_watch_default(&tx, signer)
@@ -348,9 +374,10 @@ impl Chain {
         for ev in events.iter() {
             let ev = ev.map_err(subxt::Error::from)?;
             if ev.pallet_name() == "Revive" && ev.event_name() == "ContractEmitted" {
-                let (contract, data, topics) =
-                    <([u8; 20], Vec<u8>, Vec<[u8; 32]>)>::decode(&mut ev.field_bytes())
-                        .map_err(|e| ClientError::Dispatch(format!("undecodable ContractEmitted: {e}")))?;
+                let (contract, data, topics) = <([u8; 20], Vec<u8>, Vec<[u8; 32]>)>::decode(
+                    &mut ev.field_bytes(),
+                )
+                .map_err(|e| ClientError::Dispatch(format!("undecodable ContractEmitted: {e}")))?;
                 emitted.push(ContractEmitted {
                     contract,
                     data,
@@ -373,7 +400,11 @@ impl Chain {
     }
 
     async fn runtime_call(&self, function: &str, args: Vec<u8>) -> Result<Vec<u8>> {
-        let at = self.api.at_current_block().await.map_err(subxt::Error::from)?;
+        let at = self
+            .api
+            .at_current_block()
+            .await
+            .map_err(subxt::Error::from)?;
         Ok(at
             .runtime_apis()
             .call_raw(function, Some(&args))
@@ -385,7 +416,9 @@ impl Chain {
 /// The storage deposit limit submitted: what the dry run charged, plus headroom for state
 /// that changed between the dry run and inclusion.
 fn deposit_limit(charged: u128) -> u128 {
-    charged.saturating_add(charged / 5).saturating_add(1_000_000_000)
+    charged
+        .saturating_add(charged / 5)
+        .saturating_add(1_000_000_000)
 }
 
 fn weight_value(w: Weight) -> Value {
@@ -449,7 +482,10 @@ fn describe_dispatch_error(input: &mut &[u8]) -> String {
         Ok(3) => {
             let pallet = u8::decode(input).unwrap_or(0);
             let error = <[u8; 4]>::decode(input).unwrap_or_default();
-            format!("the runtime refused the call (pallet {pallet}, error {})", error[0])
+            format!(
+                "the runtime refused the call (pallet {pallet}, error {})",
+                error[0]
+            )
         }
         Ok(5) => "the account cannot pay for it".into(),
         Ok(other) => format!("the runtime refused the call (dispatch error {other})"),

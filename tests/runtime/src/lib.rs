@@ -114,7 +114,9 @@ pub mod genesis_config_presets {
             sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
             _ => return None,
         };
-        serde_json::to_string(&patch).ok().map(alloc::string::String::into_bytes)
+        serde_json::to_string(&patch)
+            .ok()
+            .map(alloc::string::String::into_bytes)
     }
 
     /// The names of the presets this runtime provides.

@@ -1,0 +1,1063 @@
+//! The chain commands of the `atelier` CLI: the local chain, deployment and the wallet
+//! (members, proposals, votes, signed ballots, stewards' payouts, creators' works and
+//! royalties, and reads). Each command prints a human sentence by default and JSON with
+//! `--json`; contract errors come back as sentences; keys are never printed.
+
+use std::{io::Write, path::PathBuf, process::Command as Process};
+
+use anyhow::{bail, Context, Result};
+use atelier_chain::client::{BackendKind, Chain, Included};
+use atelier_sandbox::{
+    dao::{Action, Ballot, Proposal, ProposalState, Support},
+    funds::{metadata, Spend, SpendRequest, SpendState},
+    sp_core::H160,
+    Artifact, NATIVE_TO_ETH_RATIO,
+};
+use clap::{Args, Subcommand, ValueEnum};
+use codec::Encode;
+use serde_json::json;
+use subxt_signer::sr25519::Keypair;
+
+use crate::{
+    dao::DaoClient,
+    deploy::{self, DeployConfig, Deployment},
+    wallet,
+};
+
+/// Where the chain and the deployment are.
+#[derive(Debug, Clone, Args)]
+pub struct ChainArgs {
+    /// WebSocket URL of the chain (default: the local chain `atelier chain start` runs).
+    #[arg(long, env = "ATELIER_URL")]
+    pub url: Option<String>,
+    /// The deployment file `atelier deploy` writes and every other command reads.
+    #[arg(
+        long,
+        env = "ATELIER_DEPLOYMENT",
+        default_value = "atelier-deployment.json"
+    )]
+    pub deployment: PathBuf,
+    /// Print JSON instead of sentences.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Who signs.
+#[derive(Debug, Clone, Args)]
+pub struct KeyArgs {
+    /// Secret URI of the signer: a dev account (`//Alice`) or a mnemonic with an optional
+    /// derivation path. Without it, `ATELIER_MNEMONIC`, then `--key-file`.
+    #[arg(long, env = "ATELIER_SURI", hide_env_values = true)]
+    pub suri: Option<String>,
+    /// File whose first line is a secret URI or mnemonic.
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+}
+
+impl KeyArgs {
+    fn keypair(&self) -> Result<Keypair> {
+        Ok(wallet::keypair(
+            self.suri.as_deref(),
+            self.key_file.as_deref(),
+        )?)
+    }
+}
+
+/// How a member votes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VoteArg {
+    /// For.
+    For,
+    /// Against (on an optimistic grant: an objection).
+    Against,
+    /// Counted for quorum only.
+    Abstain,
+}
+
+impl From<VoteArg> for Support {
+    fn from(v: VoteArg) -> Self {
+        match v {
+            VoteArg::For => Support::For,
+            VoteArg::Against => Support::Against,
+            VoteArg::Abstain => Support::Abstain,
+        }
+    }
+}
+
+/// Contribution categories by name.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CategoryArg {
+    /// A dataset.
+    Dataset,
+    /// A trained or fine-tuned model.
+    Model,
+    /// Documentation.
+    Documentation,
+    /// Curation work.
+    Curation,
+}
+
+/// Which fund.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FundArg {
+    /// The Compute Fund.
+    Compute,
+    /// The Community Reserve.
+    Reserve,
+}
+
+impl FundArg {
+    fn role(self) -> &'static str {
+        match self {
+            FundArg::Compute => "compute_fund",
+            FundArg::Reserve => "community_reserve",
+        }
+    }
+}
+
+/// The chain commands.
+#[derive(Debug, Subcommand)]
+// The flattened `chain` / `key` fields are argument groups documented on their own types.
+#[allow(missing_docs)]
+pub enum ChainCommand {
+    /// The local chain (Chopsticks serving the project's runtime): start, stop, url.
+    Chain {
+        /// start | stop | url | check
+        action: String,
+        /// Loopback port (default: a free one).
+        #[arg(long)]
+        port: Option<u16>,
+        /// State folder (default: ~/.cache/atelier/chain/run).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Deploys the DAO (membership, governor, provenance, both funds, router) and writes
+    /// the deployment file; finds an existing deployment on the same chain instead.
+    Deploy {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Deploy again even when the file records a deployment on this chain.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Members: record a contribution, attest one, delegate.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Proposes a grant from the Compute Fund (or a new contribution category), with a
+    /// description file (markdown).
+    Propose {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The description, a markdown file.
+        #[arg(long)]
+        description: PathBuf,
+        /// Grant: beneficiary (dev URI like //One, or 0x H160).
+        #[arg(long, requires = "amount")]
+        grant_to: Option<String>,
+        /// Grant: amount in tokens (decimal, 18 decimals).
+        #[arg(long)]
+        amount: Option<String>,
+        /// New category: `id:multiplier`.
+        #[arg(long, conflicts_with = "grant_to")]
+        category: Option<String>,
+    },
+    /// Votes on a proposal.
+    Vote {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Proposal id.
+        proposal: u32,
+        /// for | against | abstain.
+        support: VoteArg,
+        /// Why (stored in the event).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Signs a ballot offline (prints it as JSON), or relays a signed ballot file.
+    #[command(subcommand)]
+    Ballot(BallotCommand),
+    /// Queues a succeeded proposal.
+    Queue {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Proposal id.
+        proposal: u32,
+    },
+    /// Executes a queued proposal after its timelock.
+    Execute {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Proposal id.
+        proposal: u32,
+    },
+    /// Lists a fund's approved spends.
+    Spends {
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Which fund.
+        #[arg(long, value_enum, default_value = "compute")]
+        fund: FundArg,
+    },
+    /// Stewards: pays the next due tranche of an approved spend.
+    Payout {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Spend id.
+        spend: u32,
+        /// Which fund.
+        #[arg(long, value_enum, default_value = "compute")]
+        fund: FundArg,
+    },
+    /// Creators: registers a work (its content hash is the keccak-256 of the file).
+    RegisterWork {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The work's file.
+        file: PathBuf,
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// Generation prompt.
+        #[arg(long, default_value = "")]
+        prompt: String,
+        /// Share claimed, basis points.
+        #[arg(long, default_value_t = 7_000)]
+        share_bps: u32,
+    },
+    /// Pays a royalty for a work (split between creator and funds).
+    Route {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Work id.
+        work: u64,
+        /// Amount in tokens (decimal, 18 decimals).
+        amount: String,
+    },
+    /// Reads state: `show proposal 3`, `show member //Bob`.
+    Show {
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// proposal | member
+        what: String,
+        /// Proposal id, or account (dev URI or 0x H160).
+        id: String,
+    },
+}
+
+/// Member commands.
+#[derive(Debug, Subcommand)]
+// The flattened `chain` / `key` fields are argument groups documented on their own types.
+#[allow(missing_docs)]
+pub enum MemberCommand {
+    /// Records a contribution for attestation; evidence is the keccak-256 of a file.
+    Record {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Category.
+        #[arg(long, value_enum)]
+        category: CategoryArg,
+        /// Evidence file (dataset card, model card, document).
+        evidence: PathBuf,
+    },
+    /// Attests a contribution (attestors only).
+    Attest {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Contribution id.
+        id: u64,
+    },
+    /// Delegates voting weight to another member.
+    Delegate {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Delegate (dev URI or 0x H160).
+        to: String,
+    },
+}
+
+/// Ballot commands.
+#[derive(Debug, Subcommand)]
+// The flattened `chain` / `key` fields are argument groups documented on their own types.
+#[allow(missing_docs)]
+pub enum BallotCommand {
+    /// Signs a ballot with the voter's key (nothing is submitted); prints JSON.
+    Sign {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Proposal id.
+        proposal: u32,
+        /// for | against | abstain.
+        support: VoteArg,
+    },
+    /// Relays a signed ballot (a file `ballot sign` wrote), paying for it.
+    Relay {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The ballot JSON.
+        file: PathBuf,
+    },
+}
+
+/// Parses a token amount ("1.5") into contract units (18 decimals).
+///
+/// # Errors
+/// When it is not a non-negative decimal with at most 18 fractional digits.
+pub fn parse_amount(s: &str) -> Result<u128> {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() && frac.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 18
+    {
+        bail!("`{s}` is not an amount (a decimal number of tokens, e.g. 1.5)");
+    }
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().context("amount too large")?
+    };
+    let frac: u128 = format!("{frac:0<18}").parse().unwrap_or(0);
+    whole
+        .checked_mul(10u128.pow(18))
+        .and_then(|w| w.checked_add(frac))
+        .context("amount too large")
+}
+
+/// Formats contract units as tokens.
+pub fn format_amount(units: u128) -> String {
+    let whole = units / 10u128.pow(18);
+    let frac = units % 10u128.pow(18);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let frac = format!("{frac:018}");
+    format!("{whole}.{}", frac.trim_end_matches('0'))
+}
+
+/// An account given as a dev URI (`//Bob`) or a 0x H160.
+pub fn parse_account(s: &str) -> Result<H160> {
+    if let Some(hex) = s.strip_prefix("0x") {
+        let bytes = hex::decode(hex).with_context(|| format!("`{s}` is not a hex address"))?;
+        let bytes: [u8; 20] = bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("`{s}` is not a 20-byte address"))?;
+        return Ok(H160(bytes));
+    }
+    if s.starts_with("//") {
+        let k = wallet::keypair(Some(s), None)?;
+        return Ok(H160(Chain::address_of(&k)));
+    }
+    bail!("`{s}` is neither a dev account (//Bob) nor a 0x address")
+}
+
+fn keccak_file(path: &PathBuf) -> Result<[u8; 32]> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(deploy::code_hash(&bytes))
+}
+
+/// The URL: `--url`, else the local chain's recorded URL.
+fn url_of(args: &ChainArgs) -> Result<String> {
+    if let Some(u) = &args.url {
+        return Ok(u.clone());
+    }
+    let out = Process::new(chain_script())
+        .arg("url")
+        .output()
+        .context("cannot run scripts/chain.sh")?;
+    if !out.status.success() {
+        bail!("no --url given and no local chain is running; start one with `atelier chain start`");
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn chain_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/chain.sh")
+}
+
+async fn connect(args: &ChainArgs) -> Result<Chain> {
+    let url = url_of(args)?;
+    Ok(Chain::connect(&url, BackendKind::Legacy).await?)
+}
+
+async fn open(args: &ChainArgs) -> Result<DaoClient> {
+    let chain = connect(args).await?;
+    let deployment = Deployment::load(&args.deployment).with_context(|| {
+        format!(
+            "no deployment at {}; run `atelier deploy` first",
+            args.deployment.display()
+        )
+    })?;
+    if deployment.genesis_hash != format!("0x{}", hex::encode(chain.genesis_hash())) {
+        bail!(
+            "{} records a deployment on another chain (genesis {}); run `atelier deploy` for this one",
+            args.deployment.display(),
+            deployment.genesis_hash
+        );
+    }
+    Ok(DaoClient::new(chain, deployment)?)
+}
+
+/// Prints a result: `text` normally, `value` as JSON with `--json`.
+fn report(out: &mut dyn Write, json: bool, text: String, value: serde_json::Value) -> Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+    } else {
+        writeln!(out, "{text}")?;
+    }
+    Ok(())
+}
+
+fn included_json(i: &Included) -> serde_json::Value {
+    json!({
+        "block": i.block_number,
+        "block_hash": format!("0x{}", hex::encode(i.block_hash)),
+        "events": i.events.len(),
+    })
+}
+
+/// A reader key for dry-run reads: Alice's dev key (reads need an origin; nothing is
+/// signed or submitted with it).
+fn reader() -> Keypair {
+    wallet::keypair(Some("//Alice"), None).expect("dev key")
+}
+
+/// `atelier dev`: the local chain started (unless `--url`), the DAO deployed or found,
+/// the demo seeded on a fresh deployment, and a summary printed.
+///
+/// # Errors
+/// When the chain does not start, or deployment or seeding fails.
+pub async fn dev(mut args: ChainArgs, out: &mut dyn Write) -> Result<()> {
+    if args.url.is_none() {
+        eprintln!("==> starting the local chain (the first run builds the runtime: minutes)");
+        let output = Process::new(chain_script())
+            .arg("start")
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .context("cannot run scripts/chain.sh")?;
+        let running = Process::new(chain_script()).arg("url").output()?;
+        let url = if output.status.success() {
+            String::from_utf8_lossy(&output.stdout).trim().to_owned()
+        } else if running.status.success() {
+            // Already running from an earlier `atelier dev`.
+            String::from_utf8_lossy(&running.stdout).trim().to_owned()
+        } else {
+            bail!("the local chain did not start (see above)");
+        };
+        args.url = Some(url);
+    }
+    let chain = connect(&args).await?;
+    let alice = wallet::keypair(Some("//Alice"), None)?;
+    let (deployment, fresh) = match deploy::existing(&chain, &alice, &args.deployment).await {
+        Some(d) => (d, false),
+        None => {
+            eprintln!("==> deploying the DAO");
+            let d = deploy::deploy(&chain, &alice, &DeployConfig::dev(), |s| eprintln!("  {s}"))
+                .await?;
+            d.save(&args.deployment)?;
+            (d, true)
+        }
+    };
+    let dao = DaoClient::new(chain, deployment)?;
+    let seeded = if fresh {
+        eprintln!("==> seeding the demo DAO");
+        Some(crate::seed::seed(&dao, |s| eprintln!("  {s}")).await?)
+    } else {
+        None
+    };
+    let url = dao.chain.url().to_owned();
+    let mut text = format!(
+        "chain       {url}\ndeployment  {}\n",
+        args.deployment.display()
+    );
+    for (role, d) in &dao.deployment.contracts {
+        text.push_str(&format!("  {role:<18} {}\n", d.address));
+    }
+    match &seeded {
+        Some(s) => text.push_str(&format!(
+            "seeded: proposal #{} executed (grant paid: {}), #{} defeated, #{} open for voting\n",
+            s.executed,
+            format_amount(s.paid),
+            s.defeated,
+            s.open
+        )),
+        None => text.push_str("the DAO was deployed earlier on this chain; nothing seeded again\n"),
+    }
+    text.push_str(&format!(
+        "try: ATELIER_URL={url} atelier show proposal 2 | atelier vote 2 for --suri //Eve\nstop the chain: atelier chain stop"
+    ));
+    report(
+        out,
+        args.json,
+        text,
+        json!({"url": url, "deployment": dao.deployment, "seeded": seeded}),
+    )
+}
+
+/// Runs a chain command, printing to `out`; progress goes to stderr.
+///
+/// # Errors
+/// Every failure as a sentence (contract errors translated, keys never shown).
+pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
+    match cmd {
+        ChainCommand::Chain { action, port, dir } => {
+            let mut p = Process::new(chain_script());
+            p.arg(&action);
+            if let Some(port) = port {
+                p.args(["--port", &port.to_string()]);
+            }
+            if let Some(dir) = dir {
+                p.arg("--dir").arg(dir);
+            }
+            let status = p.status().context("cannot run scripts/chain.sh")?;
+            if !status.success() {
+                bail!("`atelier chain {action}` failed (see above)");
+            }
+        }
+        ChainCommand::Deploy { chain, key, force } => {
+            let signer = key.keypair()?;
+            let client = connect(&chain).await?;
+            if !force {
+                if let Some(d) = deploy::existing(&client, &signer, &chain.deployment).await {
+                    return report(
+                        out,
+                        chain.json,
+                        format!(
+                            "already deployed on this chain (see {}); pass --force to deploy again",
+                            chain.deployment.display()
+                        ),
+                        serde_json::to_value(&d)?,
+                    );
+                }
+            }
+            let d = deploy::deploy(&client, &signer, &DeployConfig::dev(), |s| {
+                eprintln!("  {s}")
+            })
+            .await?;
+            d.save(&chain.deployment)?;
+            report(
+                out,
+                chain.json,
+                format!("deployed; wrote {}", chain.deployment.display()),
+                serde_json::to_value(&d)?,
+            )?;
+        }
+        ChainCommand::Member(m) => member(m, out).await?,
+        ChainCommand::Propose {
+            chain,
+            key,
+            description,
+            grant_to,
+            amount,
+            category,
+        } => {
+            let text = std::fs::read_to_string(&description).with_context(|| {
+                format!("cannot read the description file {}", description.display())
+            })?;
+            if text.trim().is_empty() {
+                bail!("the description file {} is empty", description.display());
+            }
+            let signer = key.keypair()?;
+            let dao = open(&chain).await?;
+            let action = if let (Some(to), Some(amount)) = (grant_to, amount) {
+                let (now, _) = dao.chain.head().await?;
+                let request = SpendRequest::single(
+                    parse_account(&to)?,
+                    parse_amount(&amount)?,
+                    u32::try_from(now)?.saturating_add(100_000),
+                );
+                action(&dao, "compute_fund", "approve_spend", request)?
+            } else if let Some(c) = category {
+                let (id, m) = c
+                    .split_once(':')
+                    .context("--category is `id:multiplier`, e.g. 9:15")?;
+                let args = (id.parse::<u32>()?, m.parse::<u128>()?);
+                action(&dao, "membership", "set_category", args)?
+            } else {
+                bail!("say what the proposal does: --grant-to and --amount, or --category");
+            };
+            eprintln!("  submitting the proposal…");
+            let (id, i): (u32, _) = dao
+                .send_for(&signer, "governor", "propose", (vec![action], text), 0)
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!("proposal #{id} created in block {}", i.block_number),
+                json!({"proposal": id, "tx": included_json(&i)}),
+            )?;
+        }
+        ChainCommand::Vote {
+            chain,
+            key,
+            proposal,
+            support,
+            reason,
+        } => {
+            let signer = key.keypair()?;
+            let dao = open(&chain).await?;
+            let (weight, i): (u128, _) = dao
+                .send_for(
+                    &signer,
+                    "governor",
+                    "cast_vote",
+                    (proposal, Support::from(support), reason),
+                    0,
+                )
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!(
+                    "voted {support:?} on #{proposal} with weight {weight} (block {})",
+                    i.block_number
+                ),
+                json!({"proposal": proposal, "weight": weight.to_string(), "tx": included_json(&i)}),
+            )?;
+        }
+        ChainCommand::Ballot(b) => ballot(b, out).await?,
+        ChainCommand::Queue {
+            chain,
+            key,
+            proposal,
+        } => {
+            let dao = open(&chain).await?;
+            let (eta, i): (u32, _) = dao
+                .send_for(&key.keypair()?, "governor", "queue", proposal, 0)
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!("#{proposal} queued; executable from block {eta}"),
+                json!({"proposal": proposal, "eta": eta, "tx": included_json(&i)}),
+            )?;
+        }
+        ChainCommand::Execute {
+            chain,
+            key,
+            proposal,
+        } => {
+            let dao = open(&chain).await?;
+            let i = dao
+                .send(&key.keypair()?, "governor", "execute", proposal, 0)
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!("#{proposal} executed in block {}", i.block_number),
+                json!({"proposal": proposal, "tx": included_json(&i)}),
+            )?;
+        }
+        ChainCommand::Spends { chain, fund } => {
+            let dao = open(&chain).await?;
+            let r = reader();
+            let count: u32 = dao.read(&r, fund.role(), "spend_count", ()).await?;
+            let mut rows = Vec::new();
+            for id in 0..count {
+                let spend: Option<Spend> = dao.read(&r, fund.role(), "spend", id).await?;
+                let state: Option<SpendState> =
+                    dao.read(&r, fund.role(), "spend_state", id).await?;
+                if let (Some(s), Some(state)) = (spend, state) {
+                    rows.push((id, s, state));
+                }
+            }
+            let text = rows
+                .iter()
+                .map(|(id, s, state)| {
+                    format!(
+                        "#{id} {state:?}: {} to 0x{} ({} of {} tranches paid, {} paid), payable blocks {}..={}",
+                        format_amount(s.request.amount),
+                        hex::encode(s.request.beneficiary.0),
+                        s.tranches_paid,
+                        s.request.tranches,
+                        format_amount(s.paid),
+                        s.request.valid_from,
+                        s.request.expires_at
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let value = rows
+                .iter()
+                .map(|(id, s, state)| {
+                    json!({"id": id, "state": format!("{state:?}"), "beneficiary": format!("0x{}", hex::encode(s.request.beneficiary.0)),
+                           "amount": s.request.amount.to_string(), "paid": s.paid.to_string(),
+                           "tranches": s.request.tranches, "tranches_paid": s.tranches_paid,
+                           "valid_from": s.request.valid_from, "expires_at": s.request.expires_at})
+                })
+                .collect::<Vec<_>>();
+            let text = if text.is_empty() {
+                "no approved spends".to_owned()
+            } else {
+                text
+            };
+            report(out, chain.json, text, json!(value))?;
+        }
+        ChainCommand::Payout {
+            chain,
+            key,
+            spend,
+            fund,
+        } => {
+            let dao = open(&chain).await?;
+            let (amount, i): (u128, _) = dao
+                .send_for(&key.keypair()?, fund.role(), "payout", spend, 0)
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!(
+                    "paid {} for spend #{spend} in block {}",
+                    format_amount(amount),
+                    i.block_number
+                ),
+                json!({"spend": spend, "amount": amount.to_string(), "tx": included_json(&i)}),
+            )?;
+        }
+        ChainCommand::RegisterWork {
+            chain,
+            key,
+            file,
+            title,
+            prompt,
+            share_bps,
+        } => {
+            let content = keccak_file(&file)?;
+            let dao = open(&chain).await?;
+            let mut m = metadata(0);
+            m.title = title;
+            m.prompt = prompt;
+            m.description = String::new();
+            m.tags = Vec::new();
+            m.image_hash = None;
+            let (id, i): (u64, _) = dao
+                .send_for(
+                    &key.keypair()?,
+                    "royalty_router",
+                    "register_work",
+                    (content, m, share_bps),
+                    0,
+                )
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!("work #{id} registered in block {}", i.block_number),
+                json!({"work": id, "tx": included_json(&i)}),
+            )?;
+        }
+        ChainCommand::Route {
+            chain,
+            key,
+            work,
+            amount,
+        } => {
+            let units = parse_amount(&amount)?;
+            let ratio = u128::from(NATIVE_TO_ETH_RATIO);
+            if units % ratio != 0 {
+                bail!("`{amount}` has more precision than the chain's native token (12 decimals)");
+            }
+            let dao = open(&chain).await?;
+            let ((c, f, r), i): ((u128, u128, u128), _) = dao
+                .send_for(
+                    &key.keypair()?,
+                    "royalty_router",
+                    "route",
+                    work,
+                    units / ratio,
+                )
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!(
+                    "royalty routed: creator {}, Compute Fund {}, Community Reserve {}",
+                    format_amount(c),
+                    format_amount(f),
+                    format_amount(r)
+                ),
+                json!({"work": work, "creator": c.to_string(), "compute": f.to_string(), "reserve": r.to_string(), "tx": included_json(&i)}),
+            )?;
+        }
+        ChainCommand::Show { chain, what, id } => show(&chain, &what, &id, out).await?,
+    }
+    Ok(())
+}
+
+fn action(dao: &DaoClient, role: &str, label: &str, args: impl Encode) -> Result<Action> {
+    let name = &dao.deployment.contracts[role].artifact;
+    let art = Artifact::load(name)?;
+    Ok(Action {
+        target: H160(dao.deployment.address(role)),
+        selector: art.entry(label)?.selector,
+        input: args.encode(),
+        value: 0,
+    })
+}
+
+async fn member(cmd: MemberCommand, out: &mut dyn Write) -> Result<()> {
+    match cmd {
+        MemberCommand::Record {
+            chain,
+            key,
+            category,
+            evidence,
+        } => {
+            let hash = keccak_file(&evidence)?;
+            let dao = open(&chain).await?;
+            let (id, i): (u64, _) = dao
+                .send_for(
+                    &key.keypair()?,
+                    "membership",
+                    "record_contribution",
+                    (category as u32, hash),
+                    0,
+                )
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!(
+                    "contribution #{id} recorded in block {}; it needs attestations",
+                    i.block_number
+                ),
+                json!({"contribution": id, "tx": included_json(&i)}),
+            )
+        }
+        MemberCommand::Attest { chain, key, id } => {
+            let dao = open(&chain).await?;
+            let i = dao
+                .send(&key.keypair()?, "membership", "attest", id, 0)
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!("attested contribution #{id} in block {}", i.block_number),
+                json!({"contribution": id, "tx": included_json(&i)}),
+            )
+        }
+        MemberCommand::Delegate { chain, key, to } => {
+            let to = parse_account(&to)?;
+            let dao = open(&chain).await?;
+            let i = dao
+                .send(&key.keypair()?, "membership", "delegate", to, 0)
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!(
+                    "delegated to 0x{} in block {}",
+                    hex::encode(to.0),
+                    i.block_number
+                ),
+                json!({"delegate": format!("0x{}", hex::encode(to.0)), "tx": included_json(&i)}),
+            )
+        }
+    }
+}
+
+async fn ballot(cmd: BallotCommand, out: &mut dyn Write) -> Result<()> {
+    match cmd {
+        BallotCommand::Sign {
+            chain,
+            key,
+            proposal,
+            support,
+        } => {
+            let signer = key.keypair()?;
+            let dao = open(&chain).await?;
+            let voter = H160(Chain::address_of(&signer));
+            let nonce: u64 = dao.read(&reader(), "governor", "nonce", voter).await?;
+            let ballot = Ballot {
+                proposal_id: proposal,
+                support: support.into(),
+                voter,
+                nonce,
+            };
+            let payload: Vec<u8> = dao
+                .read(&reader(), "governor", "ballot_payload", ballot)
+                .await?;
+            let signature = signer.sign(&payload).0;
+            let value = json!({
+                "proposal": proposal,
+                "support": format!("{support:?}"),
+                "voter": format!("0x{}", hex::encode(voter.0)),
+                "nonce": nonce,
+                "public_key": format!("0x{}", hex::encode(signer.public_key().0)),
+                "signature": format!("0x{}", hex::encode(signature)),
+            });
+            // The ballot is the output either way: it is what the relayer needs.
+            writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+            Ok(())
+        }
+        BallotCommand::Relay { chain, key, file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read the ballot {}", file.display()))?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a ballot (JSON)", file.display()))?;
+            let field = |k: &str| -> Result<&serde_json::Value> {
+                v.get(k).with_context(|| format!("the ballot has no `{k}`"))
+            };
+            let bytes = |k: &str| -> Result<Vec<u8>> {
+                let s = field(k)?.as_str().context("expected a hex string")?;
+                Ok(hex::decode(s.trim_start_matches("0x"))?)
+            };
+            let support = match field("support")?.as_str() {
+                Some("For") => Support::For,
+                Some("Against") => Support::Against,
+                Some("Abstain") => Support::Abstain,
+                _ => bail!("the ballot's support is not For, Against or Abstain"),
+            };
+            let ballot = Ballot {
+                proposal_id: u32::try_from(field("proposal")?.as_u64().context("proposal id")?)?,
+                support,
+                voter: H160(
+                    bytes("voter")?
+                        .try_into()
+                        .map_err(|_| anyhow::anyhow!("voter is not 20 bytes"))?,
+                ),
+                nonce: field("nonce")?.as_u64().context("nonce")?,
+            };
+            let public: [u8; 32] = bytes("public_key")?
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("public_key is not 32 bytes"))?;
+            let signature: [u8; 64] = bytes("signature")?
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("signature is not 64 bytes"))?;
+            let dao = open(&chain).await?;
+            let (weight, i): (u128, _) = dao
+                .send_for(
+                    &key.keypair()?,
+                    "governor",
+                    "cast_vote_by_sig",
+                    (ballot, public, signature),
+                    0,
+                )
+                .await?;
+            report(
+                out,
+                chain.json,
+                format!(
+                    "relayed the ballot: {support:?} with weight {weight} (block {})",
+                    i.block_number
+                ),
+                json!({"weight": weight.to_string(), "tx": included_json(&i)}),
+            )
+        }
+    }
+}
+
+async fn show(chain: &ChainArgs, what: &str, id: &str, out: &mut dyn Write) -> Result<()> {
+    let dao = open(chain).await?;
+    let r = reader();
+    match what {
+        "proposal" => {
+            let id: u32 = id
+                .parse()
+                .with_context(|| format!("`{id}` is not a proposal id"))?;
+            let p: Option<Proposal> = dao.read(&r, "governor", "proposal", id).await?;
+            let p = p.with_context(|| format!("there is no proposal #{id}"))?;
+            let state: std::result::Result<ProposalState, u8> =
+                dao.read(&r, "governor", "state", id).await?;
+            let state = state.map_or_else(|_| "unknown".to_owned(), |s| format!("{s:?}"));
+            let (block, _) = dao.chain.head().await?;
+            let window = if u64::from(p.vote_end) < block {
+                format!("voting closed at block {}", p.vote_end)
+            } else {
+                format!("voting from block {} to {}", p.snapshot + 1, p.vote_end)
+            };
+            report(
+                out,
+                chain.json,
+                format!(
+                    "proposal #{id}: {state}; {window}; For {} / Against {} / Abstain {}; quorum {}",
+                    p.for_votes,
+                    p.against_votes,
+                    p.abstain_votes,
+                    p.quorum.map_or("not fixed yet".to_owned(), |q| q.to_string())
+                ),
+                json!({"id": id, "state": state, "proposer": format!("0x{}", hex::encode(p.proposer.0)),
+                       "snapshot": p.snapshot, "vote_end": p.vote_end, "for": p.for_votes.to_string(),
+                       "against": p.against_votes.to_string(), "abstain": p.abstain_votes.to_string(),
+                       "quorum": p.quorum.map(|q| q.to_string()), "eta": p.eta, "executed": p.executed, "canceled": p.canceled}),
+            )
+        }
+        "member" => {
+            let who = parse_account(id)?;
+            let own: u128 = dao.read(&r, "membership", "weight_of", who).await?;
+            let votes: u128 = dao.read(&r, "membership", "votes", who).await?;
+            let delegate: H160 = dao.read(&r, "membership", "delegate_of", who).await?;
+            // `delegate_of` answers the account itself when it has not delegated.
+            let delegate = (delegate != who).then_some(delegate);
+            report(
+                out,
+                chain.json,
+                format!(
+                    "0x{}: own weight {own}, votes with {votes}{}",
+                    hex::encode(who.0),
+                    delegate.map_or(String::new(), |d| format!(
+                        ", delegates to 0x{}",
+                        hex::encode(d.0)
+                    ))
+                ),
+                json!({"account": format!("0x{}", hex::encode(who.0)), "weight": own.to_string(),
+                       "votes": votes.to_string(), "delegate": delegate.map(|d| format!("0x{}", hex::encode(d.0)))}),
+            )
+        }
+        other => {
+            bail!("cannot show `{other}`: use `show proposal <id>` or `show member <account>`")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_and_format_as_tokens() {
+        assert_eq!(parse_amount("1.5").unwrap(), 1_500_000_000_000_000_000);
+        assert_eq!(parse_amount("0.000000000000000001").unwrap(), 1);
+        assert_eq!(format_amount(1_500_000_000_000_000_000), "1.5");
+        assert_eq!(format_amount(2 * 10u128.pow(18)), "2");
+        for bad in ["", ".", "-1", "1e3", "0.0000000000000000001", "abc"] {
+            assert!(parse_amount(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn accounts_parse_from_dev_uris_and_hex() {
+        let bob = parse_account("//Bob").unwrap();
+        assert_eq!(
+            parse_account(&format!("0x{}", hex::encode(bob.0))).unwrap(),
+            bob
+        );
+        assert!(parse_account("bob").is_err());
+        assert!(parse_account("0x1234").is_err());
+    }
+}

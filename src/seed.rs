@@ -1,0 +1,206 @@
+//! Seeds a believable demo DAO on a freshly deployed chain, through the same calls the CLI
+//! wallet makes: members with attested contributions and a delegation, a work with a royalty
+//! routed and forwarded to the funds, a grant proposal voted through, executed and paid by a
+//! steward, one proposal defeated and one left open for voting.
+
+use atelier_chain::client::Chain;
+use atelier_sandbox::{
+    dao::{Action, Support},
+    funds::{metadata, SpendRequest, UNIT},
+    sp_core::H160,
+    Artifact, NATIVE_TO_ETH_RATIO,
+};
+use codec::Encode;
+use subxt_signer::sr25519::Keypair;
+
+use crate::{
+    dao::{CallError, DaoClient},
+    wallet,
+};
+
+/// What the seeding left on chain, for the caller to print or check.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Seeded {
+    /// Proposal executed (a Compute Fund grant).
+    pub executed: u32,
+    /// Proposal defeated (no quorum).
+    pub defeated: u32,
+    /// Proposal still open for voting.
+    pub open: u32,
+    /// The royalty routed (contract units).
+    pub royalty: u128,
+    /// What the steward paid the grantee (contract units).
+    pub paid: u128,
+}
+
+fn dev(name: &str) -> Keypair {
+    wallet::keypair(Some(&format!("//{name}")), None).expect("dev key")
+}
+
+fn addr(k: &Keypair) -> H160 {
+    H160(Chain::address_of(k))
+}
+
+/// An action calling `label` of `role` with `args`.
+///
+/// # Errors
+/// When the role's artifact cannot be loaded or has no such message.
+pub fn action(
+    dao: &DaoClient,
+    role: &str,
+    label: &str,
+    args: impl Encode,
+) -> Result<Action, CallError> {
+    let name = dao
+        .deployment
+        .contracts
+        .get(role)
+        .map(|d| d.artifact.clone())
+        .ok_or_else(|| CallError::Usage(format!("no contract `{role}` in the deployment")))?;
+    let art = Artifact::load(&name)?;
+    Ok(Action {
+        target: H160(dao.deployment.address(role)),
+        selector: art.entry(label)?.selector,
+        input: args.encode(),
+        value: 0,
+    })
+}
+
+/// Seeds the demo DAO on a dev chain (it builds blocks with `dev_newBlock` to move through
+/// voting periods), reporting each step to `progress`.
+///
+/// # Errors
+/// The first call that fails, as a sentence.
+pub async fn seed(dao: &DaoClient, mut progress: impl FnMut(&str)) -> Result<Seeded, CallError> {
+    let [alice, bob, charlie, dave, eve, ferdie, one] =
+        ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie", "One"].map(dev);
+    let chain = &dao.chain;
+    for (member, name, category, what, n, attestors) in [
+        (&bob, "Bob", 0u32, "a dataset", 1u8, [&alice, &charlie]),
+        (&eve, "Eve", 1, "a fine-tuned model", 2, [&alice, &bob]),
+        (&dave, "Dave", 2, "documentation", 3, [&alice, &bob]),
+        (&charlie, "Charlie", 3, "curation work", 4, [&alice, &bob]),
+    ] {
+        let (id, _): (u64, _) = dao
+            .send_for(
+                member,
+                "membership",
+                "record_contribution",
+                (category, [n; 32]),
+                0,
+            )
+            .await?;
+        for a in attestors {
+            dao.send(a, "membership", "attest", id, 0).await?;
+        }
+        progress(&format!(
+            "{name} contributed {what} (#{id}), attested 2 of 3"
+        ));
+    }
+    dao.send(&dave, "membership", "delegate", addr(&bob), 0)
+        .await?;
+    progress("Dave delegated his weight to Bob");
+
+    dao.send(
+        &bob,
+        "royalty_router",
+        "register_work",
+        ([7u8; 32], metadata(1), 7_000u32),
+        0,
+    )
+    .await?;
+    let royalty = 1_000 * UNIT;
+    let native = royalty / u128::from(NATIVE_TO_ETH_RATIO);
+    dao.send(&ferdie, "royalty_router", "route", 0u64, native)
+        .await?;
+    dao.send(&dave, "royalty_router", "forward", (), 0).await?;
+    dao.send(&bob, "royalty_router", "withdraw", (), 0).await?;
+    progress("Bob registered work #0; a sale paid a royalty of 1,000 units, split and forwarded");
+
+    chain.dev_new_blocks(1).await?;
+    let (now, _) = chain.head().await?;
+    let expires = u32::try_from(now)
+        .unwrap_or(u32::MAX)
+        .saturating_add(10_000);
+    let grant = SpendRequest::single(addr(&one), 150 * UNIT, expires);
+    let approve = action(dao, "compute_fund", "approve_spend", &grant)?;
+    let (executed, _): (u32, _) = dao
+        .send_for(
+            &bob,
+            "governor",
+            "propose",
+            (vec![approve], "# GPU hours for the style model\n\nGrant 150 units from the Compute Fund for one training run.".to_owned()),
+            0,
+        )
+        .await?;
+    let category = action(dao, "membership", "set_category", (9u32, 15u128))?;
+    let (defeated, _): (u32, _) = dao
+        .send_for(
+            &eve,
+            "governor",
+            "propose",
+            (
+                vec![category],
+                "# A category for prompt engineering\n\nCount prompt libraries as contributions."
+                    .to_owned(),
+            ),
+            0,
+        )
+        .await?;
+    progress(&format!(
+        "Bob proposed #{executed} (a grant), Eve proposed #{defeated} (a new category)"
+    ));
+    chain.dev_new_blocks(2).await?;
+    for (voter, support, reason) in [
+        (
+            &bob,
+            Support::For,
+            "compute grants are what the fund is for",
+        ),
+        (&charlie, Support::For, "the model card is thorough"),
+    ] {
+        dao.send(
+            voter,
+            "governor",
+            "cast_vote",
+            (executed, support, Some(reason.to_owned())),
+            0,
+        )
+        .await?;
+    }
+    progress(&format!("Bob (with Dave's delegation) and Charlie voted For #{executed}; nobody voted on #{defeated}"));
+    chain.dev_new_blocks(11).await?;
+    dao.send(&eve, "governor", "queue", executed, 0).await?;
+    chain.dev_new_blocks(1).await?;
+    dao.send(&eve, "governor", "execute", executed, 0).await?;
+    progress(&format!(
+        "#{executed} queued and executed: the grant is approved in the Compute Fund"
+    ));
+    let (paid, _): (u128, _) = dao
+        .send_for(&charlie, "compute_fund", "payout", 0u32, 0)
+        .await?;
+    progress("steward Charlie paid the grant");
+
+    let open_action = action(dao, "membership", "set_category", (10u32, 5u128))?;
+    let (open, _): (u32, _) = dao
+        .send_for(
+            &charlie,
+            "governor",
+            "propose",
+            (
+                vec![open_action],
+                "# A category for translations\n\nCount translated documentation.".to_owned(),
+            ),
+            0,
+        )
+        .await?;
+    chain.dev_new_blocks(2).await?;
+    progress(&format!("Charlie proposed #{open}; voting is open"));
+    Ok(Seeded {
+        executed,
+        defeated,
+        open,
+        royalty,
+        paid,
+    })
+}
