@@ -420,7 +420,9 @@ async fn open(args: &ChainArgs) -> Result<DaoClient> {
             deployment.genesis_hash
         );
     }
-    Ok(DaoClient::new(chain, deployment)?)
+    let mut dao = DaoClient::new(chain, deployment)?;
+    dao.progress = !args.json;
+    Ok(dao)
 }
 
 /// Prints a result: `text` normally, `value` as JSON with `--json`.
@@ -601,7 +603,6 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             } else {
                 bail!("say what the proposal does: --grant-to and --amount, or --category");
             };
-            eprintln!("  submitting the proposal…");
             let (id, i): (u32, _) = dao
                 .send_for(&signer, "governor", "propose", (vec![action], text), 0)
                 .await?;

@@ -40,6 +40,8 @@ pub struct DaoClient {
     /// Where the contracts are.
     pub deployment: Deployment,
     artifacts: BTreeMap<String, Arc<Artifact>>,
+    /// Print a status line to stderr while a transaction is in flight (the CLI sets it).
+    pub progress: bool,
 }
 
 impl DaoClient {
@@ -61,6 +63,7 @@ impl DaoClient {
             chain,
             deployment,
             artifacts,
+            progress: false,
         })
     }
 
@@ -109,14 +112,21 @@ impl DaoClient {
     ) -> Result<Included, CallError> {
         let art = self.artifact(role)?;
         let input = art.input(label, &args)?;
-        match self
+        if self.progress {
+            eprintln!("  {role}.{label}: dry run, then submitting and waiting for the block…");
+        }
+        let result = match self
             .chain
             .call(signer, self.deployment.address(role), value, input)
             .await
         {
             Err(ClientError::Reverted { data }) => Err(contract_error(art, label, &data)),
             other => Ok(other?),
+        };
+        if let (true, Ok(i)) = (self.progress, &result) {
+            eprintln!("  {role}.{label}: included in block {}", i.block_number);
         }
+        result
     }
 }
 

@@ -82,6 +82,14 @@ async fn flow(url: &str) {
     let chain = Chain::connect(url, BackendKind::Legacy)
         .await
         .expect("connects");
+    // A chain without the pallet the client needs is refused with a sentence. This chain has
+    // pallet-revive, so the check is exercised with pallet-contracts, which it lacks.
+    let err = Chain::connect_requiring(url, BackendKind::Legacy, "Contracts")
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert!(matches!(err, ClientError::MissingPallet { .. }), "{err}");
+    assert!(err.to_string().contains("no pallet `Contracts`"), "{err}");
     let [alice, bob, eve, ferdie] = ["Alice", "Bob", "Eve", "Ferdie"].map(dev);
 
     // deploy, and find the deployment again instead of deploying twice

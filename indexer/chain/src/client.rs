@@ -30,11 +30,13 @@ pub enum ClientError {
         /// Why.
         reason: String,
     },
-    /// The chain has no pallet-revive.
-    #[error("the chain at {url} has no pallet-revive (pallet `Revive`): it cannot run Atelier's contracts")]
-    NoRevive {
+    /// The chain lacks a pallet the client needs (pallet-revive).
+    #[error("the chain at {url} has no pallet `{pallet}`: it cannot run Atelier's contracts")]
+    MissingPallet {
         /// The URL.
         url: String,
+        /// The pallet.
+        pallet: String,
     },
     /// The dry run reported an error before anything was submitted.
     #[error("{0}")]
@@ -134,8 +136,16 @@ impl Chain {
     /// Connects to `url` (ws:// or wss://) and checks the chain has pallet-revive.
     ///
     /// # Errors
-    /// `Connect` when nothing answers, `NoRevive` when the chain lacks the pallet.
+    /// `Connect` when nothing answers, `MissingPallet` when the chain lacks pallet-revive.
     pub async fn connect(url: &str, backend: BackendKind) -> Result<Self> {
+        Self::connect_requiring(url, backend, "Revive").await
+    }
+
+    /// Connects to `url` and checks the chain's metadata has `pallet`.
+    ///
+    /// # Errors
+    /// `Connect` when nothing answers, `MissingPallet` when the chain lacks `pallet`.
+    pub async fn connect_requiring(url: &str, backend: BackendKind, pallet: &str) -> Result<Self> {
         let connect = |reason: String| ClientError::Connect {
             url: url.to_owned(),
             reason,
@@ -152,9 +162,10 @@ impl Chain {
         }
         .map_err(|e| connect(e.to_string()))?;
         let at = api.at_current_block().await.map_err(subxt::Error::from)?;
-        if at.metadata().pallet_by_name("Revive").is_none() {
-            return Err(ClientError::NoRevive {
+        if at.metadata().pallet_by_name(pallet).is_none() {
+            return Err(ClientError::MissingPallet {
                 url: url.to_owned(),
+                pallet: pallet.to_owned(),
             });
         }
         Ok(Self {
