@@ -19,7 +19,7 @@ use serde_json::json;
 use subxt_signer::sr25519::Keypair;
 
 use crate::{
-    dao::DaoClient,
+    dao::{CallError, DaoClient},
     deploy::{self, DeployConfig, Deployment},
     wallet,
 };
@@ -622,7 +622,7 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
         } => {
             let signer = key.keypair()?;
             let dao = open(&chain).await?;
-            let (weight, i): (u128, _) = dao
+            let sent = dao
                 .send_for(
                     &signer,
                     "governor",
@@ -630,7 +630,13 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
                     (proposal, Support::from(support), reason),
                     0,
                 )
-                .await?;
+                .await;
+            let (weight, i): (u128, _) = match sent {
+                Err(CallError::Contract { name, .. }) if name == "VotingNotOpen" => {
+                    bail!("{}", voting_window(&dao, proposal).await?)
+                }
+                other => other?,
+            };
             report(
                 out,
                 chain.json,
@@ -808,6 +814,40 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
         ChainCommand::Show { chain, what, id } => show(&chain, &what, &id, out).await?,
     }
     Ok(())
+}
+
+/// Why a proposal does not take votes now, with its blocks ("voting closed at block 1,204").
+async fn voting_window(dao: &DaoClient, proposal: u32) -> Result<String> {
+    let p: Option<Proposal> = dao
+        .read(&reader(), "governor", "proposal", proposal)
+        .await?;
+    let p = p.with_context(|| format!("there is no proposal #{proposal}"))?;
+    let (now, _) = dao.chain.head().await?;
+    Ok(if u64::from(p.vote_end) < now {
+        format!(
+            "voting on #{proposal} closed at block {}",
+            group(p.vote_end)
+        )
+    } else {
+        format!(
+            "voting on #{proposal} opens at block {} (now {})",
+            group(p.snapshot + 1),
+            group(u32::try_from(now).unwrap_or(u32::MAX))
+        )
+    })
+}
+
+/// 1204 -> "1,204".
+fn group(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn action(dao: &DaoClient, role: &str, label: &str, args: impl Encode) -> Result<Action> {
@@ -1049,6 +1089,13 @@ mod tests {
         for bad in ["", ".", "-1", "1e3", "0.0000000000000000001", "abc"] {
             assert!(parse_amount(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn block_numbers_are_grouped_by_thousands() {
+        assert_eq!(group(1204), "1,204");
+        assert_eq!(group(999), "999");
+        assert_eq!(group(1_000_000), "1,000,000");
     }
 
     #[test]
