@@ -142,6 +142,22 @@ pub enum ChainCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Indexes the deployed contracts' events into the store: backfills from the
+    /// deployment block (or the store's cursor), then follows finalized blocks until
+    /// Ctrl-C / SIGTERM, reconnecting with backoff when the chain drops.
+    Index {
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// The store: sqlite://PATH (default, embedded) or postgres://...
+        #[arg(long, env = "ATELIER_DB", default_value = "sqlite://atelier.db")]
+        db: String,
+        /// Stop once caught up with the finalized head instead of following it.
+        #[arg(long)]
+        once: bool,
+        /// First block when the store is empty (default: the earliest deployment block).
+        #[arg(long)]
+        start_block: Option<u64>,
+    },
     /// Members: record a contribution, attest one, delegate.
     #[command(subcommand)]
     Member(MemberCommand),
@@ -569,6 +585,12 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
                 serde_json::to_value(&d)?,
             )?;
         }
+        ChainCommand::Index {
+            chain,
+            db,
+            once,
+            start_block,
+        } => index(&chain, &db, once, start_block, out).await?,
         ChainCommand::Member(m) => member(m, out).await?,
         ChainCommand::Propose {
             chain,
@@ -848,6 +870,90 @@ fn group(n: u32) -> String {
         out.push(c);
     }
     out
+}
+
+/// Opens an indexer of the deployment in `args` into the store at `db`.
+///
+/// # Errors
+/// When the chain, the deployment file or the store cannot be opened, or they disagree.
+pub async fn indexer(
+    args: &ChainArgs,
+    db: &str,
+    start_block: Option<u64>,
+) -> Result<atelier_indexer::Indexer> {
+    let chain = connect(args).await?;
+    let deployment = atelier_indexer::Deployment::load(&args.deployment)?;
+    let store = atelier_store::Store::open(db)
+        .await
+        .with_context(|| format!("cannot open the store {db}"))?;
+    let options = atelier_indexer::Options {
+        start_block,
+        ..atelier_indexer::Options::default()
+    };
+    Ok(atelier_indexer::Indexer::new(
+        chain,
+        store,
+        &deployment,
+        &atelier_sandbox::artifact::artifacts_dir(),
+        options,
+    )?)
+}
+
+async fn index(
+    args: &ChainArgs,
+    db: &str,
+    once: bool,
+    start_block: Option<u64>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut ix = indexer(args, db, start_block).await?;
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        eprintln!("  stopping after the current block…");
+        let _ = stop_tx.send(true);
+    });
+    let started = std::time::Instant::now();
+    let show_progress = |p: atelier_indexer::Progress| {
+        let secs = started.elapsed().as_secs_f64().max(1e-3);
+        eprintln!(
+            "  block {} of {} | {} blocks, {} events | {:.0} blocks/s, {:.0} events/s",
+            p.cursor,
+            p.head,
+            p.blocks,
+            p.events,
+            p.blocks as f64 / secs,
+            p.events as f64 / secs
+        );
+    };
+    let p = if once {
+        let p = ix.sync_to_head(&stop).await?;
+        show_progress(p);
+        p
+    } else {
+        ix.run(stop, show_progress).await?
+    };
+    report(
+        out,
+        args.json,
+        format!(
+            "indexed up to block {} ({} blocks, {} contract events this run) into {db}",
+            p.cursor, p.blocks, p.events
+        ),
+        json!({"cursor": p.cursor, "head": p.head, "blocks": p.blocks, "events": p.events}),
+    )
 }
 
 fn action(dao: &DaoClient, role: &str, label: &str, args: impl Encode) -> Result<Action> {

@@ -272,6 +272,77 @@ async fn flow(url: &str) {
         seeded.open + 1,
         "no proposal was created by the bad input"
     );
+
+    // the indexer mirrors the chain into SQLite and PostgreSQL; the store agrees with the
+    // contracts' own answers
+    let bob_hex = format!("0x{}", hex::encode(addr(&bob).0));
+    let p: Option<Proposal> = dao
+        .read(&alice, "governor", "proposal", seeded.open)
+        .await
+        .unwrap();
+    let open = p.expect("open proposal");
+    for db in stores().await {
+        let mut ix = atelier::cli::indexer(&chain_args, &db, None)
+            .await
+            .expect("indexer opens");
+        let (_tx, stop) = tokio::sync::watch::channel(false);
+        let first = ix.sync_to_head(&stop).await.expect("indexes");
+        assert!(first.events > 0, "{db}: {first:?}");
+        let (head, _) = chain.head().await.unwrap();
+        assert_eq!(first.cursor, head, "{db}");
+        let store = ix.store();
+        assert_eq!(
+            store.member_votes(&bob_hex).await.unwrap().as_deref(),
+            Some("40"),
+            "{db}"
+        );
+        let (members, _, proposals, votes) = store.governance_counts().await.unwrap();
+        assert_eq!(
+            (members, proposals),
+            (4, i64::from(seeded.open) + 1),
+            "{db}"
+        );
+        assert!(votes >= 3, "{db}: {votes} votes");
+        let tallies = store
+            .proposal_tallies(i64::from(seeded.open))
+            .await
+            .unwrap();
+        let expected = (
+            open.for_votes.to_string(),
+            open.against_votes.to_string(),
+            open.abstain_votes.to_string(),
+        );
+        assert_eq!(tallies, Some(expected), "{db}");
+        // a restart resumes from the stored cursor: nothing is stored twice
+        let mut again = atelier::cli::indexer(&chain_args, &db, None).await.unwrap();
+        let second = again.sync_to_head(&stop).await.unwrap();
+        assert_eq!(second.blocks, 0, "{db}: {second:?}");
+    }
+}
+
+/// A fresh SQLite file and, when the server answers, a fresh PostgreSQL database
+/// (`ATELIER_TEST_PG_URL`, default the local service's `test` database).
+async fn stores() -> Vec<String> {
+    let name = format!("atelier_e2e_{}", std::process::id());
+    let path = std::env::temp_dir().join(format!("{name}.db"));
+    let _ = std::fs::remove_file(&path);
+    let mut out = vec![format!("sqlite://{}", path.display())];
+    let admin = std::env::var("ATELIER_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    match sqlx::PgPool::connect(&admin).await {
+        Ok(pool) => {
+            let drop = format!("DROP DATABASE IF EXISTS {name}");
+            let _ = sqlx::query(&drop).execute(&pool).await;
+            let create = format!("CREATE DATABASE {name}");
+            sqlx::query(&create).execute(&pool).await.unwrap();
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            out.push(format!("{base}/{name}"));
+        }
+        Err(e) => eprintln!(
+            "skipped the PostgreSQL half: no server at {admin} ({e}); scripts/setup.sh starts one"
+        ),
+    }
+    out
 }
 
 /// Reads a message returning `Result<T, Error>`.

@@ -124,6 +124,19 @@ pub struct Included {
     pub dry_run: DryRun,
 }
 
+/// A block's pallet-revive events, as the indexer needs them.
+#[derive(Debug, Clone)]
+pub struct BlockEvents {
+    /// Block number.
+    pub number: u64,
+    /// Block hash.
+    pub hash: [u8; 32],
+    /// `Revive::ContractEmitted`, with each event's index in the block.
+    pub emitted: Vec<(u32, ContractEmitted)>,
+    /// `Revive::Instantiated`: (event index, deployer, contract).
+    pub instantiated: Vec<(u32, [u8; 20], [u8; 20])>,
+}
+
 /// A connection to a pallet-revive chain.
 #[derive(Clone)]
 pub struct Chain {
@@ -210,6 +223,83 @@ impl Chain {
             .await
             .map_err(subxt::Error::from)?;
         Ok((at.block_number(), at.block_hash().0))
+    }
+
+    /// The latest finalized block number.
+    ///
+    /// # Errors
+    /// When the chain cannot be read.
+    pub async fn finalized_number(&self) -> Result<u64> {
+        Ok(self.head().await?.0)
+    }
+
+    /// The pallet-revive events of block `number` (finalized or not).
+    ///
+    /// # Errors
+    /// When the block cannot be fetched or an event does not decode.
+    pub async fn block_events(&self, number: u64) -> Result<BlockEvents> {
+        let at = self
+            .api
+            .at_block(number)
+            .await
+            .map_err(subxt::Error::from)?;
+        let hash = at.block_hash().0;
+        let events = at.events().fetch().await.map_err(subxt::Error::from)?;
+        let mut emitted = Vec::new();
+        let mut instantiated = Vec::new();
+        for ev in events.iter() {
+            let ev = ev.map_err(subxt::Error::from)?;
+            if ev.pallet_name() != "Revive" {
+                continue;
+            }
+            let bad = |e: codec::Error| {
+                ClientError::Dispatch(format!("undecodable Revive event in block {number}: {e}"))
+            };
+            match ev.event_name() {
+                "ContractEmitted" => {
+                    let (contract, data, topics) =
+                        <([u8; 20], Vec<u8>, Vec<[u8; 32]>)>::decode(&mut ev.field_bytes())
+                            .map_err(bad)?;
+                    emitted.push((
+                        ev.index(),
+                        ContractEmitted {
+                            contract,
+                            data,
+                            topics,
+                        },
+                    ));
+                }
+                "Instantiated" => {
+                    let (deployer, contract) =
+                        <([u8; 20], [u8; 20])>::decode(&mut ev.field_bytes()).map_err(bad)?;
+                    instantiated.push((ev.index(), deployer, contract));
+                }
+                _ => {}
+            }
+        }
+        Ok(BlockEvents {
+            number,
+            hash,
+            emitted,
+            instantiated,
+        })
+    }
+
+    /// The hash of block `number`, `None` above the chain's head.
+    ///
+    /// # Errors
+    /// When the chain cannot be read.
+    pub async fn block_hash(&self, number: u64) -> Result<Option<[u8; 32]>> {
+        let params = subxt::rpcs::rpc_params![number];
+        let hash: Option<String> = self
+            .rpc
+            .request("chain_getBlockHash", params)
+            .await
+            .map_err(|e| ClientError::Dispatch(format!("chain_getBlockHash failed: {e}")))?;
+        Ok(hash.and_then(|h| {
+            let bytes = hex::decode(h.trim_start_matches("0x")).ok()?;
+            bytes.try_into().ok()
+        }))
     }
 
     /// The H160 pallet-revive maps `account` to (the keccak-256 of the public key's last 20

@@ -1,0 +1,379 @@
+//! Atelier's indexer pipeline: follows a pallet-revive chain with `atelier-chain`'s subxt
+//! client, decodes the deployed contracts' events from their committed metadata, and writes
+//! each block's events and the cursor to the store in one transaction (`atelier-store`), so
+//! a stop at any point leaves a consistent checkpoint to resume from.
+//!
+//! It must not decide what the events mean beyond decoding them (the store derives its
+//! tables) and must not serve reads (that is `atelier-api`).
+
+use std::{collections::HashMap, path::Path, time::Duration};
+
+use atelier_chain::{
+    client::{BackendKind, Chain, ClientError},
+    decode::{ContractEvents, Event},
+};
+use atelier_store::{BlockEvents, RawEvent, Store};
+use atelier_types::ContractKind;
+use futures::StreamExt;
+use serde::Deserialize;
+
+/// Errors of the indexer.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The chain failed (after retries, or in a way retrying cannot fix).
+    #[error(transparent)]
+    Chain(#[from] ClientError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] atelier_store::Error),
+    /// The deployment file or an artifact is missing or malformed.
+    #[error("{0}")]
+    Setup(String),
+    /// The store's cursor is on another chain, or the contracts' metadata does not match.
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+/// Result type of the indexer.
+pub type Result<T> = std::result::Result<T, IndexError>;
+
+/// The parts of the deployment file (`atelier deploy`) the indexer reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Deployment {
+    /// 0x genesis hash of the chain.
+    pub genesis_hash: String,
+    /// Contracts by role.
+    pub contracts: HashMap<String, Deployed>,
+}
+
+/// One deployed contract.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Deployed {
+    /// Artifact name (`membership`, `treasury`, ...).
+    pub artifact: String,
+    /// 0x H160.
+    pub address: String,
+    /// Block of its instantiation.
+    pub block: u64,
+}
+
+impl Deployment {
+    /// Reads a deployment file.
+    ///
+    /// # Errors
+    /// `Setup` when it cannot be read or parsed.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            IndexError::Setup(format!(
+                "cannot read the deployment file {}: {e} (run `atelier deploy` first)",
+                path.display()
+            ))
+        })?;
+        serde_json::from_str(&text).map_err(|e| {
+            IndexError::Setup(format!("{} is not a deployment file: {e}", path.display()))
+        })
+    }
+}
+
+/// The domain kind of a contract built from `artifact`, when the store derives tables
+/// from its events.
+pub fn kind_of(artifact: &str) -> Option<ContractKind> {
+    match artifact {
+        "membership" => Some(ContractKind::Membership),
+        "governor" => Some(ContractKind::Governor),
+        _ => None,
+    }
+}
+
+struct Watched {
+    decoder: ContractEvents,
+    kind: Option<ContractKind>,
+}
+
+/// How the indexer follows the chain.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// First block to index when the store is empty (default: the earliest deployment block).
+    pub start_block: Option<u64>,
+    /// Blocks fetched concurrently during backfill.
+    pub concurrency: usize,
+    /// Pause between polls of the finalized head when caught up.
+    pub poll: Duration,
+    /// Longest pause between reconnection attempts.
+    pub max_backoff: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            start_block: None,
+            concurrency: 16,
+            poll: Duration::from_millis(20),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Counters the indexer reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Last block stored.
+    pub cursor: u64,
+    /// Finalized head last seen.
+    pub head: u64,
+    /// Blocks stored in this run.
+    pub blocks: u64,
+    /// Contract events stored in this run.
+    pub events: u64,
+}
+
+/// The indexer: a chain, a store and the contracts to watch.
+pub struct Indexer {
+    chain: Chain,
+    store: Store,
+    watched: HashMap<[u8; 20], Watched>,
+    first_block: u64,
+    options: Options,
+    progress: Progress,
+}
+
+fn address(hex_addr: &str) -> Result<[u8; 20]> {
+    hex::decode(hex_addr.trim_start_matches("0x"))
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| IndexError::Setup(format!("`{hex_addr}` is not a contract address")))
+}
+
+fn hex32(bytes: &[u8; 32]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+impl Indexer {
+    /// An indexer of `deployment`'s contracts on `chain` into `store`, with decoders from
+    /// the committed metadata in `artifacts` (`contracts/artifacts`).
+    ///
+    /// # Errors
+    /// `Mismatch` when the deployment is for another chain, `Setup` for a missing artifact.
+    pub fn new(
+        chain: Chain,
+        store: Store,
+        deployment: &Deployment,
+        artifacts: &Path,
+        options: Options,
+    ) -> Result<Self> {
+        if deployment.genesis_hash != hex32(&chain.genesis_hash()) {
+            return Err(IndexError::Mismatch(format!(
+                "the deployment is for chain {} but {} is chain {}",
+                deployment.genesis_hash,
+                chain.url(),
+                hex32(&chain.genesis_hash())
+            )));
+        }
+        let mut watched = HashMap::new();
+        let mut first_block = u64::MAX;
+        for d in deployment.contracts.values() {
+            let path = artifacts.join(format!("{}.json", d.artifact));
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| IndexError::Setup(format!("cannot read {}: {e}", path.display())))?;
+            let metadata: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| IndexError::Setup(format!("{} is malformed: {e}", path.display())))?;
+            let decoder = ContractEvents::from_metadata(&d.artifact, &metadata)
+                .map_err(|e| IndexError::Setup(format!("{}: {e}", path.display())))?;
+            watched.insert(
+                address(&d.address)?,
+                Watched {
+                    decoder,
+                    kind: kind_of(&d.artifact),
+                },
+            );
+            first_block = first_block.min(d.block);
+        }
+        Ok(Self {
+            chain,
+            store,
+            watched,
+            first_block: if first_block == u64::MAX {
+                0
+            } else {
+                first_block
+            },
+            options,
+            progress: Progress::default(),
+        })
+    }
+
+    /// What the indexer has done so far.
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    /// The store it writes.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Checks the stored cursor against the chain: a block the chain no longer has at that
+    /// height (a reorg while the indexer was down) is rolled back to the last common block.
+    /// Returns the next block to index.
+    ///
+    /// # Errors
+    /// Chain or store failures.
+    pub async fn resume_point(&mut self) -> Result<u64> {
+        let Some((mut block, mut hash)) = self.store.cursor().await? else {
+            let start = self.options.start_block.unwrap_or(self.first_block);
+            return Ok(start);
+        };
+        loop {
+            let n = u64::try_from(block).unwrap_or(0);
+            let on_chain = self.chain.block_hash(n).await?;
+            if on_chain.map(|h| hex32(&h)) == Some(hash.clone()) {
+                self.progress.cursor = n;
+                return Ok(n + 1);
+            }
+            // Walk back to a block both agree on, then drop everything after it.
+            if n == 0 {
+                return Err(IndexError::Mismatch(
+                    "the store's history shares no block with this chain; use a fresh store".into(),
+                ));
+            }
+            let prev = n - 1;
+            let prev_hash =
+                self.chain.block_hash(prev).await?.ok_or_else(|| {
+                    IndexError::Mismatch(format!("the chain has no block {prev}"))
+                })?;
+            tracing::warn!(target: "indexer::sync", block = n, "stored block is not on the chain; rolling back");
+            self.store
+                .rollback_to(i64::try_from(prev).unwrap_or(i64::MAX), &hex32(&prev_hash))
+                .await?;
+            block = i64::try_from(prev).unwrap_or(i64::MAX);
+            hash = hex32(&prev_hash);
+        }
+    }
+
+    fn to_store(&self, b: atelier_chain::client::BlockEvents) -> BlockEvents {
+        let mut events = Vec::new();
+        for (index, e) in b.emitted {
+            let Some(w) = self.watched.get(&e.contract) else {
+                continue;
+            };
+            let (name, event) = match w.decoder.decode(&e.topics, &e.data) {
+                Ok(Event::Decoded(d)) => {
+                    let domain = w.kind.and_then(|k| match d.to_domain(k) {
+                        Ok(ev) => Some(ev),
+                        Err(err) => {
+                            tracing::warn!(target: "indexer::decode", block = b.number, event = %d.event, %err, "event does not map to a domain event; stored raw");
+                            None
+                        }
+                    });
+                    (Some(d.event), domain)
+                }
+                Ok(Event::Unknown { contract, .. }) => {
+                    tracing::warn!(target: "indexer::decode", block = b.number, %contract, "unknown event topic; stored raw");
+                    (None, None)
+                }
+                Err(err) => {
+                    tracing::warn!(target: "indexer::decode", block = b.number, %err, "undecodable event; stored raw");
+                    (None, None)
+                }
+            };
+            events.push(RawEvent {
+                event_index: i64::from(index),
+                contract: format!("0x{}", hex::encode(e.contract)),
+                name,
+                topics: e.topics.iter().map(hex32).collect(),
+                data: format!("0x{}", hex::encode(&e.data)),
+                event,
+            });
+        }
+        BlockEvents {
+            block: i64::try_from(b.number).unwrap_or(i64::MAX),
+            hash: hex32(&b.hash),
+            events,
+        }
+    }
+
+    /// Indexes every finalized block from the resume point to the current finalized head,
+    /// fetching `concurrency` blocks at a time and storing them in order; stops early when
+    /// `stop` turns true (between blocks: the checkpoint stays consistent). Returns the
+    /// progress.
+    ///
+    /// # Errors
+    /// Chain or store failures.
+    pub async fn sync_to_head(
+        &mut self,
+        stop: &tokio::sync::watch::Receiver<bool>,
+    ) -> Result<Progress> {
+        let next = self.resume_point().await?;
+        let head = self.chain.finalized_number().await?;
+        self.progress.head = head;
+        if next > head {
+            return Ok(self.progress);
+        }
+        let chain = self.chain.clone();
+        let mut blocks = futures::stream::iter(next..=head)
+            .map(|n| {
+                let chain = chain.clone();
+                async move { chain.block_events(n).await }
+            })
+            .buffered(self.options.concurrency.max(1));
+        while let Some(block) = blocks.next().await {
+            if *stop.borrow() {
+                break;
+            }
+            let block = block?;
+            let number = block.number;
+            let stored = self.to_store(block);
+            let n_events = stored.events.len() as u64;
+            self.store.apply_block(&stored).await?;
+            self.progress.cursor = number;
+            self.progress.blocks += 1;
+            self.progress.events += n_events;
+        }
+        Ok(self.progress)
+    }
+
+    /// Follows the chain until `stop` turns true: backfills, then polls the finalized head
+    /// every `poll`; on a chain failure waits (doubling up to `max_backoff`), reconnects to
+    /// the same URL and resumes from the store's cursor. `report` gets the progress after
+    /// every sync round that stored something.
+    ///
+    /// # Errors
+    /// Store failures and mismatches (retrying cannot fix them).
+    pub async fn run(
+        &mut self,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+        mut report: impl FnMut(Progress),
+    ) -> Result<Progress> {
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            if *stop.borrow() {
+                return Ok(self.progress);
+            }
+            let before = self.progress.blocks;
+            match self.sync_to_head(&stop).await {
+                Ok(p) => {
+                    backoff = Duration::from_millis(100);
+                    if p.blocks != before {
+                        report(p);
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.options.poll) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+                Err(IndexError::Chain(err)) => {
+                    tracing::warn!(target: "indexer::sync", %err, backoff_ms = backoff.as_millis() as u64, "chain failed; reconnecting");
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => {}
+                    }
+                    backoff = (backoff * 2).min(self.options.max_backoff);
+                    if let Ok(chain) = Chain::connect(self.chain.url(), BackendKind::Legacy).await {
+                        self.chain = chain;
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+}
