@@ -466,11 +466,11 @@ fn reader() -> Keypair {
 }
 
 /// `atelier dev`: the local chain started (unless `--url`), the DAO deployed or found,
-/// the demo seeded on a fresh deployment, and a summary printed.
+/// the demo seeded on a fresh deployment, and a summary printed. Returns the chain URL.
 ///
 /// # Errors
 /// When the chain does not start, or deployment or seeding fails.
-pub async fn dev(mut args: ChainArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn dev(mut args: ChainArgs, out: &mut dyn Write) -> Result<String> {
     if args.url.is_none() {
         eprintln!("==> starting the local chain (the first run builds the runtime: minutes)");
         let output = Process::new(chain_script())
@@ -534,7 +534,8 @@ pub async fn dev(mut args: ChainArgs, out: &mut dyn Write) -> Result<()> {
         args.json,
         text,
         json!({"url": url, "deployment": dao.deployment, "seeded": seeded}),
-    )
+    )?;
+    Ok(url)
 }
 
 /// Runs a chain command, printing to `out`; progress goes to stderr.

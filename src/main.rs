@@ -26,6 +26,15 @@ enum Command {
     Dev {
         #[command(flatten)]
         chain: atelier::cli::ChainArgs,
+        /// The store the indexer, the API and the worker share.
+        #[arg(long, env = "ATELIER_DB", default_value = "sqlite://atelier.db")]
+        db: String,
+        /// Where the API listens.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Return after seeding instead of running the indexer, the API and the worker.
+        #[arg(long)]
+        no_services: bool,
     },
     /// Runs the governance scenario in-process on the pallet-revive runtime (no chain) and
     /// prints every step: contributions attested, delegation, a royalty routed, a proposal
@@ -110,6 +119,74 @@ enum Eval {
     },
 }
 
+/// Runs the indexer, the API and the worker as child processes of this binary on one
+/// store, prints where they are, and stops them (SIGTERM, so each ends on a consistent
+/// checkpoint) on Ctrl-C.
+fn run_services(
+    url: &str,
+    deployment: &std::path::Path,
+    db: &str,
+    listen: &str,
+) -> anyhow::Result<()> {
+    let me = std::env::current_exe().context("cannot find the atelier binary")?;
+    let dep = deployment.display().to_string();
+    let services: [(&str, Vec<&str>); 3] = [
+        (
+            "indexer",
+            vec!["index", "--url", url, "--deployment", &dep, "--db", db],
+        ),
+        ("API", vec!["serve", "--db", db, "--listen", listen]),
+        ("worker", vec!["work", "--db", db]),
+    ];
+    let mut children = Vec::new();
+    for (name, args) in services {
+        let child = std::process::Command::new(&me)
+            .args(&args)
+            .spawn()
+            .with_context(|| format!("cannot start the {name}"))?;
+        children.push((name, child));
+    }
+    println!(
+        "indexer     following {url} into {db}\nAPI         http://{listen}  (docs http://{listen}/docs, OpenAPI http://{listen}/openapi.json)\nworker      summaries and curation scores into {db}\nCtrl-C stops them (the chain keeps running: atelier chain stop)"
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = tx.send(());
+    });
+    loop {
+        if rx.recv_timeout(std::time::Duration::from_millis(500)).is_ok() {
+            break;
+        }
+        let mut stopped = None;
+        for (name, child) in &mut children {
+            if let Some(status) = child.try_wait()? {
+                stopped = Some((*name, status));
+            }
+        }
+        if let Some((name, status)) = stopped {
+            eprintln!("the {name} stopped ({status}); stopping the others");
+            stop_all(&mut children);
+            anyhow::bail!("the {name} stopped unexpectedly");
+        }
+    }
+    stop_all(&mut children);
+    Ok(())
+}
+
+/// SIGTERM to each child, then waits for them.
+fn stop_all(children: &mut [(&str, std::process::Child)]) {
+    for (_, c) in children.iter() {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status();
+    }
+    for (_, c) in children.iter_mut() {
+        let _ = c.wait();
+    }
+}
+
 /// Writes `report` as pretty JSON when `json`, otherwise its rendered text.
 fn emit(
     out: &mut impl Write,
@@ -130,9 +207,20 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Dev { chain } => {
+        Command::Dev {
+            chain,
+            db,
+            listen,
+            no_services,
+        } => {
             let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(atelier::cli::dev(chain, &mut out))?;
+            let deployment = chain.deployment.clone();
+            let url = rt.block_on(atelier::cli::dev(chain, &mut out))?;
+            if !no_services {
+                out.flush()?;
+                drop(out);
+                run_services(&url, &deployment, &db, &listen)?;
+            }
         }
         Command::Scenario => {
             writeln!(
