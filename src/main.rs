@@ -156,7 +156,10 @@ fn run_services(
         let _ = tx.send(());
     });
     loop {
-        if rx.recv_timeout(std::time::Duration::from_millis(500)).is_ok() {
+        if rx
+            .recv_timeout(std::time::Duration::from_millis(500))
+            .is_ok()
+        {
             break;
         }
         let mut stopped = None;

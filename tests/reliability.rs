@@ -1,0 +1,233 @@
+//! The indexer's reliability on a real local chain, modelled on the open indexer benchmark's
+//! checks: an `atelier index` process SIGKILLed at three points and restarted, a restart
+//! after the chain advanced while the indexer was down, and the RPC connection dropped and
+//! restored under a following indexer. Each ends compared with a fresh full re-index of the
+//! same chain: the same events at the same (block, index), no gaps, no duplicates.
+
+mod common;
+
+use std::{
+    path::Path,
+    process::{Child, Command},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use atelier::{
+    dao::DaoClient,
+    deploy::{self, DeployConfig},
+};
+use atelier_chain::client::{BackendKind, Chain};
+use atelier_sandbox::dao::Support;
+use common::{dev, LocalChain};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What a store holds, as comparable values: every stored event and the derived counts.
+#[derive(Debug, PartialEq, Eq)]
+struct Dump {
+    events: Vec<(i64, i64, String, Option<String>, String)>,
+    counts: (i64, i64, i64, i64),
+}
+
+async fn dump(db: &str) -> Dump {
+    let store = atelier_store::Store::open(db).await.unwrap();
+    let events = store
+        .events_from(0, 1_000_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(block, e)| (block, e.event_index, e.contract, e.name, e.data))
+        .collect();
+    Dump {
+        events,
+        counts: store.governance_counts().await.unwrap(),
+    }
+}
+
+fn sqlite(name: &str) -> String {
+    let path = std::env::temp_dir().join(format!("atelier-rel-{name}-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    format!("sqlite://{}", path.display())
+}
+
+fn index_process(url: &str, deployment: &Path, db: &str, once: bool) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_atelier"));
+    cmd.args(["index", "--url", url, "--db", db, "--deployment"])
+        .arg(deployment);
+    if once {
+        cmd.arg("--once");
+    }
+    cmd.spawn().expect("atelier index starts")
+}
+
+/// Indexes to the head in a child process and waits for it.
+fn index_once(url: &str, deployment: &Path, db: &str) {
+    let status = index_process(url, deployment, db, true).wait().unwrap();
+    assert!(status.success(), "atelier index --once failed: {status}");
+}
+
+async fn some_votes(dao: &DaoClient, ids: std::ops::Range<u32>) {
+    for id in ids {
+        let _ = dao
+            .send(
+                &dev("Eve"),
+                "governor",
+                "cast_vote",
+                (id, Support::Abstain, Option::<String>::None),
+                0,
+            )
+            .await;
+    }
+}
+
+/// A TCP proxy to `target` whose connections can be cut and refused for a while.
+struct Proxy {
+    port: u16,
+    cut: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    async fn start(target: u16) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cut = Arc::new(AtomicBool::new(false));
+        let flag = cut.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                if flag.load(Ordering::SeqCst) {
+                    continue; // refused: dropped at once
+                }
+                let flag = flag.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = TcpStream::connect(("127.0.0.1", target)).await else {
+                        return;
+                    };
+                    let copy = tokio::io::copy_bidirectional(&mut inbound, &mut outbound);
+                    let watch = async {
+                        while !flag.load(Ordering::SeqCst) {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                    };
+                    tokio::select! {
+                        _ = copy => {}
+                        _ = watch => {}
+                    }
+                });
+            }
+        });
+        Self { port, cut }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn indexing_survives_kills_restarts_and_dropped_connections() {
+    tokio::time::timeout(Duration::from_secs(900), reliability())
+        .await
+        .expect("finished within 15 minutes");
+}
+
+async fn reliability() {
+    let local = LocalChain::start("reliability");
+    let chain = Chain::connect(&local.url, BackendKind::Legacy)
+        .await
+        .unwrap();
+    let deployment = deploy::deploy(&chain, &dev("Alice"), &DeployConfig::dev(), |_| {})
+        .await
+        .unwrap();
+    let file = std::env::temp_dir().join(format!(
+        "atelier-rel-deployment-{}.json",
+        std::process::id()
+    ));
+    deployment.save(&file).unwrap();
+    let dao = DaoClient::new(chain.clone(), deployment).unwrap();
+    let seeded = atelier::seed::seed(&dao, |_| {}).await.unwrap();
+    let url = local.url.clone();
+
+    // 1. SIGKILL at three points of a run, restarting each time, then once to the head
+    let killed = sqlite("killed");
+    for delay_ms in [150u64, 600, 1_500] {
+        let mut child = index_process(&url, &file, &killed, false);
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        child.kill().unwrap(); // SIGKILL
+        let _ = child.wait();
+    }
+    index_once(&url, &file, &killed);
+    let reference = sqlite("reference-1");
+    index_once(&url, &file, &reference);
+    let expected = dump(&reference).await;
+    assert!(!expected.events.is_empty());
+    assert_eq!(dump(&killed).await, expected, "after three SIGKILLs");
+
+    // 2. the chain advances while the indexer is down
+    some_votes(&dao, seeded.open..seeded.open + 1).await;
+    chain.dev_new_blocks(3).await.unwrap();
+    index_once(&url, &file, &killed);
+    let reference = sqlite("reference-2");
+    index_once(&url, &file, &reference);
+    let expected = dump(&reference).await;
+    assert_eq!(
+        dump(&killed).await,
+        expected,
+        "after the chain advanced while down"
+    );
+
+    // 3. the connection drops and comes back under a following indexer
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let proxy = Proxy::start(port).await;
+    let proxied = format!("ws://127.0.0.1:{}", proxy.port);
+    let mut follower = index_process(&proxied, &file, &killed, false);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    proxy.cut.store(true, Ordering::SeqCst);
+    // the chain moves on while the indexer cannot reach it
+    let proposal = dao
+        .send(
+            &dev("Bob"),
+            "membership",
+            "record_contribution",
+            (0u32, [77u8; 32]),
+            0,
+        )
+        .await;
+    assert!(proposal.is_ok(), "{proposal:?}");
+    chain.dev_new_blocks(2).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    proxy.cut.store(false, Ordering::SeqCst);
+    let (head, _) = chain.head().await.unwrap();
+    // wait for the follower to reach the head again
+    let store = atelier_store::Store::open(&killed).await.unwrap();
+    let mut caught_up = false;
+    for _ in 0..300 {
+        if let Some((block, _)) = store.cursor().await.unwrap() {
+            if block as u64 >= head {
+                caught_up = true;
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &follower.id().to_string()])
+        .status();
+    let status = follower.wait().unwrap();
+    assert!(
+        caught_up,
+        "the follower did not reach block {head} after the connection came back"
+    );
+    assert!(
+        status.success(),
+        "SIGTERM ends the follower cleanly: {status}"
+    );
+    let reference = sqlite("reference-3");
+    index_once(&url, &file, &reference);
+    assert_eq!(
+        dump(&killed).await,
+        dump(&reference).await,
+        "after a dropped connection"
+    );
+}
