@@ -157,6 +157,10 @@ pub enum ChainCommand {
         /// First block when the store is empty (default: the earliest deployment block).
         #[arg(long)]
         start_block: Option<u64>,
+        /// Serve Prometheus metrics (head, cursor, lag, events/s, errors) at
+        /// http://ADDR/metrics.
+        #[arg(long, env = "ATELIER_INDEX_METRICS")]
+        metrics: Option<std::net::SocketAddr>,
     },
     /// Members: record a contribution, attest one, delegate.
     #[command(subcommand)]
@@ -591,7 +595,8 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             db,
             once,
             start_block,
-        } => index(&chain, &db, once, start_block, out).await?,
+            metrics,
+        } => index(&chain, &db, once, start_block, metrics, out).await?,
         ChainCommand::Member(m) => member(m, out).await?,
         ChainCommand::Propose {
             chain,
@@ -905,9 +910,14 @@ async fn index(
     db: &str,
     once: bool,
     start_block: Option<u64>,
+    metrics: Option<std::net::SocketAddr>,
     out: &mut dyn Write,
 ) -> Result<()> {
     let mut ix = indexer(args, db, start_block).await?;
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(atelier_indexer::Progress::default()));
+    if let Some(addr) = metrics {
+        serve_metrics(addr, shared.clone()).await?;
+    }
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         let ctrl_c = tokio::signal::ctrl_c();
@@ -928,15 +938,32 @@ async fn index(
     });
     let started = std::time::Instant::now();
     let show_progress = |p: atelier_indexer::Progress| {
+        if let Ok(mut m) = shared.lock() {
+            *m = p;
+        }
         let secs = started.elapsed().as_secs_f64().max(1e-3);
+        let rate = p.blocks as f64 / secs;
+        let left = p.head.saturating_sub(p.cursor);
+        let eta = if left == 0 {
+            "at the head".to_owned()
+        } else if rate > 0.0 {
+            format!("ETA {:.0} s", left as f64 / rate)
+        } else {
+            "ETA unknown".to_owned()
+        };
         eprintln!(
-            "  block {} of {} | {} blocks, {} events | {:.0} blocks/s, {:.0} events/s",
+            "  block {} of {} | {} blocks, {} events | {:.0} blocks/s, {:.0} events/s | {eta}{}",
             p.cursor,
             p.head,
             p.blocks,
             p.events,
-            p.blocks as f64 / secs,
-            p.events as f64 / secs
+            rate,
+            p.events as f64 / secs,
+            if p.errors > 0 {
+                format!(" | {} chain errors recovered", p.errors)
+            } else {
+                String::new()
+            }
         );
     };
     let p = if once {
@@ -955,6 +982,33 @@ async fn index(
         ),
         json!({"cursor": p.cursor, "head": p.head, "blocks": p.blocks, "events": p.events}),
     )
+}
+
+/// Serves the indexer's metrics at `addr` (any path answers; `/metrics` by convention).
+async fn serve_metrics(
+    addr: std::net::SocketAddr,
+    progress: std::sync::Arc<std::sync::Mutex<atelier_indexer::Progress>>,
+) -> Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot serve metrics on {addr}"))?;
+    let started = std::time::Instant::now();
+    eprintln!("  metrics at http://{addr}/metrics");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = socket.read(&mut buf).await;
+            let p = progress.lock().map(|p| *p).unwrap_or_default();
+            let body = atelier_indexer::metrics_text(&p, started.elapsed());
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(response.as_bytes()).await;
+        }
+    });
+    Ok(())
 }
 
 fn action(dao: &DaoClient, role: &str, label: &str, args: impl Encode) -> Result<Action> {
