@@ -230,4 +230,87 @@ async fn reliability() {
         dump(&reference).await,
         "after a dropped connection"
     );
+
+    // 4. the database restarts mid-backfill and again at the head
+    match postgres_for_restart().await {
+        None => eprintln!(
+            "skipped the database-restart check: no local PostgreSQL cluster this test may restart (pg_ctlcluster and the service at 127.0.0.1:5432)"
+        ),
+        Some(db) => {
+            let mut follower = index_process(&url, &file, &db, false);
+            tokio::time::sleep(Duration::from_millis(1_500)).await;
+            restart_postgres().await;
+            let (head, _) = chain.head().await.unwrap();
+            assert!(wait_for_cursor(&db, head).await, "caught up after a restart mid-backfill");
+            restart_postgres().await;
+            let more = dao
+                .send(&dev("Dave"), "membership", "record_contribution", (2u32, [78u8; 32]), 0)
+                .await;
+            assert!(more.is_ok(), "{more:?}");
+            let (head, _) = chain.head().await.unwrap();
+            assert!(wait_for_cursor(&db, head).await, "caught up after a restart at the head");
+            let _ = Command::new("kill").args(["-TERM", &follower.id().to_string()]).status();
+            assert!(follower.wait().unwrap().success());
+            let reference = sqlite("reference-4");
+            index_once(&url, &file, &reference);
+            assert_eq!(dump(&db).await, dump(&reference).await, "after database restarts");
+        }
+    }
+}
+
+/// Waits (up to 60 s) until the store's cursor reaches `head`.
+async fn wait_for_cursor(db: &str, head: u64) -> bool {
+    for _ in 0..600 {
+        if let Ok(store) = atelier_store::Store::open(db).await {
+            if let Ok(Some((block, _))) = store.cursor().await {
+                if block as u64 >= head {
+                    return true;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+const PG: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+fn cluster_version() -> Option<String> {
+    let entry = std::fs::read_dir("/etc/postgresql").ok()?.next()?.ok()?;
+    entry.file_name().to_str().map(str::to_owned)
+}
+
+/// A fresh database on the local PostgreSQL cluster, when this machine runs one that
+/// `pg_ctlcluster` can restart (the project's machines and CI do).
+async fn postgres_for_restart() -> Option<String> {
+    cluster_version()?;
+    Command::new("pg_ctlcluster").arg("--help").output().ok()?;
+    let pool = sqlx::PgPool::connect(PG).await.ok()?;
+    let name = format!("atelier_rel_{}", std::process::id());
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&pool)
+        .await;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .ok()?;
+    pool.close().await;
+    Some(format!("postgres://postgres@127.0.0.1:5432/{name}"))
+}
+
+/// Restarts the local PostgreSQL cluster and waits until it answers again.
+async fn restart_postgres() {
+    let version = cluster_version().expect("a cluster");
+    let status = Command::new("pg_ctlcluster")
+        .args(["--skip-systemctl-redirect", &version, "main", "restart"])
+        .status()
+        .unwrap();
+    assert!(status.success(), "pg_ctlcluster restart failed: {status}");
+    for _ in 0..300 {
+        if sqlx::PgPool::connect(PG).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("PostgreSQL did not come back within 30 s");
 }

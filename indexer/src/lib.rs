@@ -125,7 +125,7 @@ pub struct Progress {
     pub blocks: u64,
     /// Contract events stored in this run.
     pub events: u64,
-    /// Chain failures recovered from in this run (each followed by a reconnection).
+    /// Chain and store failures recovered from in this run (each followed by a retry).
     pub errors: u64,
 }
 
@@ -339,8 +339,10 @@ impl Indexer {
     /// the same URL and resumes from the store's cursor. `report` gets the progress after
     /// every sync round that stored something.
     ///
+    /// Store failures are retried the same way (each block is one transaction).
+    ///
     /// # Errors
-    /// Store failures and mismatches (retrying cannot fix them).
+    /// Mismatches and setup errors (retrying cannot fix them).
     pub async fn run(
         &mut self,
         mut stop: tokio::sync::watch::Receiver<bool>,
@@ -375,6 +377,19 @@ impl Indexer {
                     if let Ok(chain) = Chain::connect(self.chain.url(), BackendKind::Legacy).await {
                         self.chain = chain;
                     }
+                }
+                // A block and its cursor are one transaction, so a failed write left nothing
+                // behind: wait for the database (a restart, a full disk being freed) and
+                // resume from the cursor it has.
+                Err(IndexError::Store(err)) => {
+                    self.progress.errors += 1;
+                    report(self.progress);
+                    tracing::warn!(target: "indexer::sync", %err, backoff_ms = backoff.as_millis() as u64, "store failed; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => {}
+                    }
+                    backoff = (backoff * 2).min(self.options.max_backoff);
                 }
                 Err(other) => return Err(other),
             }
