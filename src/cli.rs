@@ -162,6 +162,23 @@ pub enum ChainCommand {
         #[arg(long, env = "ATELIER_INDEX_METRICS")]
         metrics: Option<std::net::SocketAddr>,
     },
+    /// Measures the indexer: decode + store throughput by replaying the chain's recorded
+    /// blocks into each --db until --events were stored (baseline: decoding alone, same
+    /// run), head latency (finalized inclusion -> cursor) over --samples transactions, and
+    /// peak memory. Use fresh stores: the replay writes shifted blocks.
+    BenchIndex {
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Stores to measure (repeat the flag): sqlite://... and/or postgres://...
+        #[arg(long, required = true)]
+        db: Vec<String>,
+        /// Contract events to store per backend.
+        #[arg(long, default_value_t = 100_000)]
+        events: u64,
+        /// Transactions timed for head latency.
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+    },
     /// Members: record a contribution, attest one, delegate.
     #[command(subcommand)]
     Member(MemberCommand),
@@ -420,7 +437,7 @@ fn chain_script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/chain.sh")
 }
 
-async fn connect(args: &ChainArgs) -> Result<Chain> {
+pub(crate) async fn connect(args: &ChainArgs) -> Result<Chain> {
     let url = url_of(args)?;
     Ok(Chain::connect(&url, BackendKind::Legacy).await?)
 }
@@ -597,6 +614,41 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             start_block,
             metrics,
         } => index(&chain, &db, once, start_block, metrics, out).await?,
+        ChainCommand::BenchIndex {
+            chain,
+            db,
+            events,
+            samples,
+        } => {
+            let figures = crate::bench::run(&chain, &db, events, samples).await?;
+            let mut text = format!(
+                "{:<9} {:>9} {:>8} {:>12} {:>14} {:>7} {:>13} {:>10} {:>9}\n",
+                "backend",
+                "events",
+                "blocks",
+                "events/s",
+                "decode-only/s",
+                "ratio",
+                "latency p50",
+                "max",
+                "peak RSS"
+            );
+            for f in &figures {
+                text.push_str(&format!(
+                    "{:<9} {:>9} {:>8} {:>12.0} {:>14.0} {:>7.2} {:>10.1} ms {:>7.1} ms {:>6.0} MiB\n",
+                    f.backend,
+                    f.events,
+                    f.blocks,
+                    f.events_per_s,
+                    f.decode_only_events_per_s,
+                    f.events_per_s / f.decode_only_events_per_s.max(1e-9),
+                    f.head_latency_median_ms,
+                    f.head_latency_max_ms,
+                    f.peak_rss_mib
+                ));
+            }
+            report(out, chain.json, text, json!(figures))?;
+        }
         ChainCommand::Member(m) => member(m, out).await?,
         ChainCommand::Propose {
             chain,

@@ -3,6 +3,7 @@
 //! arguments and prints; the end-to-end tests under `tests/` drive these modules directly.
 //! It must not decode contract events for the store (that is `atelier-chain`'s job).
 
+pub mod bench;
 pub mod cli;
 pub mod dao;
 pub mod deploy;

@@ -252,7 +252,13 @@ impl Indexer {
         }
     }
 
-    fn to_store(&self, b: atelier_chain::client::BlockEvents) -> BlockEvents {
+    /// The chain client it follows.
+    pub fn chain(&self) -> &Chain {
+        &self.chain
+    }
+
+    /// Decodes a fetched block's events of the watched contracts into what the store keeps.
+    pub fn to_store(&self, b: atelier_chain::client::BlockEvents) -> BlockEvents {
         let mut events = Vec::new();
         for (index, e) in b.emitted {
             let Some(w) = self.watched.get(&e.contract) else {
