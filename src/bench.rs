@@ -2,8 +2,8 @@
 //!
 //! Throughput replays recorded blocks: every block of the chain is fetched once
 //! (`Chain::block_events`) and kept in memory, then decoded and stored again and again with
-//! shifted block numbers and hashes until the requested number of contract events has been
-//! written; the baseline, measured in the same run on the same blocks, is decoding alone
+//! shifted block numbers and hashes, in the indexer's backfill batches, until the requested
+//! number of contract events has been written; the baseline, measured in the same run on the same blocks, is decoding alone
 //! (no store), so the ratio shows what the store costs. Replayed blocks repeat the same
 //! contract events, so derived tables see upserts of known rows after the first pass.
 //!
@@ -98,6 +98,10 @@ pub async fn run(
         let shift_base = head + 1_000_000;
         let started = Instant::now();
         let (mut stored, mut blocks) = (0u64, 0u64);
+        // batches as the indexer's backfill writes them (`Options::batch_*`)
+        let options = atelier_indexer::Options::default();
+        let mut batch = Vec::new();
+        let mut batch_events = 0usize;
         for pass in 0..passes {
             for b in &recorded {
                 let mut b = b.clone();
@@ -105,13 +109,20 @@ pub async fn run(
                 b.hash[..8].copy_from_slice(&b.number.to_be_bytes());
                 let block = ix.to_store(b);
                 stored += block.events.len() as u64;
+                batch_events += block.events.len();
                 blocks += 1;
-                ix.store().apply_block(&block).await?;
+                batch.push(block);
+                if batch.len() >= options.batch_blocks || batch_events >= options.batch_events {
+                    ix.store().apply_blocks(&batch).await?;
+                    batch.clear();
+                    batch_events = 0;
+                }
             }
-            if pass % 10 == 0 {
+            if pass % 100 == 0 {
                 eprintln!("  {db}: {stored} events stored");
             }
         }
+        ix.store().apply_blocks(&batch).await?;
         let store_rate = stored as f64 / started.elapsed().as_secs_f64();
         out.push(Figures {
             backend: db.split(':').next().unwrap_or("?").to_owned(),

@@ -493,20 +493,25 @@ fn reader() -> Keypair {
 /// When the chain does not start, or deployment or seeding fails.
 pub async fn dev(mut args: ChainArgs, out: &mut dyn Write) -> Result<String> {
     if args.url.is_none() {
-        eprintln!("==> starting the local chain (the first run builds the runtime: minutes)");
-        let output = Process::new(chain_script())
-            .arg("start")
-            .stderr(std::process::Stdio::inherit())
+        let running = Process::new(chain_script())
+            .arg("url")
+            .stderr(std::process::Stdio::null())
             .output()
             .context("cannot run scripts/chain.sh")?;
-        let running = Process::new(chain_script()).arg("url").output()?;
-        let url = if output.status.success() {
-            String::from_utf8_lossy(&output.stdout).trim().to_owned()
-        } else if running.status.success() {
-            // Already running from an earlier `atelier dev`.
+        let url = if running.status.success() {
+            eprintln!("==> using the local chain an earlier `atelier dev` started");
             String::from_utf8_lossy(&running.stdout).trim().to_owned()
         } else {
-            bail!("the local chain did not start (see above)");
+            eprintln!("==> starting the local chain (the first run builds the runtime: minutes)");
+            let output = Process::new(chain_script())
+                .arg("start")
+                .stderr(std::process::Stdio::inherit())
+                .output()
+                .context("cannot run scripts/chain.sh")?;
+            if !output.status.success() {
+                bail!("the local chain did not start (see above)");
+            }
+            String::from_utf8_lossy(&output.stdout).trim().to_owned()
         };
         args.url = Some(url);
     }

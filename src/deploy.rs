@@ -206,21 +206,37 @@ fn hex0x(bytes: &[u8]) -> String {
     format!("0x{}", hex::encode(bytes))
 }
 
+/// A read every contract of `artifact` answers with data (a plain account, which
+/// pallet-revive treats as a value transfer, answers nothing).
+fn probe_label(artifact: &str) -> &'static str {
+    match artifact {
+        "governor" => "proposal_count",
+        "provenance" => "asset_count",
+        "royalty_router" => "split",
+        "treasury" => "limits",
+        _ => "governance",
+    }
+}
+
 /// Finds a recorded deployment on this chain: the file exists, its genesis hash is the
-/// chain's, and every recorded contract answers a read. `None` otherwise.
+/// chain's, and every recorded contract is there and answers a read. `None` otherwise
+/// (a restarted dev chain has the same genesis but none of the contracts).
 pub async fn existing(chain: &Chain, reader: &Keypair, path: &Path) -> Option<Deployment> {
     let d = Deployment::load(path).ok()?;
     if d.genesis_hash != hex0x(&chain.genesis_hash()) {
         return None;
     }
     for role in CONTRACTS {
-        d.contracts.get(role)?;
-        // The runtime refuses a call to an address without a contract; a contract answers
-        // (even when it reverts on an unknown selector).
-        chain
-            .dry_run_call(reader, d.address(role), 0, vec![0; 4])
+        let recorded = d.contracts.get(role)?;
+        let artifact = Artifact::load(&recorded.artifact).ok()?;
+        let input = artifact.input(probe_label(&recorded.artifact), &()).ok()?;
+        let run = chain
+            .dry_run_call(reader, d.address(role), 0, input)
             .await
             .ok()?;
+        if run.reverted || run.data.is_empty() {
+            return None;
+        }
     }
     Some(d)
 }

@@ -101,6 +101,10 @@ pub struct Options {
     pub poll: Duration,
     /// Longest pause between reconnection attempts.
     pub max_backoff: Duration,
+    /// Most blocks written in one transaction.
+    pub batch_blocks: usize,
+    /// Most events written in one transaction (a batch closes at the block that reaches it).
+    pub batch_events: usize,
 }
 
 impl Default for Options {
@@ -110,6 +114,8 @@ impl Default for Options {
             concurrency: 16,
             poll: Duration::from_millis(20),
             max_backoff: Duration::from_secs(5),
+            batch_blocks: 500,
+            batch_events: 5_000,
         }
     }
 }
@@ -324,20 +330,52 @@ impl Indexer {
                 async move { chain.block_events(n).await }
             })
             .buffered(self.options.concurrency.max(1));
-        while let Some(block) = blocks.next().await {
+        // Blocks are written in batches (one transaction each) of up to `batch_blocks`
+        // blocks or `batch_events` events, and whenever no fetched block is waiting: at the
+        // head a block is stored as soon as it arrives.
+        let mut batch: Vec<BlockEvents> = Vec::new();
+        let mut batch_events = 0usize;
+        loop {
+            let next = match futures::FutureExt::now_or_never(blocks.next()) {
+                Some(item) => item,
+                None if batch.is_empty() => blocks.next().await,
+                None => {
+                    self.flush(&mut batch, &mut batch_events).await?;
+                    continue;
+                }
+            };
+            let Some(block) = next else { break };
             if *stop.borrow() {
                 break;
             }
-            let block = block?;
-            let number = block.number;
-            let stored = self.to_store(block);
-            let n_events = stored.events.len() as u64;
-            self.store.apply_block(&stored).await?;
-            self.progress.cursor = number;
-            self.progress.blocks += 1;
-            self.progress.events += n_events;
+            let stored = self.to_store(block?);
+            batch_events += stored.events.len();
+            batch.push(stored);
+            if batch.len() >= self.options.batch_blocks || batch_events >= self.options.batch_events
+            {
+                self.flush(&mut batch, &mut batch_events).await?;
+            }
         }
+        self.flush(&mut batch, &mut batch_events).await?;
         Ok(self.progress)
+    }
+
+    async fn flush(
+        &mut self,
+        batch: &mut Vec<BlockEvents>,
+        batch_events: &mut usize,
+    ) -> Result<()> {
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        let cursor = u64::try_from(last.block).unwrap_or(0);
+        self.store.apply_blocks(batch).await?;
+        self.progress.cursor = cursor;
+        self.progress.blocks += batch.len() as u64;
+        self.progress.events += *batch_events as u64;
+        batch.clear();
+        *batch_events = 0;
+        Ok(())
     }
 
     /// Follows the chain until `stop` turns true: backfills, then polls the finalized head

@@ -549,29 +549,7 @@ impl Store {
     /// happen or neither. Events already stored (the same block delivered twice) are left as
     /// they are. Returns how many events were new.
     pub async fn apply_block(&self, b: &BlockEvents) -> Result<u64> {
-        let insert = "INSERT INTO raw_events (block_hash, event_index, block, contract, name, topics, data, decoded) \
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (block_hash, event_index) DO NOTHING";
-        let cursor = "INSERT INTO cursor (id, block, hash) VALUES (1, $1, $2) \
-                      ON CONFLICT (id) DO UPDATE SET block = excluded.block, hash = excluded.hash";
-        let mut added = 0;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for e in &b.events {
-                let topics = serde_json::to_string(&e.topics)?;
-                let decoded = e.event.as_ref().map(serde_json::to_string).transpose()?;
-                let new = sqlx::query(insert)
-                    .bind(&b.hash).bind(e.event_index).bind(b.block).bind(&e.contract).bind(&e.name)
-                    .bind(&topics).bind(&e.data).bind(&decoded)
-                    .execute(&mut *tx).await?.rows_affected();
-                if let (1, Some(event)) = (new, &e.event) {
-                    apply_event!(tx, b.block, e.event_index, event);
-                }
-                added += new;
-            }
-            sqlx::query(cursor).bind(b.block).bind(&b.hash).execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
-        Ok(added)
+        self.apply_blocks(std::slice::from_ref(b)).await
     }
 
     /// The cursor: the last fully stored block and its hash.
@@ -675,4 +653,5 @@ impl Store {
     }
 }
 
+mod batch;
 pub mod read;
