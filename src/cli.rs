@@ -11,7 +11,7 @@ use atelier_sandbox::{
     dao::{Action, Ballot, Proposal, ProposalState, Support},
     funds::{metadata, Spend, SpendRequest, SpendState},
     sp_core::H160,
-    Artifact, NATIVE_TO_ETH_RATIO,
+    NATIVE_TO_ETH_RATIO,
 };
 use clap::{Args, Subcommand, ValueEnum};
 use codec::Encode;
@@ -1069,14 +1069,7 @@ async fn serve_metrics(
 }
 
 fn action(dao: &DaoClient, role: &str, label: &str, args: impl Encode) -> Result<Action> {
-    let name = &dao.deployment.contracts[role].artifact;
-    let art = Artifact::load(name)?;
-    Ok(Action {
-        target: H160(dao.deployment.address(role)),
-        selector: art.entry(label)?.selector,
-        input: args.encode(),
-        value: 0,
-    })
+    Ok(crate::seed::action(dao, role, label, args)?)
 }
 
 async fn member(cmd: MemberCommand, out: &mut dyn Write) -> Result<()> {
