@@ -483,7 +483,7 @@ fn included_json(i: &Included) -> serde_json::Value {
 /// A reader key for dry-run reads: Alice's dev key (reads need an origin; nothing is
 /// signed or submitted with it).
 fn reader() -> Keypair {
-    wallet::keypair(Some("//Alice"), None).expect("dev key")
+    wallet::dev("Alice")
 }
 
 /// `atelier dev`: the local chain started (unless `--url`), the DAO deployed or found,
@@ -516,7 +516,7 @@ pub async fn dev(mut args: ChainArgs, out: &mut dyn Write) -> Result<String> {
         args.url = Some(url);
     }
     let chain = connect(&args).await?;
-    let alice = wallet::keypair(Some("//Alice"), None)?;
+    let alice = wallet::dev("Alice");
     let (deployment, fresh) = match deploy::existing(&chain, &alice, &args.deployment).await {
         Some(d) => (d, false),
         None => {

@@ -148,11 +148,7 @@ impl DeployConfig {
     /// A development DAO: Alice, Bob and Charlie attest (2 of 3), Ferdie guards, Dave
     /// summarises, Charlie stewards; periods short enough for a local chain (blocks).
     pub fn dev() -> Self {
-        use atelier_chain::client::Chain as C;
-        let dev = |name: &str| {
-            let k = crate::wallet::keypair(Some(&format!("//{name}")), None).expect("dev key");
-            C::address_of(&k)
-        };
+        let dev = |name: &str| Chain::address_of(&crate::wallet::dev(name));
         Self {
             attestors: vec![dev("Alice"), dev("Bob"), dev("Charlie")],
             membership: MembershipSettings {
@@ -194,12 +190,7 @@ fn h160(a: [u8; 20]) -> H160 {
 
 /// What a contract's code hash is on pallet-revive: keccak-256 of the code.
 pub fn code_hash(code: &[u8]) -> [u8; 32] {
-    use tiny_keccak::{Hasher, Keccak};
-    let mut k = Keccak::v256();
-    k.update(code);
-    let mut out = [0u8; 32];
-    k.finalize(&mut out);
-    out
+    atelier_chain::client::keccak256(code)
 }
 
 fn hex0x(bytes: &[u8]) -> String {

@@ -15,7 +15,7 @@ use subxt_signer::sr25519::Keypair;
 
 use crate::{
     dao::{CallError, DaoClient},
-    wallet,
+    wallet::dev,
 };
 
 /// What the seeding left on chain, for the caller to print or check.
@@ -31,10 +31,6 @@ pub struct Seeded {
     pub royalty: u128,
     /// What the steward paid the grantee (contract units).
     pub paid: u128,
-}
-
-fn dev(name: &str) -> Keypair {
-    wallet::keypair(Some(&format!("//{name}")), None).expect("dev key")
 }
 
 fn addr(k: &Keypair) -> H160 {

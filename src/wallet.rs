@@ -55,6 +55,14 @@ pub fn keypair(suri: Option<&str>, key_file: Option<&Path>) -> Result<Keypair, K
     Err(KeyError::Missing)
 }
 
+/// The well-known dev account `name` (`Alice`, `Bob`, ... `One`, `Two`), as `//Name`.
+///
+/// # Panics
+/// Never for a plain name: `//Name` is always a valid secret URI.
+pub fn dev(name: &str) -> Keypair {
+    parse(&format!("//{name}"), "a dev account name").expect("//Name is a valid secret URI")
+}
+
 fn parse(secret: &str, source_name: &str) -> Result<Keypair, KeyError> {
     let invalid = || KeyError::Invalid {
         source_name: source_name.to_owned(),

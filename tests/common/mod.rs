@@ -3,7 +3,6 @@
 
 use std::{path::PathBuf, process::Command};
 
-use atelier::wallet::keypair;
 use atelier_chain::client::Chain;
 use atelier_sandbox::sp_core::H160;
 use subxt_signer::sr25519::Keypair;
@@ -49,7 +48,7 @@ impl Drop for LocalChain {
 }
 
 pub fn dev(name: &str) -> Keypair {
-    keypair(Some(&format!("//{name}")), None).unwrap()
+    atelier::wallet::dev(name)
 }
 
 pub fn addr(k: &Keypair) -> H160 {

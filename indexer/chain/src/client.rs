@@ -531,7 +531,8 @@ fn weight_value(w: Weight) -> Value {
     ])
 }
 
-fn keccak256(input: &[u8]) -> [u8; 32] {
+/// keccak-256 of `input` (pallet-revive's code hashes and account mapping use it).
+pub fn keccak256(input: &[u8]) -> [u8; 32] {
     use tiny_keccak::{Hasher, Keccak};
     let mut k = Keccak::v256();
     k.update(input);

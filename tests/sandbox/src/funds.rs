@@ -318,11 +318,6 @@ impl Funds {
         Dao::action(fund, "approve_spend", request)
     }
 
-    /// The balance of `address` in contract units.
-    pub fn balance(sb: &mut Sandbox, address: H160) -> u128 {
-        sb.balance(address)
-    }
-
     /// A spend's state.
     pub fn spend_state(&self, sb: &mut Sandbox, fund: &Contract, id: u32) -> SpendState {
         let anyone = crate::account("alice");
