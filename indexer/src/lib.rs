@@ -143,6 +143,9 @@ pub struct Indexer {
     first_block: u64,
     options: Options,
     progress: Progress,
+    /// The next block to fetch, once the cursor was checked against the chain; `None`
+    /// until then and again after a chain failure (the chain may have changed meanwhile).
+    next: Option<u64>,
 }
 
 fn address(hex_addr: &str) -> Result<[u8; 20]> {
@@ -207,6 +210,7 @@ impl Indexer {
             },
             options,
             progress: Progress::default(),
+            next: None,
         })
     }
 
@@ -306,7 +310,8 @@ impl Indexer {
         }
     }
 
-    /// Indexes every finalized block from the resume point to the current finalized head,
+    /// Indexes every finalized block from the resume point (checked against the chain on the
+    /// first call and after chain failures, not on every poll) to the current finalized head,
     /// fetching `concurrency` blocks at a time and storing them in order; stops early when
     /// `stop` turns true (between blocks: the checkpoint stays consistent). Returns the
     /// progress.
@@ -317,7 +322,14 @@ impl Indexer {
         &mut self,
         stop: &tokio::sync::watch::Receiver<bool>,
     ) -> Result<Progress> {
-        let next = self.resume_point().await?;
+        let next = match self.next {
+            Some(next) => next,
+            None => {
+                let next = self.resume_point().await?;
+                self.next = Some(next);
+                next
+            }
+        };
         let head = self.chain.finalized_number().await?;
         self.progress.head = head;
         if next > head {
@@ -371,6 +383,7 @@ impl Indexer {
         let cursor = u64::try_from(last.block).unwrap_or(0);
         self.store.apply_blocks(batch).await?;
         self.progress.cursor = cursor;
+        self.next = Some(cursor + 1);
         self.progress.blocks += batch.len() as u64;
         self.progress.events += *batch_events as u64;
         batch.clear();
@@ -410,6 +423,7 @@ impl Indexer {
                     }
                 }
                 Err(IndexError::Chain(err)) => {
+                    self.next = None;
                     self.progress.errors += 1;
                     report(self.progress);
                     tracing::warn!(target: "indexer::sync", %err, backoff_ms = backoff.as_millis() as u64, "chain failed; reconnecting");
@@ -426,6 +440,7 @@ impl Indexer {
                 // behind: wait for the database (a restart, a full disk being freed) and
                 // resume from the cursor it has.
                 Err(IndexError::Store(err)) => {
+                    self.next = None;
                     self.progress.errors += 1;
                     report(self.progress);
                     tracing::warn!(target: "indexer::sync", %err, backoff_ms = backoff.as_millis() as u64, "store failed; retrying");
