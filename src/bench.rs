@@ -70,7 +70,7 @@ pub async fn run(
 ) -> Result<Vec<Figures>> {
     let mut out = Vec::new();
     for db in dbs {
-        let ix = indexer(args, db, Some(0)).await?;
+        let mut ix = indexer(args, db, Some(0)).await?;
         let (head, _) = ix.chain().head().await?;
         eprintln!("  recording blocks 1..={head} of the chain");
         let mut recorded: Vec<ChainBlock> = Vec::new();
@@ -98,31 +98,23 @@ pub async fn run(
         let shift_base = head + 1_000_000;
         let started = Instant::now();
         let (mut stored, mut blocks) = (0u64, 0u64);
-        // batches as the indexer's backfill writes them (`Options::batch_*`)
-        let options = atelier_indexer::Options::default();
-        let mut batch = Vec::new();
-        let mut batch_events = 0usize;
         for pass in 0..passes {
-            for b in &recorded {
-                let mut b = b.clone();
-                b.number += shift_base + pass * (head + 1);
-                b.hash[..8].copy_from_slice(&b.number.to_be_bytes());
-                let block = ix.to_store(b);
-                stored += block.events.len() as u64;
-                batch_events += block.events.len();
-                blocks += 1;
-                batch.push(block);
-                if batch.len() >= options.batch_blocks || batch_events >= options.batch_events {
-                    ix.store().apply_blocks(&batch).await?;
-                    batch.clear();
-                    batch_events = 0;
-                }
-            }
+            let replayed: Vec<_> = recorded
+                .iter()
+                .map(|b| {
+                    let mut b = b.clone();
+                    b.number += shift_base + pass * (head + 1);
+                    b.hash[..8].copy_from_slice(&b.number.to_be_bytes());
+                    ix.to_store(b)
+                })
+                .collect();
+            stored += replayed.iter().map(|b| b.events.len() as u64).sum::<u64>();
+            blocks += replayed.len() as u64;
+            ix.store_blocks(replayed).await?;
             if pass % 100 == 0 {
                 eprintln!("  {db}: {stored} events stored");
             }
         }
-        ix.store().apply_blocks(&batch).await?;
         let store_rate = stored as f64 / started.elapsed().as_secs_f64();
         out.push(Figures {
             backend: db.split(':').next().unwrap_or("?").to_owned(),

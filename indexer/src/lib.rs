@@ -372,6 +372,29 @@ impl Indexer {
         Ok(self.progress)
     }
 
+    /// Stores already decoded `blocks` in order, in the same batches a backfill writes
+    /// (`Options::batch_blocks` / `batch_events`); the benchmark replays recorded blocks
+    /// through it.
+    ///
+    /// # Errors
+    /// Store failures (the failing batch is rolled back).
+    pub async fn store_blocks(
+        &mut self,
+        blocks: impl IntoIterator<Item = BlockEvents>,
+    ) -> Result<()> {
+        let mut batch = Vec::new();
+        let mut batch_events = 0usize;
+        for block in blocks {
+            batch_events += block.events.len();
+            batch.push(block);
+            if batch.len() >= self.options.batch_blocks || batch_events >= self.options.batch_events
+            {
+                self.flush(&mut batch, &mut batch_events).await?;
+            }
+        }
+        self.flush(&mut batch, &mut batch_events).await
+    }
+
     async fn flush(
         &mut self,
         batch: &mut Vec<BlockEvents>,
