@@ -152,6 +152,8 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::members::router())
         .merge(routes::contributions::router())
         .merge(routes::works::router())
+        .merge(routes::funds::router())
+        .merge(routes::royalties::router())
         .merge(routes::events::router())
         .merge(routes::status::router())
         .merge(openapi::router());

@@ -23,7 +23,8 @@ use crate::{error, routes, AppState};
     info(
         title = "Atelier indexer API",
         description = "Read-only API over an Atelier DAO's indexed governance: proposals, votes, \
-members, contributions, curated works and the raw event stream. Amounts are decimal strings, \
+members, contributions, curated works, treasury funds with their spends and payouts, royalty \
+flows and the raw event stream. Amounts are decimal strings, \
 accounts 0x-hex H160. Lists are keyset-paginated with opaque cursors; every response carries \
 the indexer head it was served at in `x-indexer-head` (`<block>:<hash>`)."
     ),
@@ -39,6 +40,15 @@ the indexer head it was served at in `x-indexer-head` (`<block>:<hash>`)."
         routes::members::attestations_of,
         routes::contributions::list,
         routes::works::top,
+        routes::funds::list,
+        routes::funds::one,
+        routes::funds::flows,
+        routes::funds::spend,
+        routes::funds::spends,
+        routes::funds::payouts,
+        routes::royalties::list,
+        routes::royalties::totals,
+        routes::royalties::split,
         routes::events::list,
         routes::events::stream,
         routes::status::status,
@@ -58,6 +68,8 @@ the indexer head it was served at in `x-indexer-head` (`<block>:<hash>`)."
         (name = "members", description = "Members, weight now and at a block, delegations"),
         (name = "contributions", description = "Attested contributions"),
         (name = "works", description = "Registered works ranked by curation quality"),
+        (name = "funds", description = "Treasury funds, value flows, spends and payouts"),
+        (name = "royalties", description = "Royalty payments, totals per work and creator, the split"),
         (name = "events", description = "Raw contract events, listed and streamed"),
         (name = "status", description = "Indexer position, health, readiness and metrics"),
     )

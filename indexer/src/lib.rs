@@ -81,6 +81,9 @@ pub fn kind_of(artifact: &str) -> Option<ContractKind> {
     match artifact {
         "membership" => Some(ContractKind::Membership),
         "governor" => Some(ContractKind::Governor),
+        "royalty_router" => Some(ContractKind::RoyaltyRouter),
+        "treasury" => Some(ContractKind::Treasury),
+        "provenance" => Some(ContractKind::Provenance),
         _ => None,
     }
 }
@@ -140,6 +143,8 @@ pub struct Indexer {
     chain: Chain,
     store: Store,
     watched: HashMap<[u8; 20], Watched>,
+    /// The deployment's contracts by role, written to the store's `contracts` table.
+    contracts: Vec<atelier_store::ContractRow>,
     first_block: u64,
     options: Options,
     progress: Progress,
@@ -181,8 +186,15 @@ impl Indexer {
             )));
         }
         let mut watched = HashMap::new();
+        let mut contracts = Vec::new();
         let mut first_block = u64::MAX;
-        for d in deployment.contracts.values() {
+        for (role, d) in &deployment.contracts {
+            contracts.push(atelier_store::ContractRow {
+                address: d.address.to_lowercase(),
+                role: role.clone(),
+                artifact: d.artifact.clone(),
+                block: i64::try_from(d.block).unwrap_or(i64::MAX),
+            });
             let path = artifacts.join(format!("{}.json", d.artifact));
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| IndexError::Setup(format!("cannot read {}: {e}", path.display())))?;
@@ -203,6 +215,7 @@ impl Indexer {
             chain,
             store,
             watched,
+            contracts,
             first_block: if first_block == u64::MAX {
                 0
             } else {
@@ -231,6 +244,7 @@ impl Indexer {
     /// # Errors
     /// Chain or store failures.
     pub async fn resume_point(&mut self) -> Result<u64> {
+        self.store.put_contracts(&self.contracts).await?;
         let Some((mut block, mut hash)) = self.store.cursor().await? else {
             let start = self.options.start_block.unwrap_or(self.first_block);
             return Ok(start);
@@ -527,5 +541,27 @@ mod tests {
         assert_eq!(kind_of("membership"), Some(ContractKind::Membership));
         assert_eq!(kind_of("governor"), Some(ContractKind::Governor));
         assert_eq!(kind_of("erc20_baseline"), None);
+    }
+
+    /// Every event a deployed contract declares in its committed metadata maps to a domain
+    /// event, and the domain knows no event the contract lacks: a contract change that adds
+    /// or renames an event fails here instead of being stored raw in production.
+    #[test]
+    fn domain_events_match_the_committed_metadata() {
+        let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/artifacts");
+        for artifact in [
+            "membership",
+            "governor",
+            "royalty_router",
+            "treasury",
+            "provenance",
+        ] {
+            let text = std::fs::read_to_string(artifacts.join(format!("{artifact}.json"))).unwrap();
+            let metadata: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let decoder = ContractEvents::from_metadata(artifact, &metadata).unwrap();
+            let mut known: Vec<&str> = kind_of(artifact).unwrap().event_labels().to_vec();
+            known.sort_unstable();
+            assert_eq!(decoder.labels(), known, "{artifact}");
+        }
     }
 }

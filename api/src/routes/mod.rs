@@ -1,13 +1,12 @@
-//! One module per resource, each with its `router()`, DTOs and handlers.
-//!
-//! Funds, spends, payouts and royalty flows join as `funds`, `spends` and `royalties` when
-//! their contracts and store tables land; each adds its router to [`crate::app`] and its
-//! paths to [`crate::openapi::ApiDoc`].
+//! One module per resource, each with its `router()`, DTOs and handlers; each adds its
+//! router to [`crate::app`] and its paths to [`crate::openapi::ApiDoc`].
 
 pub mod contributions;
 pub mod events;
+pub mod funds;
 pub mod members;
 pub mod proposals;
+pub mod royalties;
 pub mod status;
 pub mod votes;
 pub mod works;

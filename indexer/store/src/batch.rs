@@ -31,7 +31,7 @@ impl Store {
                         .bind(&topics).bind(&e.data).bind(&decoded)
                         .execute(&mut *tx).await?.rows_affected();
                     if let (1, Some(event)) = (new, &e.event) {
-                        apply_event!(tx, b.block, e.event_index, event);
+                        apply_event!(tx, b.block, e.event_index, &e.contract, event);
                     }
                     added += new;
                 }

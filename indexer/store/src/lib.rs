@@ -28,6 +28,30 @@ pub enum Error {
     /// A stored JSON column does not parse.
     #[error("stored JSON does not parse: {0}")]
     Json(#[from] serde_json::Error),
+    /// A stored amount is not a u128, or a running total would leave the u128 range (the
+    /// events disagree with what is stored).
+    #[error("stored amount {0}")]
+    Amount(String),
+}
+
+/// `stored + delta` for a decimal-string amount.
+fn add(stored: &str, delta: u128) -> Result<String> {
+    let v: u128 = stored
+        .parse()
+        .map_err(|_| Error::Amount(format!("`{stored}` is not a u128")))?;
+    v.checked_add(delta)
+        .map(|s| s.to_string())
+        .ok_or_else(|| Error::Amount(format!("{stored} + {delta} overflows")))
+}
+
+/// `stored - delta` for a decimal-string amount.
+fn sub(stored: &str, delta: u128) -> Result<String> {
+    let v: u128 = stored
+        .parse()
+        .map_err(|_| Error::Amount(format!("`{stored}` is not a u128")))?;
+    v.checked_sub(delta)
+        .map(|s| s.to_string())
+        .ok_or_else(|| Error::Amount(format!("{stored} - {delta} is negative")))
 }
 
 /// Result type of the store.
@@ -144,6 +168,19 @@ pub struct BlockEvents {
     pub events: Vec<RawEvent>,
 }
 
+/// A watched contract and the role its deployment gives it (`compute_fund`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractRow {
+    /// H160, 0x-hex, lower case.
+    pub address: String,
+    /// Role in the deployment.
+    pub role: String,
+    /// Artifact it was built from (`treasury`, ...).
+    pub artifact: String,
+    /// Block of its instantiation.
+    pub block: i64,
+}
+
 /// What the worker has done and has left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkerCounts {
@@ -179,10 +216,11 @@ macro_rules! on_pool {
 /// stored as decimal strings. Only events stored for the first time are applied, so every
 /// update here runs exactly once per event.
 macro_rules! apply_event {
-    ($tx:expr, $block:expr, $index:expr, $event:expr) => {{
+    ($tx:expr, $block:expr, $index:expr, $contract:expr, $event:expr) => {{
         use atelier_types::Event as E;
         let block: i64 = $block;
         let index: i64 = $index;
+        let contract: &str = $contract;
         let member = "INSERT INTO members (address, updated_at) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING";
         // A proposal's lifecycle events also go to its timeline.
         let lifecycle = match $event {
@@ -192,6 +230,8 @@ macro_rules! apply_event {
             E::ProposalExecuted { id } => Some((*id, "ProposalExecuted")),
             E::ProposalCanceled { id, .. } => Some((*id, "ProposalCanceled")),
             E::SummaryAttached { id, .. } => Some((*id, "SummaryAttached")),
+            E::OptimisticProposed { id, .. } => Some((*id, "OptimisticProposed")),
+            E::ProposalEscalated { id, .. } => Some((*id, "ProposalEscalated")),
             _ => None,
         };
         if let Some((id, kind)) = lifecycle {
@@ -231,17 +271,17 @@ macro_rules! apply_event {
                 sqlx::query("INSERT INTO delegations (delegator, block, event_index, from_delegate, to_delegate, weight) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
                     .bind(delegator).bind(block).bind(index).bind(from_delegate).bind(to_delegate).bind(weight.0.to_string())
                     .execute(&mut *$tx).await?;
-                sqlx::query(member).bind(delegator).bind(block).execute(&mut *$tx).await?;
                 let to = if to_delegate == delegator { None } else { Some(to_delegate.clone()) };
-                sqlx::query("UPDATE members SET delegate = $1, updated_at = $2 WHERE address = $3")
-                    .bind(to).bind(block).bind(delegator).execute(&mut *$tx).await?;
+                sqlx::query("INSERT INTO members (address, delegate, updated_at) VALUES ($1, $2, $3) \
+                             ON CONFLICT (address) DO UPDATE SET delegate = excluded.delegate, updated_at = excluded.updated_at")
+                    .bind(delegator).bind(to).bind(block).execute(&mut *$tx).await?;
             }
             E::VotesChanged { account, new, block: at, .. } => {
                 sqlx::query("INSERT INTO weight_checkpoints (account, block, value) VALUES ($1, $2, $3) ON CONFLICT (account, block) DO UPDATE SET value = excluded.value")
                     .bind(account).bind(i64::from(*at)).bind(new.0.to_string()).execute(&mut *$tx).await?;
-                sqlx::query(member).bind(account).bind(block).execute(&mut *$tx).await?;
-                sqlx::query("UPDATE members SET votes = $1, updated_at = $2 WHERE address = $3")
-                    .bind(new.0.to_string()).bind(block).bind(account).execute(&mut *$tx).await?;
+                sqlx::query("INSERT INTO members (address, votes, updated_at) VALUES ($1, $2, $3) \
+                             ON CONFLICT (address) DO UPDATE SET votes = excluded.votes, updated_at = excluded.updated_at")
+                    .bind(account).bind(new.0.to_string()).bind(block).execute(&mut *$tx).await?;
             }
             E::TotalWeightChanged { new, block: at, .. } => {
                 sqlx::query("INSERT INTO total_checkpoints (block, value) VALUES ($1, $2) ON CONFLICT (block) DO UPDATE SET value = excluded.value")
@@ -282,7 +322,157 @@ macro_rules! apply_event {
                 sqlx::query("UPDATE proposal_states SET summary_hash = $1, summary_model = $2 WHERE proposal_id = $3")
                     .bind(summary_hash).bind(model_id).bind(i64::from(*id)).execute(&mut *$tx).await?;
             }
-            // Configuration events are kept in raw_events; no derived table yet.
+            E::OptimisticProposed { id, .. } => {
+                sqlx::query("UPDATE proposal_states SET track = 'optimistic' WHERE proposal_id = $1")
+                    .bind(i64::from(*id)).execute(&mut *$tx).await?;
+            }
+            E::ProposalEscalated { id, vote_end, .. } => {
+                sqlx::query("UPDATE proposal_states SET escalated = TRUE, vote_end = $1 WHERE proposal_id = $2")
+                    .bind(i64::from(*vote_end)).bind(i64::from(*id)).execute(&mut *$tx).await?;
+            }
+            E::SplitChanged { split, .. } | E::SplitFrozen { split } => {
+                let frozen = matches!($event, E::SplitFrozen { .. });
+                sqlx::query("INSERT INTO router_split (router, compute_bps, reserve_bps, frozen, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                             ON CONFLICT (router) DO UPDATE SET compute_bps = excluded.compute_bps, reserve_bps = excluded.reserve_bps, \
+                             frozen = (router_split.frozen OR excluded.frozen), updated_at = excluded.updated_at")
+                    .bind(contract).bind(i64::from(split.compute_bps)).bind(i64::from(split.reserve_bps)).bind(frozen).bind(block)
+                    .execute(&mut *$tx).await?;
+            }
+            E::WorkRegistered { id, creator, content_hash, creator_bps, metadata, metadata_hash } => {
+                sqlx::query("INSERT INTO works (id, creator, title, prompt, description, tags, image_hash, block, event_index, content_hash, creator_bps, metadata_hash) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING")
+                    .bind(i64::try_from(*id).unwrap_or(i64::MAX)).bind(creator).bind(&metadata.title).bind(&metadata.prompt)
+                    .bind(&metadata.description).bind(serde_json::to_string(&metadata.tags)?).bind(&metadata.image_hash)
+                    .bind(block).bind(index).bind(content_hash).bind(i64::from(*creator_bps)).bind(metadata_hash)
+                    .execute(&mut *$tx).await?;
+            }
+            E::RoyaltyRouted { work, creator, payer, amount, to_creator, to_compute, to_reserve } => {
+                let work_id = i64::try_from(*work).unwrap_or(i64::MAX);
+                sqlx::query("INSERT INTO royalties (block, event_index, router, work_id, creator, payer, amount, to_creator, to_compute, to_reserve) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING")
+                    .bind(block).bind(index).bind(contract).bind(work_id).bind(creator).bind(payer).bind(amount.0.to_string())
+                    .bind(to_creator.0.to_string()).bind(to_compute.0.to_string()).bind(to_reserve.0.to_string())
+                    .execute(&mut *$tx).await?;
+                for (scope, key) in [("work", work_id.to_string()), ("creator", creator.clone()), ("router", contract.to_owned())] {
+                    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
+                        "SELECT payments, amount, to_creator, to_compute, to_reserve FROM royalty_totals WHERE scope = $1 AND key = $2")
+                        .bind(scope).bind(&key).fetch_optional(&mut *$tx).await?;
+                    let (n, a, c, f, r) = row.unwrap_or((0, "0".into(), "0".into(), "0".into(), "0".into()));
+                    sqlx::query("INSERT INTO royalty_totals (scope, key, payments, amount, to_creator, to_compute, to_reserve) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                                 ON CONFLICT (scope, key) DO UPDATE SET payments = excluded.payments, amount = excluded.amount, \
+                                 to_creator = excluded.to_creator, to_compute = excluded.to_compute, to_reserve = excluded.to_reserve")
+                        .bind(scope).bind(&key).bind(n + 1).bind(add(&a, amount.0)?).bind(add(&c, to_creator.0)?)
+                        .bind(add(&f, to_compute.0)?).bind(add(&r, to_reserve.0)?)
+                        .execute(&mut *$tx).await?;
+                }
+            }
+            E::Donated { from, amount } | E::Received { from, amount } => {
+                let kind = if matches!($event, E::Donated { .. }) { "donated" } else { "received" };
+                sqlx::query("INSERT INTO fund_flows (block, event_index, contract, kind, direction, counterparty, amount) VALUES ($1, $2, $3, $4, 'in', $5, $6) ON CONFLICT DO NOTHING")
+                    .bind(block).bind(index).bind(contract).bind(kind).bind(from).bind(amount.0.to_string())
+                    .execute(&mut *$tx).await?;
+                if kind == "received" {
+                    sqlx::query("INSERT INTO funds (address, updated_at) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING")
+                        .bind(contract).bind(block).execute(&mut *$tx).await?;
+                    let (received, balance): (String, String) = sqlx::query_as("SELECT received, balance FROM funds WHERE address = $1")
+                        .bind(contract).fetch_one(&mut *$tx).await?;
+                    sqlx::query("UPDATE funds SET received = $1, balance = $2, updated_at = $3 WHERE address = $4")
+                        .bind(add(&received, amount.0)?).bind(add(&balance, amount.0)?).bind(block).bind(contract)
+                        .execute(&mut *$tx).await?;
+                }
+            }
+            E::Forwarded { fund, amount } => {
+                sqlx::query("INSERT INTO fund_flows (block, event_index, contract, kind, direction, counterparty, amount) VALUES ($1, $2, $3, 'forwarded', 'out', $4, $5) ON CONFLICT DO NOTHING")
+                    .bind(block).bind(index).bind(contract).bind(fund).bind(amount.0.to_string())
+                    .execute(&mut *$tx).await?;
+            }
+            E::Withdrawn { creator, amount } => {
+                sqlx::query("INSERT INTO fund_flows (block, event_index, contract, kind, direction, counterparty, amount) VALUES ($1, $2, $3, 'withdrawn', 'out', $4, $5) ON CONFLICT DO NOTHING")
+                    .bind(block).bind(index).bind(contract).bind(creator).bind(amount.0.to_string())
+                    .execute(&mut *$tx).await?;
+                let withdrawn: Option<(String,)> = sqlx::query_as("SELECT withdrawn FROM royalty_totals WHERE scope = 'creator' AND key = $1")
+                    .bind(creator).fetch_optional(&mut *$tx).await?;
+                let withdrawn = add(withdrawn.as_ref().map_or("0", |w| w.0.as_str()), amount.0)?;
+                sqlx::query("INSERT INTO royalty_totals (scope, key, withdrawn) VALUES ('creator', $1, $2) \
+                             ON CONFLICT (scope, key) DO UPDATE SET withdrawn = excluded.withdrawn")
+                    .bind(creator).bind(withdrawn).execute(&mut *$tx).await?;
+            }
+            E::SpendApproved { id, beneficiary, request } => {
+                sqlx::query("INSERT INTO spends (fund, id, beneficiary, amount, valid_from, expires_at, purpose_hash, tranches, tranche_interval, datasets, status, block, event_index) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'approved', $11, $12) ON CONFLICT (fund, id) DO NOTHING")
+                    .bind(contract).bind(i64::from(*id)).bind(beneficiary).bind(request.amount.0.to_string())
+                    .bind(i64::from(request.valid_from)).bind(i64::from(request.expires_at)).bind(&request.purpose_hash)
+                    .bind(i64::from(request.tranches)).bind(i64::from(request.tranche_interval))
+                    .bind(serde_json::to_string(&request.datasets)?).bind(block).bind(index)
+                    .execute(&mut *$tx).await?;
+            }
+            E::PayoutMade { id, beneficiary, steward, tranche, amount, paid, epoch_outflow } => {
+                let spend_id = i64::from(*id);
+                sqlx::query("INSERT INTO payouts (block, event_index, fund, spend_id, tranche, beneficiary, steward, amount, paid_total, epoch_outflow) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING")
+                    .bind(block).bind(index).bind(contract).bind(spend_id).bind(i64::from(*tranche)).bind(beneficiary).bind(steward)
+                    .bind(amount.0.to_string()).bind(paid.0.to_string()).bind(epoch_outflow.0.to_string())
+                    .execute(&mut *$tx).await?;
+                sqlx::query("INSERT INTO fund_flows (block, event_index, contract, kind, direction, counterparty, amount, spend_id) VALUES ($1, $2, $3, 'payout', 'out', $4, $5, $6) ON CONFLICT DO NOTHING")
+                    .bind(block).bind(index).bind(contract).bind(beneficiary).bind(amount.0.to_string()).bind(spend_id)
+                    .execute(&mut *$tx).await?;
+                // The last tranche pays the spend in full.
+                sqlx::query("UPDATE spends SET paid = $1, tranches_paid = $2, status = CASE WHEN $2 >= tranches THEN 'paid' ELSE status END WHERE fund = $3 AND id = $4")
+                    .bind(paid.0.to_string()).bind(i64::from(*tranche) + 1).bind(contract).bind(spend_id)
+                    .execute(&mut *$tx).await?;
+                sqlx::query("INSERT INTO funds (address, updated_at) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING")
+                    .bind(contract).bind(block).execute(&mut *$tx).await?;
+                let (paid_out, balance, epoch_blocks): (String, String, Option<i64>) = sqlx::query_as(
+                    "SELECT paid_out, balance, epoch_blocks FROM funds WHERE address = $1")
+                    .bind(contract).fetch_one(&mut *$tx).await?;
+                let epoch = epoch_blocks.filter(|e| *e > 0).map(|e| block / e);
+                sqlx::query("UPDATE funds SET paid_out = $1, balance = $2, outflow_epoch = $3, epoch_outflow = $4, updated_at = $5 WHERE address = $6")
+                    .bind(add(&paid_out, amount.0)?).bind(sub(&balance, amount.0)?).bind(epoch).bind(epoch_outflow.0.to_string())
+                    .bind(block).bind(contract).execute(&mut *$tx).await?;
+            }
+            E::SpendVoided { id, by, .. } => {
+                sqlx::query("UPDATE spends SET status = 'voided', voided_by = $1 WHERE fund = $2 AND id = $3")
+                    .bind(by).bind(contract).bind(i64::from(*id)).execute(&mut *$tx).await?;
+            }
+            E::LimitsChanged { limits } => {
+                sqlx::query("INSERT INTO funds (address, outflow_cap, epoch_blocks, updated_at) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (address) DO UPDATE SET outflow_cap = excluded.outflow_cap, epoch_blocks = excluded.epoch_blocks, updated_at = excluded.updated_at")
+                    .bind(contract).bind(limits.outflow_cap.0.to_string()).bind(i64::from(limits.epoch_blocks)).bind(block)
+                    .execute(&mut *$tx).await?;
+            }
+            E::FundGuardianChanged { guardian } => {
+                sqlx::query("INSERT INTO funds (address, guardian, updated_at) VALUES ($1, $2, $3) \
+                             ON CONFLICT (address) DO UPDATE SET guardian = excluded.guardian, updated_at = excluded.updated_at")
+                    .bind(contract).bind(guardian).bind(block).execute(&mut *$tx).await?;
+            }
+            E::ProvenanceChanged { provenance } => {
+                sqlx::query("INSERT INTO funds (address, provenance, updated_at) VALUES ($1, $2, $3) \
+                             ON CONFLICT (address) DO UPDATE SET provenance = excluded.provenance, updated_at = excluded.updated_at")
+                    .bind(contract).bind(provenance).bind(block).execute(&mut *$tx).await?;
+            }
+            E::StewardChanged { account, steward } => {
+                let sql = if *steward {
+                    "INSERT INTO fund_stewards (fund, account, block) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+                } else {
+                    "DELETE FROM fund_stewards WHERE fund = $1 AND account = $2 AND $3 >= 0"
+                };
+                sqlx::query(sql).bind(contract).bind(account).bind(block).execute(&mut *$tx).await?;
+            }
+            E::AssetRegistered { id, content_hash, asset } => {
+                sqlx::query("INSERT INTO assets (id, kind, content_hash, license, registrant, holders, consenting, block, event_index) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING")
+                    .bind(i64::from(*id)).bind(format!("{:?}", asset.kind)).bind(content_hash).bind(i64::from(asset.license))
+                    .bind(&asset.registrant).bind(serde_json::to_string(&asset.holders)?).bind(i64::from(asset.consenting))
+                    .bind(block).bind(index).execute(&mut *$tx).await?;
+            }
+            E::ConsentChanged { id, holder, granted, consenting, .. } => {
+                sqlx::query("INSERT INTO consents (asset_id, holder, granted, block) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (asset_id, holder) DO UPDATE SET granted = excluded.granted, block = excluded.block")
+                    .bind(i64::from(*id)).bind(holder).bind(*granted).bind(block).execute(&mut *$tx).await?;
+                sqlx::query("UPDATE assets SET consenting = $1 WHERE id = $2")
+                    .bind(i64::from(*consenting)).bind(i64::from(*id)).execute(&mut *$tx).await?;
+            }
+            // Configuration events are kept in raw_events; no derived table.
             E::GovernanceSet { .. }
             | E::AttestorAdded { .. }
             | E::AttestorRemoved { .. }
@@ -291,7 +481,8 @@ macro_rules! apply_event {
             | E::GovernorSettingsChanged { .. }
             | E::AllowlistChanged { .. }
             | E::GuardianChanged { .. }
-            | E::SummariserChanged { .. } => {}
+            | E::SummariserChanged { .. }
+            | E::OptimisticSettingsChanged { .. } => {}
         }
     }};
 }
@@ -303,7 +494,7 @@ pub struct Store {
 
 /// Tables derived from events, rebuilt from `raw_events` on a reorg. (`proposals` and
 /// `works` are cut back by block instead, with the worker's results for them.)
-const DERIVED_TABLES: [&str; 9] = [
+const DERIVED_TABLES: [&str; 19] = [
     "members",
     "contributions",
     "attestations",
@@ -313,6 +504,16 @@ const DERIVED_TABLES: [&str; 9] = [
     "proposal_states",
     "proposal_events",
     "votes",
+    "funds",
+    "fund_stewards",
+    "fund_flows",
+    "spends",
+    "payouts",
+    "royalties",
+    "royalty_totals",
+    "router_split",
+    "assets",
+    "consents",
 ];
 
 const PROPOSAL_COLUMNS: &str = "id, proposer, description, description_hash, block, event_index";
@@ -552,6 +753,24 @@ impl Store {
         self.apply_blocks(std::slice::from_ref(b)).await
     }
 
+    /// Records the watched contracts by role (kept up to date: a role moved to another
+    /// address is replaced).
+    pub async fn put_contracts(&self, contracts: &[ContractRow]) -> Result<()> {
+        let sql = "INSERT INTO contracts (address, role, artifact, block) VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (address) DO UPDATE SET role = excluded.role, artifact = excluded.artifact, block = excluded.block";
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for c in contracts {
+                sqlx::query("DELETE FROM contracts WHERE role = $1 AND address <> $2")
+                    .bind(&c.role).bind(&c.address).execute(&mut *tx).await?;
+                sqlx::query(sql).bind(&c.address).bind(&c.role).bind(&c.artifact).bind(c.block)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// The cursor: the last fully stored block and its hash.
     pub async fn cursor(&self) -> Result<Option<(i64, String)>> {
         let sql = "SELECT block, hash FROM cursor WHERE id = 1";
@@ -576,14 +795,14 @@ impl Store {
             for table in DERIVED_TABLES {
                 sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
             }
-            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-                "SELECT block, event_index, decoded FROM raw_events WHERE decoded IS NOT NULL ORDER BY block, event_index",
+            let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+                "SELECT block, event_index, contract, decoded FROM raw_events WHERE decoded IS NOT NULL ORDER BY block, event_index",
             )
             .fetch_all(&mut *tx)
             .await?;
-            for (b, i, json) in rows {
+            for (b, i, contract, json) in rows {
                 let event: atelier_types::Event = serde_json::from_str(&json)?;
-                apply_event!(tx, b, i, &event);
+                apply_event!(tx, b, i, &contract, &event);
             }
             sqlx::query("UPDATE cursor SET block = $1, hash = $2 WHERE id = 1").bind(block).bind(hash).execute(&mut *tx).await?;
             tx.commit().await?;

@@ -814,3 +814,7 @@ where
         ),
     ))
 }
+
+// After the helpers and macros above, which it uses.
+mod funds;
+pub use funds::*;

@@ -1,5 +1,6 @@
-//! Atelier's domain types: the membership token's and the governor's events as the indexer,
-//! the store and the API see them. Pure data: no IO, no database, chain client or HTTP.
+//! Atelier's domain types: the contracts' events (membership token, governor, royalty
+//! router, treasury funds, provenance registry) as the indexer, the store and the API see
+//! them. Pure data: no IO, no database, chain client or HTTP.
 //!
 //! Events come from the chain decoder as JSON (field names as in the contract metadata,
 //! accounts and hashes as 0x-hex, amounts as numbers or decimal strings) and are read into
@@ -12,9 +13,16 @@ pub type Address = String;
 /// A 32-byte hash, 0x-hex.
 pub type Hash = String;
 
-/// A token or weight amount (u128), read from a JSON number or decimal string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+/// A token or weight amount (u128), read from a JSON number or decimal string and written
+/// as a decimal string (JSON numbers above 2^53 are not exact in most readers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Amount(pub u128);
+
+impl Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
 
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -22,7 +30,8 @@ impl<'de> Deserialize<'de> for Amount {
             serde_json::Value::Number(n) => n
                 .as_u64()
                 .map(|v| Self(u128::from(v)))
-                .ok_or_else(|| serde::de::Error::custom("amount is not a u64")),
+                .or_else(|| n.to_string().parse().ok().map(Self))
+                .ok_or_else(|| serde::de::Error::custom(format!("amount {n} is not a u128"))),
             serde_json::Value::String(s) => s.parse().map(Self).map_err(serde::de::Error::custom),
             other => Err(serde::de::Error::custom(format!(
                 "amount expected, got {other}"
@@ -39,6 +48,12 @@ pub enum ContractKind {
     Membership,
     /// The governor.
     Governor,
+    /// The royalty router.
+    RoyaltyRouter,
+    /// A treasury fund (Compute Fund, Community Reserve).
+    Treasury,
+    /// The provenance registry of datasets and models.
+    Provenance,
 }
 
 /// How a member voted.
@@ -99,6 +114,100 @@ pub struct GovernorSettings {
     pub proposal_threshold: Amount,
     /// Late-quorum extension.
     pub late_quorum_extension: u32,
+}
+
+/// The royalty split between the two funds, basis points (the creator's share is set per
+/// work; the Reserve gets what rounding leaves).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Split {
+    /// Compute Fund share.
+    pub compute_bps: u32,
+    /// Community Reserve share.
+    pub reserve_bps: u32,
+}
+
+/// What a work was registered with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkMetadata {
+    /// Title.
+    pub title: String,
+    /// Generation prompt.
+    pub prompt: String,
+    /// Description.
+    pub description: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Image content hash.
+    pub image_hash: Option<Hash>,
+}
+
+/// A fund's outflow bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Most paid out per epoch, over all spends.
+    pub outflow_cap: Amount,
+    /// Epoch length in blocks; epoch `e` covers blocks `[e * len, (e + 1) * len)`.
+    pub epoch_blocks: u32,
+}
+
+/// A spend governance approved from a fund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpendRequest {
+    /// Who is paid.
+    pub beneficiary: Address,
+    /// Total approved.
+    pub amount: Amount,
+    /// First block a payout may happen.
+    pub valid_from: u32,
+    /// Last block a payout may happen.
+    pub expires_at: u32,
+    /// keccak-256 of the purpose text.
+    pub purpose_hash: Hash,
+    /// Equal tranches (the last carries the remainder).
+    pub tranches: u32,
+    /// Blocks between tranches.
+    pub tranche_interval: u32,
+    /// Provenance ids of the datasets whose holders must all consent.
+    pub datasets: Vec<u32>,
+}
+
+/// Whether a registered asset is a dataset or a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssetKind {
+    /// A dataset.
+    Dataset,
+    /// A fine-tuned model.
+    Model,
+}
+
+/// A dataset or model in the provenance registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asset {
+    /// Dataset or model.
+    pub kind: AssetKind,
+    /// Content hash.
+    pub content_hash: Hash,
+    /// License id.
+    pub license: u32,
+    /// Who registered it.
+    pub registrant: Address,
+    /// Rights holders whose consent a training spend needs.
+    pub holders: Vec<Address>,
+    /// How many of them consent.
+    pub consenting: u32,
+}
+
+/// The governor's optimistic grant track settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptimisticSettings {
+    /// The Compute Fund grants are approved from (`None`: the track is off).
+    pub compute_fund: Option<Address>,
+    /// Largest grant.
+    pub max_amount: Amount,
+    /// Blocks objections are open.
+    pub challenge_period: u32,
+    /// Objecting weight, basis points of the snapshot total, that escalates a grant.
+    pub objection_bps: u32,
 }
 
 /// An event of an Atelier contract.
@@ -228,6 +337,109 @@ pub enum Event {
     SummariserChanged {
         summariser: Option<Address>,
     },
+    OptimisticProposed {
+        id: u32,
+        request: SpendRequest,
+        challenge_end: u32,
+        objection_bps: u32,
+    },
+    ProposalEscalated {
+        id: u32,
+        objections: Amount,
+        threshold: Amount,
+        vote_end: u32,
+    },
+    OptimisticSettingsChanged {
+        settings: OptimisticSettings,
+    },
+    // royalty router
+    SplitChanged {
+        split: Split,
+        moved_this_epoch: u32,
+    },
+    SplitFrozen {
+        split: Split,
+    },
+    WorkRegistered {
+        id: u64,
+        creator: Address,
+        content_hash: Hash,
+        creator_bps: u32,
+        metadata: WorkMetadata,
+        metadata_hash: Hash,
+    },
+    RoyaltyRouted {
+        work: u64,
+        creator: Address,
+        payer: Address,
+        amount: Amount,
+        to_creator: Amount,
+        to_compute: Amount,
+        to_reserve: Amount,
+    },
+    Donated {
+        from: Address,
+        amount: Amount,
+    },
+    Forwarded {
+        fund: Address,
+        amount: Amount,
+    },
+    Withdrawn {
+        creator: Address,
+        amount: Amount,
+    },
+    // treasury funds
+    Received {
+        from: Address,
+        amount: Amount,
+    },
+    SpendApproved {
+        id: u32,
+        beneficiary: Address,
+        request: SpendRequest,
+    },
+    PayoutMade {
+        id: u32,
+        beneficiary: Address,
+        steward: Address,
+        tranche: u32,
+        amount: Amount,
+        paid: Amount,
+        epoch_outflow: Amount,
+    },
+    SpendVoided {
+        id: u32,
+        by: Address,
+        paid: Amount,
+    },
+    LimitsChanged {
+        limits: Limits,
+    },
+    StewardChanged {
+        account: Address,
+        steward: bool,
+    },
+    /// A fund's `GuardianChanged` (the governor's has a `burned` flag).
+    FundGuardianChanged {
+        guardian: Option<Address>,
+    },
+    ProvenanceChanged {
+        provenance: Option<Address>,
+    },
+    // provenance registry
+    AssetRegistered {
+        id: u32,
+        content_hash: Hash,
+        asset: Asset,
+    },
+    ConsentChanged {
+        id: u32,
+        holder: Address,
+        granted: bool,
+        consenting: u32,
+        holders: u32,
+    },
 }
 
 /// Why a decoded event could not be read as an [`Event`].
@@ -241,6 +453,68 @@ impl std::fmt::Display for UnknownEvent {
 }
 
 impl std::error::Error for UnknownEvent {}
+
+impl ContractKind {
+    /// The labels of the events this contract declares, as its metadata names them: every
+    /// one of them maps to an [`Event`] variant.
+    pub fn event_labels(self) -> &'static [&'static str] {
+        match self {
+            Self::Membership => &[
+                "GovernanceSet",
+                "SettingsChanged",
+                "AttestorAdded",
+                "AttestorRemoved",
+                "CategorySet",
+                "ContributionRecorded",
+                "ContributionAttested",
+                "ContributionActivated",
+                "ContributionRevoked",
+                "ContributionExpired",
+                "DelegateChanged",
+                "VotesChanged",
+                "TotalWeightChanged",
+            ],
+            Self::Governor => &[
+                "SettingsChanged",
+                "GuardianChanged",
+                "ProposalCreated",
+                "VoteCast",
+                "VotingExtended",
+                "ProposalQueued",
+                "ProposalExecuted",
+                "ProposalCanceled",
+                "SummaryAttached",
+                "AllowlistChanged",
+                "SummariserChanged",
+                "OptimisticProposed",
+                "ProposalEscalated",
+                "OptimisticSettingsChanged",
+            ],
+            Self::RoyaltyRouter => &[
+                "GovernanceSet",
+                "SplitChanged",
+                "SplitFrozen",
+                "WorkRegistered",
+                "RoyaltyRouted",
+                "Donated",
+                "Forwarded",
+                "Withdrawn",
+            ],
+            Self::Treasury => &[
+                "GovernanceSet",
+                "GuardianChanged",
+                "Received",
+                "SpendApproved",
+                "PayoutMade",
+                "SpendVoided",
+                "LimitsChanged",
+                "StewardChanged",
+                "ProvenanceChanged",
+            ],
+            Self::Provenance => &["AssetRegistered", "ConsentChanged"],
+        }
+    }
+}
 
 impl Event {
     /// Reads event `name` of contract `kind` from its decoded fields.
@@ -256,7 +530,14 @@ impl Event {
         let tag = match (kind, name) {
             (ContractKind::Membership, "SettingsChanged") => "MembershipSettingsChanged",
             (ContractKind::Governor, "SettingsChanged") => "GovernorSettingsChanged",
-            (_, other) => other,
+            (ContractKind::Treasury, "GuardianChanged") => "FundGuardianChanged",
+            // Each contract's own events only: a label of another contract is a mismatch.
+            (k, other) if k.event_labels().contains(&other) => other,
+            (_, other) => {
+                return Err(UnknownEvent(format!(
+                    "{kind:?} declares no event {other} the indexer knows"
+                )))
+            }
         };
         let mut obj = fields.clone();
         obj.insert("kind".into(), serde_json::Value::String(tag.to_owned()));
@@ -276,6 +557,11 @@ mod tests {
             serde_json::from_str("\"340282366920938463463374607431768211455\"").unwrap();
         assert_eq!((a.0, b.0), (12, u128::MAX));
         assert!(serde_json::from_str::<Amount>("true").is_err());
+        assert!(serde_json::from_str::<Amount>("-1").is_err());
+        // written as a string, so what is stored reads back exactly
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(json, "\"340282366920938463463374607431768211455\"");
+        assert_eq!(serde_json::from_str::<Amount>(&json).unwrap(), b);
     }
 
     #[test]
@@ -304,5 +590,47 @@ mod tests {
         assert!(
             Event::from_decoded(ContractKind::Governor, "Mystery", f.as_object().unwrap()).is_err()
         );
+    }
+
+    #[test]
+    fn funds_events_read_per_contract_and_foreign_labels_fail() {
+        let g = serde_json::json!({"guardian": null});
+        let e = Event::from_decoded(
+            ContractKind::Treasury,
+            "GuardianChanged",
+            g.as_object().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(e, Event::FundGuardianChanged { guardian: None });
+        let routed = serde_json::json!({"work": 3, "creator": "0x01", "payer": "0x02",
+            "amount": "1000000000000000000000", "to_creator": 600, "to_compute": 300, "to_reserve": 100});
+        let e = Event::from_decoded(
+            ContractKind::RoyaltyRouter,
+            "RoyaltyRouted",
+            routed.as_object().unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(
+            e,
+            Event::RoyaltyRouted {
+                work: 3,
+                amount: Amount(1_000_000_000_000_000_000_000),
+                ..
+            }
+        ));
+        // The router does not declare a fund's event, even with matching fields.
+        let received = serde_json::json!({"from": "0x01", "amount": 5});
+        assert!(Event::from_decoded(
+            ContractKind::RoyaltyRouter,
+            "Received",
+            received.as_object().unwrap()
+        )
+        .is_err());
+        assert!(Event::from_decoded(
+            ContractKind::Treasury,
+            "Received",
+            received.as_object().unwrap()
+        )
+        .is_ok());
     }
 }

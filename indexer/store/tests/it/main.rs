@@ -413,4 +413,321 @@ mod derived {
             drop_db(db).await;
         }
     }
+
+    fn at(contract: &str, i: i64, event: Event) -> RawEvent {
+        RawEvent {
+            contract: contract.into(),
+            ..ev(i, event)
+        }
+    }
+
+    /// Royalties routed and forwarded, a spend approved and paid in two tranches from one
+    /// fund, another voided, a steward removed: the funds tables add up exactly (amounts
+    /// above u64), replays change nothing, and a reorg rebuilds them from what remains.
+    #[tokio::test]
+    async fn funds_events_build_balances_spends_and_royalty_totals() {
+        use atelier_store::read::{FlowQuery, PayoutQuery, RoyaltyQuery, SpendQuery};
+        use atelier_types::{Limits, SpendRequest, Split, WorkMetadata};
+        const BIG: u128 = 10_u128.pow(24); // above u64: totals must stay exact
+        let (router, fund, steward, artist, payee) = ("0xr0", "0xf0", "0x57", "0xa7", "0xbe");
+        for (store, db) in backends().await {
+            let request = SpendRequest {
+                beneficiary: payee.into(),
+                amount: Amount(3 * BIG),
+                valid_from: 2,
+                expires_at: 50,
+                purpose_hash: "0x99".into(),
+                tranches: 2,
+                tranche_interval: 1,
+                datasets: vec![4],
+            };
+            let b1 = blk(
+                1,
+                vec![
+                    at(
+                        fund,
+                        0,
+                        Event::LimitsChanged {
+                            limits: Limits {
+                                outflow_cap: Amount(4 * BIG),
+                                epoch_blocks: 10,
+                            },
+                        },
+                    ),
+                    at(
+                        fund,
+                        1,
+                        Event::StewardChanged {
+                            account: steward.into(),
+                            steward: true,
+                        },
+                    ),
+                    at(
+                        router,
+                        2,
+                        Event::SplitChanged {
+                            split: Split {
+                                compute_bps: 2000,
+                                reserve_bps: 1000,
+                            },
+                            moved_this_epoch: 0,
+                        },
+                    ),
+                    at(
+                        router,
+                        3,
+                        Event::WorkRegistered {
+                            id: 7,
+                            creator: artist.into(),
+                            content_hash: "0xc7".into(),
+                            creator_bps: 7000,
+                            metadata: WorkMetadata {
+                                title: "Dawn".into(),
+                                prompt: "a fox".into(),
+                                description: "d".into(),
+                                tags: vec!["fox".into()],
+                                image_hash: None,
+                            },
+                            metadata_hash: "0x77".into(),
+                        },
+                    ),
+                ],
+            );
+            let routed = |i| {
+                at(
+                    router,
+                    i,
+                    Event::RoyaltyRouted {
+                        work: 7,
+                        creator: artist.into(),
+                        payer: payee.into(),
+                        amount: Amount(10 * BIG),
+                        to_creator: Amount(7 * BIG),
+                        to_compute: Amount(2 * BIG),
+                        to_reserve: Amount(BIG),
+                    },
+                )
+            };
+            let b2 = blk(
+                2,
+                vec![
+                    routed(0),
+                    routed(1),
+                    at(
+                        router,
+                        2,
+                        Event::Forwarded {
+                            fund: fund.into(),
+                            amount: Amount(4 * BIG),
+                        },
+                    ),
+                    at(
+                        fund,
+                        3,
+                        Event::Received {
+                            from: router.into(),
+                            amount: Amount(4 * BIG),
+                        },
+                    ),
+                    at(
+                        fund,
+                        4,
+                        Event::SpendApproved {
+                            id: 0,
+                            beneficiary: payee.into(),
+                            request: request.clone(),
+                        },
+                    ),
+                    at(
+                        fund,
+                        5,
+                        Event::SpendApproved {
+                            id: 1,
+                            beneficiary: payee.into(),
+                            request: SpendRequest {
+                                tranches: 1,
+                                ..request.clone()
+                            },
+                        },
+                    ),
+                ],
+            );
+            let payout = |i, tranche: u32, paid: u128, epoch: u128| {
+                at(
+                    fund,
+                    i,
+                    Event::PayoutMade {
+                        id: 0,
+                        beneficiary: payee.into(),
+                        steward: steward.into(),
+                        tranche,
+                        amount: Amount(BIG * u128::from(tranche + 1)),
+                        paid: Amount(paid),
+                        epoch_outflow: Amount(epoch),
+                    },
+                )
+            };
+            let b3 = blk(3, vec![payout(0, 0, BIG, BIG)]);
+            let b4 = blk(
+                4,
+                vec![
+                    payout(0, 1, 3 * BIG, 3 * BIG),
+                    at(
+                        fund,
+                        1,
+                        Event::SpendVoided {
+                            id: 1,
+                            by: steward.into(),
+                            paid: Amount(0),
+                        },
+                    ),
+                    at(
+                        fund,
+                        2,
+                        Event::StewardChanged {
+                            account: steward.into(),
+                            steward: false,
+                        },
+                    ),
+                    at(
+                        router,
+                        3,
+                        Event::Withdrawn {
+                            creator: artist.into(),
+                            amount: Amount(14 * BIG),
+                        },
+                    ),
+                ],
+            );
+            for b in [&b1, &b2, &b3, &b4, &b2, &b4] {
+                store.apply_block(b).await.unwrap();
+            }
+            let backend = store.backend();
+            let f = store.fund(fund).await.unwrap().unwrap();
+            let paid = 3 * BIG;
+            assert_eq!(
+                (f.received.as_str(), f.paid_out.clone()),
+                (&*(4 * BIG).to_string(), paid.to_string()),
+                "{backend}"
+            );
+            assert_eq!(f.balance, (4 * BIG - paid).to_string());
+            assert!(f.stewards.is_empty(), "the steward was removed");
+            // the cap is per epoch: block 4 is in epoch 0 with 3 of 4 paid, block 10 starts anew
+            assert_eq!(f.remaining_outflow_at(4), Some(BIG.to_string()));
+            assert_eq!(f.remaining_outflow_at(10), Some((4 * BIG).to_string()));
+            assert_eq!(
+                store.fund_balance_at(fund, 2).await.unwrap(),
+                Some((4 * BIG).to_string())
+            );
+            assert_eq!(
+                store.fund_balance_at(fund, 3).await.unwrap(),
+                Some((3 * BIG).to_string())
+            );
+            assert_eq!(store.fund_balance_at(fund, 1).await.unwrap(), None);
+            let s0 = store.spend(fund, 0).await.unwrap().unwrap();
+            assert_eq!(
+                (s0.status.as_str(), s0.tranches_paid, s0.paid.clone()),
+                ("paid", 2, (3 * BIG).to_string())
+            );
+            let s1 = store.spend(fund, 1).await.unwrap().unwrap();
+            assert_eq!(
+                (s1.state_at(4), s1.voided_by.as_deref()),
+                ("voided", Some(steward))
+            );
+            let open = |state: &str, head| SpendQuery {
+                state: Some((state.into(), head)),
+                limit: 10,
+                ..Default::default()
+            };
+            assert_eq!(store.spends(&open("paid", 4)).await.unwrap().len(), 1);
+            assert_eq!(store.spends(&open("voided", 4)).await.unwrap().len(), 1);
+            assert_eq!(store.spends(&open("open", 4)).await.unwrap().len(), 0);
+            let payouts = store
+                .payouts(&PayoutQuery {
+                    fund: Some(fund.into()),
+                    spend_id: Some(0),
+                    limit: 10,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                payouts.iter().map(|p| p.tranche).collect::<Vec<_>>(),
+                vec![0, 1]
+            );
+            // royalties: two payments of 10 for work 7, the creator withdrew 14
+            assert_eq!(
+                store
+                    .royalties(&RoyaltyQuery {
+                        work_id: Some(7),
+                        limit: 10,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .len(),
+                2
+            );
+            let t = store
+                .royalty_totals("creator", Some(artist), None, 10)
+                .await
+                .unwrap();
+            assert_eq!(
+                (t[0].payments, t[0].amount.clone(), t[0].withdrawn.clone()),
+                (2, (20 * BIG).to_string(), (14 * BIG).to_string())
+            );
+            let w = store
+                .royalty_totals("work", Some("7"), None, 10)
+                .await
+                .unwrap();
+            assert_eq!(
+                (w[0].to_compute.clone(), w[0].to_reserve.clone()),
+                ((4 * BIG).to_string(), (2 * BIG).to_string())
+            );
+            assert_eq!(
+                store.router_split().await.unwrap(),
+                Some((router.into(), 2000, 1000, false))
+            );
+            let flows = store
+                .fund_flows(&FlowQuery {
+                    contract: Some(router.into()),
+                    limit: 10,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                flows.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(),
+                vec!["forwarded", "withdrawn"]
+            );
+            // the registered work reached the worker's queue
+            assert_eq!(
+                store
+                    .works_without_score(10)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|w| w.id)
+                    .collect::<Vec<_>>(),
+                vec![7]
+            );
+            // a reorg back to block 3 undoes block 4 exactly
+            store.rollback_to(3, "0x03").await.unwrap();
+            let f = store.fund(fund).await.unwrap().unwrap();
+            assert_eq!(
+                (f.balance.clone(), f.stewards.clone()),
+                ((3 * BIG).to_string(), vec![steward.to_string()]),
+                "{backend}"
+            );
+            let s0 = store.spend(fund, 0).await.unwrap().unwrap();
+            assert_eq!((s0.state_at(4), s0.tranches_paid), ("payable", 1));
+            assert_eq!(s0.state_at(51), "expired");
+            let t = store
+                .royalty_totals("creator", Some(artist), None, 10)
+                .await
+                .unwrap();
+            assert_eq!((t[0].payments, t[0].withdrawn.as_str()), (2, "0"));
+            drop_db(db).await;
+        }
+    }
 }
