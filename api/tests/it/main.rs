@@ -37,7 +37,9 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 mod seed;
-use seed::{acct, alice, block, bob, carol, ev, governor, membership, seed, vote, weight};
+use seed::{
+    acct, alice, block, bob, carol, compute, ev, governor, membership, router, seed, vote, weight,
+};
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
@@ -563,7 +565,7 @@ async fn top_works_are_ranked_by_quality_not_recency() {
 async fn events_are_listed_and_filtered_by_kind_and_contract() {
     for (app, b) in seeded().await {
         let all = walk(&app, "/events", 7).await;
-        assert_eq!(all.len(), 41);
+        assert_eq!(all.len(), 51, "41 governance events and 10 of the funds");
         let first = ok(&app, "/events?limit=2").await;
         json_snapshot!("events_first_page", first);
         let votes = walk(&app, "/events?kind=VoteCast", 2).await;
@@ -1002,6 +1004,178 @@ async fn the_openapi_document_describes_every_route() {
             .unwrap()
             .starts_with("text/html"));
         assert!(body.as_str().unwrap().contains("openapi.json"));
+        drop_db(b.pg_db).await;
+    }
+}
+
+#[tokio::test]
+async fn funds_spends_payouts_and_royalties() {
+    for (app, b) in seeded().await {
+        let fund = compute();
+        let funds = ok(&app, "/funds").await;
+        json_snapshot!("funds", funds);
+        let f = &funds["items"][0];
+        assert_eq!(f["role"], "compute_fund");
+        // 400 received, 150 paid; the cap of 500 per 100-block epoch has 350 left at head 30
+        assert_eq!(
+            (f["balance"].as_str(), f["remaining_outflow"].as_str()),
+            (Some("250"), Some("350"))
+        );
+        assert_eq!(f["stewards"], serde_json::json!([carol()]));
+        let at = ok(&app, &format!("/funds/{fund}?at_block=28")).await;
+        assert_eq!(at["at"]["balance"], "400");
+        let at = ok(
+            &app,
+            &format!(
+                "/funds/{}?at_block=27",
+                fund.to_uppercase().replace("0X", "0x")
+            ),
+        )
+        .await;
+        assert_eq!(at["at"]["balance"], "0", "no flow by block 27");
+        fails(
+            &app,
+            &format!("/funds/{fund}?at_block=31"),
+            StatusCode::BAD_REQUEST,
+            "block_not_indexed",
+        )
+        .await;
+        fails(
+            &app,
+            &format!("/funds/{}", acct("99")),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+        fails(&app, "/funds/0x12", StatusCode::BAD_REQUEST, "bad_request").await;
+
+        let flows = walk(&app, &format!("/funds/{fund}/flows"), 1).await;
+        let kinds: Vec<&str> = flows.iter().map(|f| f["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["received", "payout"]);
+        let payouts_only = ok(&app, &format!("/funds/{fund}/flows?kind=payout")).await;
+        assert_eq!(payouts_only["items"][0]["spend_id"], 0);
+        fails(
+            &app,
+            &format!("/funds/{fund}/flows?kind=stolen"),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        )
+        .await;
+        let router_flows = ok(&app, &format!("/funds/{}/flows", router())).await;
+        assert_eq!(router_flows["items"][0]["kind"], "forwarded");
+
+        // spend 0 is payable at head 30, spend 1's window closed at 29 unpaid
+        let spends = walk(&app, "/spends", 1).await;
+        let states: Vec<(i64, &str)> = spends
+            .iter()
+            .map(|s| (s["id"].as_i64().unwrap(), s["state"].as_str().unwrap()))
+            .collect();
+        assert_eq!(states, [(0, "payable"), (1, "expired")]);
+        assert_eq!(
+            ids(ok(&app, "/spends?state=expired").await["items"]
+                .as_array()
+                .unwrap()),
+            [1]
+        );
+        assert_eq!(
+            ids(ok(&app, "/spends?state=open").await["items"]
+                .as_array()
+                .unwrap()),
+            [0]
+        );
+        assert!(ok(&app, "/spends?state=paid").await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            ids(
+                ok(&app, &format!("/spends?beneficiary={}", alice())).await["items"]
+                    .as_array()
+                    .unwrap()
+            ),
+            [1]
+        );
+        fails(
+            &app,
+            "/spends?state=stolen",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        )
+        .await;
+        let detail = ok(&app, &format!("/funds/{fund}/spends/0")).await;
+        json_snapshot!("spend_0", detail);
+        assert_eq!(
+            (detail["paid"].as_str(), detail["tranches_paid"].as_i64()),
+            (Some("150"), Some(1))
+        );
+        assert_eq!(detail["payouts"][0]["steward"], carol());
+        fails(
+            &app,
+            &format!("/funds/{fund}/spends/9"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+        let payouts = ok(&app, &format!("/payouts?steward={}", carol())).await;
+        assert_eq!(payouts["items"].as_array().unwrap().len(), 1);
+        assert!(
+            ok(&app, &format!("/payouts?beneficiary={}", alice())).await["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+
+        // royalties: two payments for work 2, all to Alice
+        assert_eq!(walk(&app, "/royalties?work=2", 1).await.len(), 2);
+        assert_eq!(
+            walk(&app, &format!("/royalties?creator={}", alice()), 5)
+                .await
+                .len(),
+            2
+        );
+        assert!(ok(&app, "/royalties?work=3").await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        let t = ok(
+            &app,
+            &format!("/royalties/totals?scope=creator&key={}", alice()),
+        )
+        .await;
+        assert_eq!(
+            (
+                t["items"][0]["amount"].as_str(),
+                t["items"][0]["payments"].as_i64()
+            ),
+            (Some("2000"), Some(2))
+        );
+        let w = ok(&app, "/royalties/totals?scope=work").await;
+        assert_eq!(
+            (
+                w["items"][0]["key"].as_str(),
+                w["items"][0]["to_compute"].as_str()
+            ),
+            (Some("2"), Some("400"))
+        );
+        fails(
+            &app,
+            "/royalties/totals?scope=work&key=abc",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        )
+        .await;
+        fails(
+            &app,
+            "/royalties/totals",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        )
+        .await;
+        let split = ok(&app, "/royalties/split").await;
+        assert_eq!(
+            (split["compute_bps"].as_i64(), split["frozen"].as_bool()),
+            (Some(2000), Some(false))
+        );
         drop_db(b.pg_db).await;
     }
 }

@@ -2,8 +2,10 @@
 //! serves) run on, written through the store's public API as the indexer and the worker
 //! write it.
 
-use atelier_store::{BlockEvents, CurationScore, RawEvent, Store, Summary, Work};
-use atelier_types::{Action, Amount, Event, GovernorSettings, StoredAction, Support};
+use atelier_store::{BlockEvents, ContractRow, CurationScore, RawEvent, Store, Summary, Work};
+use atelier_types::{
+    Action, Amount, Event, GovernorSettings, Limits, SpendRequest, Split, StoredAction, Support,
+};
 
 pub fn acct(byte: &str) -> String {
     format!("0x{}", byte.repeat(20))
@@ -23,6 +25,12 @@ pub fn membership() -> String {
 }
 pub fn governor() -> String {
     acct("e2")
+}
+pub fn router() -> String {
+    acct("e3")
+}
+pub fn compute() -> String {
+    acct("e4")
 }
 
 pub fn ev(i: i64, contract: &str, event: Event) -> RawEvent {
@@ -267,8 +275,130 @@ pub async fn seed(store: &Store) {
             26,
             vec![ev(0, &g, vote(1, &b, Support::Abstain, 50, (0, 0, 50)))],
         ),
+        block(
+            27,
+            vec![
+                ev(
+                    0,
+                    &compute(),
+                    Event::LimitsChanged {
+                        limits: Limits {
+                            outflow_cap: Amount(500),
+                            epoch_blocks: 100,
+                        },
+                    },
+                ),
+                ev(
+                    1,
+                    &compute(),
+                    Event::StewardChanged {
+                        account: c.clone(),
+                        steward: true,
+                    },
+                ),
+                ev(
+                    2,
+                    &router(),
+                    Event::SplitChanged {
+                        split: Split {
+                            compute_bps: 2000,
+                            reserve_bps: 1000,
+                        },
+                        moved_this_epoch: 0,
+                    },
+                ),
+            ],
+        ),
+        block(28, {
+            let routed = |i| {
+                ev(
+                    i,
+                    &router(),
+                    Event::RoyaltyRouted {
+                        work: 2,
+                        creator: a.clone(),
+                        payer: b.clone(),
+                        amount: Amount(1000),
+                        to_creator: Amount(700),
+                        to_compute: Amount(200),
+                        to_reserve: Amount(100),
+                    },
+                )
+            };
+            let spend = |id: u32, who: &str, amount: u128, expires_at: u32, tranches: u32| {
+                Event::SpendApproved {
+                    id,
+                    beneficiary: who.to_owned(),
+                    request: SpendRequest {
+                        beneficiary: who.to_owned(),
+                        amount: Amount(amount),
+                        valid_from: 28,
+                        expires_at,
+                        purpose_hash: format!("0x{id:064x}"),
+                        tranches,
+                        tranche_interval: 1,
+                        datasets: vec![],
+                    },
+                }
+            };
+            vec![
+                routed(0),
+                routed(1),
+                ev(
+                    2,
+                    &router(),
+                    Event::Forwarded {
+                        fund: compute(),
+                        amount: Amount(400),
+                    },
+                ),
+                ev(
+                    3,
+                    &compute(),
+                    Event::Received {
+                        from: router(),
+                        amount: Amount(400),
+                    },
+                ),
+                ev(4, &compute(), spend(0, &b, 300, 200, 2)),
+                ev(5, &compute(), spend(1, &a, 50, 29, 1)),
+            ]
+        }),
+        block(
+            29,
+            vec![ev(
+                0,
+                &compute(),
+                Event::PayoutMade {
+                    id: 0,
+                    beneficiary: b.clone(),
+                    steward: c.clone(),
+                    tranche: 0,
+                    amount: Amount(150),
+                    paid: Amount(150),
+                    epoch_outflow: Amount(150),
+                },
+            )],
+        ),
         block(30, vec![]),
     ];
+    store
+        .put_contracts(&[
+            ContractRow {
+                address: compute(),
+                role: "compute_fund".into(),
+                artifact: "treasury".into(),
+                block: 1,
+            },
+            ContractRow {
+                address: router(),
+                role: "royalty_router".into(),
+                artifact: "royalty_router".into(),
+                block: 1,
+            },
+        ])
+        .await
+        .unwrap();
     for b in &blocks {
         store.apply_block(b).await.unwrap();
     }

@@ -15,30 +15,50 @@ impl Store {
         let Some(last) = blocks.last() else {
             return Ok(0);
         };
-        let insert = "INSERT INTO raw_events (block_hash, event_index, block, contract, name, topics, data, decoded) \
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (block_hash, event_index) DO NOTHING";
         let cursor = "INSERT INTO cursor (id, block, hash) VALUES (1, $1, $2) \
                       ON CONFLICT (id) DO UPDATE SET block = excluded.block, hash = excluded.hash";
-        let mut added = 0;
+        // Raw events go in as multi-row statements (one round trip per ROWS_PER_INSERT
+        // events instead of one per event); RETURNING names the rows that were new, and only
+        // those are applied to the derived tables, in chain order.
+        let rows: Vec<(&BlockEvents, &RawEvent)> = blocks
+            .iter()
+            .flat_map(|b| b.events.iter().map(move |e| (b, e)))
+            .collect();
+        let mut encoded = Vec::with_capacity(rows.len());
+        for (_, e) in &rows {
+            let topics = serde_json::to_string(&e.topics)?;
+            let decoded = e.event.as_ref().map(serde_json::to_string).transpose()?;
+            encoded.push((topics, decoded));
+        }
+        let mut new: std::collections::HashSet<(String, i64)> = std::collections::HashSet::new();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            for b in blocks {
-                for e in &b.events {
-                    let topics = serde_json::to_string(&e.topics)?;
-                    let decoded = e.event.as_ref().map(serde_json::to_string).transpose()?;
-                    let new = sqlx::query(insert)
-                        .bind(&b.hash).bind(e.event_index).bind(b.block).bind(&e.contract).bind(&e.name)
-                        .bind(&topics).bind(&e.data).bind(&decoded)
-                        .execute(&mut *tx).await?.rows_affected();
-                    if let (1, Some(event)) = (new, &e.event) {
+            for (chunk, enc) in rows.chunks(ROWS_PER_INSERT).zip(encoded.chunks(ROWS_PER_INSERT)) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO raw_events (block_hash, event_index, block, contract, name, topics, data, decoded) ",
+                );
+                q.push_values(chunk.iter().zip(enc), |mut v, ((b, e), (topics, decoded))| {
+                    v.push_bind(&b.hash).push_bind(e.event_index).push_bind(b.block).push_bind(&e.contract)
+                        .push_bind(&e.name).push_bind(topics).push_bind(&e.data).push_bind(decoded);
+                });
+                q.push(" ON CONFLICT (block_hash, event_index) DO NOTHING RETURNING block_hash, event_index");
+                let inserted: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                new.extend(inserted);
+            }
+            for (b, e) in &rows {
+                if let Some(event) = &e.event {
+                    if new.contains(&(b.hash.clone(), e.event_index)) {
                         apply_event!(tx, b.block, e.event_index, &e.contract, event);
                     }
-                    added += new;
                 }
             }
             sqlx::query(cursor).bind(last.block).bind(&last.hash).execute(&mut *tx).await?;
             tx.commit().await?;
         });
-        Ok(added)
+        Ok(new.len() as u64)
     }
 }
+
+/// Raw events per multi-row INSERT: 8 parameters each stays well inside SQLite's 32,766
+/// and PostgreSQL's 65,535 bound parameters per statement.
+const ROWS_PER_INSERT: usize = 1_000;
