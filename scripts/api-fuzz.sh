@@ -3,7 +3,8 @@
 # loopback port over a fresh SQLite store (or ATELIER_FUZZ_DB) holding the API tests' DAO
 # history (api/examples/seed_store.rs), every check, no 5xx allowed.
 # Left out: the SSE stream (it never ends). The positive-data check is off because cursors are opaque: a schema-valid hex
-# string the API did not hand out is rightly refused with 400. Not part of scripts/test.sh yet.
+# string the API did not hand out is rightly refused with 400. scripts/test.sh runs it (50 examples
+# per operation; ATELIER_FUZZ_EXAMPLES overrides).
 #   scripts/api-fuzz.sh [extra schemathesis args, e.g. --max-examples 200]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

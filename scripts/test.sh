@@ -2,7 +2,8 @@
 # The project's test command (README.md; .ci/run calls it). Installs what is missing, then:
 # formatting, committed contract artifacts up to date, clippy with -D warnings on both
 # workspaces, the contracts' unit tests (ink! off-chain engine), and the off-chain
-# workspace's tests, including the runtime tests that execute the contracts on pallet-revive.
+# workspace's tests, including the runtime tests that execute the contracts on pallet-revive,
+# and a schemathesis fuzz run against the served API's own /openapi.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ATELIER_ROOT"
@@ -25,3 +26,5 @@ say "clippy (off-chain workspace)"
 cargo clippy --workspace --all-targets -- -D warnings
 say "off-chain tests, runtime tests on pallet-revive"
 cargo test --workspace
+say "API fuzz: schemathesis against the served /openapi.json (no 5xx, no schema violation)"
+ATELIER_FUZZ_EXAMPLES="${ATELIER_FUZZ_EXAMPLES:-50}" "$ATELIER_ROOT/scripts/api-fuzz.sh"

@@ -154,6 +154,10 @@ pub enum ChainCommand {
         /// Stop once caught up with the finalized head instead of following it.
         #[arg(long)]
         once: bool,
+        /// Follow the best block instead of the finalized one: rows appear before finality,
+        /// and blocks a reorg orphans are rolled back (with everything derived from them).
+        #[arg(long)]
+        best: bool,
         /// First block when the store is empty (default: the earliest deployment block).
         #[arg(long)]
         start_block: Option<u64>,
@@ -616,9 +620,21 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             chain,
             db,
             once,
+            best,
             start_block,
             metrics,
-        } => index(&chain, &db, once, start_block, metrics, out).await?,
+        } => {
+            let options = atelier_indexer::Options {
+                start_block,
+                follow: if best {
+                    atelier_indexer::Follow::Best
+                } else {
+                    atelier_indexer::Follow::Finalized
+                },
+                ..atelier_indexer::Options::default()
+            };
+            index(&chain, &db, once, options, metrics, out).await?;
+        }
         ChainCommand::BenchIndex {
             chain,
             db,
@@ -944,15 +960,27 @@ pub async fn indexer(
     db: &str,
     start_block: Option<u64>,
 ) -> Result<atelier_indexer::Indexer> {
+    let options = atelier_indexer::Options {
+        start_block,
+        ..atelier_indexer::Options::default()
+    };
+    indexer_with(args, db, options).await
+}
+
+/// Opens an indexer of the deployment in `args` into the store at `db` with `options`.
+///
+/// # Errors
+/// As [`indexer`].
+pub async fn indexer_with(
+    args: &ChainArgs,
+    db: &str,
+    options: atelier_indexer::Options,
+) -> Result<atelier_indexer::Indexer> {
     let chain = connect(args).await?;
     let deployment = atelier_indexer::Deployment::load(&args.deployment)?;
     let store = atelier_store::Store::open(db)
         .await
         .with_context(|| format!("cannot open the store {db}"))?;
-    let options = atelier_indexer::Options {
-        start_block,
-        ..atelier_indexer::Options::default()
-    };
     Ok(atelier_indexer::Indexer::new(
         chain,
         store,
@@ -966,11 +994,11 @@ async fn index(
     args: &ChainArgs,
     db: &str,
     once: bool,
-    start_block: Option<u64>,
+    options: atelier_indexer::Options,
     metrics: Option<std::net::SocketAddr>,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut ix = indexer(args, db, start_block).await?;
+    let mut ix = indexer_with(args, db, options).await?;
     let shared = std::sync::Arc::new(std::sync::Mutex::new(atelier_indexer::Progress::default()));
     if let Some(addr) = metrics {
         serve_metrics(addr, shared.clone()).await?;

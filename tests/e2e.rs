@@ -15,7 +15,7 @@ use atelier::{
 use atelier_chain::client::{BackendKind, Chain, ClientError};
 use atelier_sandbox::{
     dao::{Proposal, ProposalState, Support},
-    funds::{Spend, UNIT},
+    funds::{Limits, Spend, Split, UNIT},
     sp_core::H160,
 };
 use common::{addr, dev, stores, LocalChain, RATIO};
@@ -268,10 +268,127 @@ async fn flow(url: &str) {
             open.abstain_votes.to_string(),
         );
         assert_eq!(tallies, Some(expected), "{db}");
+        funds_match(&dao, &alice, &chain, store, &db).await;
         // a restart resumes from the stored cursor: nothing is stored twice
         let mut again = atelier::cli::indexer(&chain_args, &db, None).await.unwrap();
         let second = again.sync_to_head(&stop).await.unwrap();
         assert_eq!(second.blocks, 0, "{db}: {second:?}");
+    }
+}
+
+/// The store's funds tables against the contracts' own answers: the Compute Fund's balance,
+/// limits, remaining outflow, stewards and every spend; the router's works, split and every
+/// creator's withdrawable balance.
+async fn funds_match(
+    dao: &DaoClient,
+    alice: &Keypair,
+    chain: &Chain,
+    store: &atelier_store::Store,
+    db: &str,
+) {
+    let hex0x = |a: [u8; 20]| format!("0x{}", hex::encode(a));
+    let compute = dao.deployment.address("compute_fund");
+    let f = store
+        .fund(&hex0x(compute))
+        .await
+        .unwrap()
+        .expect("fund indexed");
+    assert_eq!(f.role.as_deref(), Some("compute_fund"), "{db}");
+    assert_eq!(
+        f.balance,
+        chain.balance(compute).await.unwrap().to_string(),
+        "{db}"
+    );
+    let limits: Limits = dao.read(alice, "compute_fund", "limits", ()).await.unwrap();
+    assert_eq!(f.outflow_cap, Some(limits.outflow_cap.to_string()), "{db}");
+    let epoch_outflow: u128 = dao
+        .read(alice, "compute_fund", "epoch_outflow", ())
+        .await
+        .unwrap();
+    let (head, _) = chain.head().await.unwrap();
+    assert_eq!(
+        f.remaining_outflow_at(i64::try_from(head).unwrap()),
+        Some((limits.outflow_cap - epoch_outflow).to_string()),
+        "{db}"
+    );
+    assert!(!f.stewards.is_empty(), "{db}");
+    for s in &f.stewards {
+        let account = H160::from_slice(&hex::decode(&s[2..]).unwrap());
+        let on_chain: bool = dao
+            .read(alice, "compute_fund", "is_steward", account)
+            .await
+            .unwrap();
+        assert!(on_chain, "{db}: {s} is a steward");
+    }
+    let count: u32 = dao
+        .read(alice, "compute_fund", "spend_count", ())
+        .await
+        .unwrap();
+    let spends = store
+        .spends(&atelier_store::read::SpendQuery {
+            fund: Some(hex0x(compute)),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(spends.len(), count as usize, "{db}");
+    for s in &spends {
+        let on_chain: Spend = dao
+            .read::<Option<Spend>>(alice, "compute_fund", "spend", u32::try_from(s.id).unwrap())
+            .await
+            .unwrap()
+            .expect("spend on chain");
+        assert_eq!(
+            (
+                s.paid.clone(),
+                s.tranches_paid,
+                s.status == "voided",
+                s.amount.clone()
+            ),
+            (
+                on_chain.paid.to_string(),
+                i64::from(on_chain.tranches_paid),
+                on_chain.voided,
+                on_chain.request.amount.to_string()
+            ),
+            "{db}: spend {}",
+            s.id
+        );
+    }
+    let works: u64 = dao
+        .read(alice, "royalty_router", "work_count", ())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.worker_counts().await.unwrap().works,
+        i64::try_from(works).unwrap(),
+        "{db}"
+    );
+    let split: Split = dao
+        .read(alice, "royalty_router", "split", ())
+        .await
+        .unwrap();
+    let (_, compute_bps, reserve_bps, _) =
+        store.router_split().await.unwrap().expect("split indexed");
+    assert_eq!(
+        (compute_bps, reserve_bps),
+        (i64::from(split.compute_bps), i64::from(split.reserve_bps)),
+        "{db}"
+    );
+    let creators = store
+        .royalty_totals("creator", None, None, 1000)
+        .await
+        .unwrap();
+    assert!(!creators.is_empty(), "{db}: royalties were routed");
+    for t in creators {
+        let account = H160::from_slice(&hex::decode(&t.key[2..]).unwrap());
+        let owed: u128 = dao
+            .read(alice, "royalty_router", "balance_of", account)
+            .await
+            .unwrap();
+        let stored = t.to_creator.parse::<u128>().unwrap() - t.withdrawn.parse::<u128>().unwrap();
+        assert_eq!(stored, owed, "{db}: creator {}", t.key);
     }
 }
 

@@ -256,6 +256,87 @@ async fn reliability() {
             assert_eq!(dump(&db).await, dump(&reference).await, "after database restarts");
         }
     }
+
+    // 5. following the best block, a reorg orphans a stored block: it is rolled back
+    best_block_reorg(&chain, &dao, &url, &file).await;
+}
+
+/// An indexer following the best block stores a block with a contribution; the chain is
+/// rewound below it (`dev_setHead`) and grows a fork without it; the next round rolls the
+/// orphaned block back, indexes the fork, and ends equal to a fresh full re-index.
+async fn best_block_reorg(chain: &Chain, dao: &DaoClient, url: &str, file: &Path) {
+    let db = sqlite("best");
+    let args = atelier::cli::ChainArgs {
+        url: Some(url.to_owned()),
+        deployment: file.to_owned(),
+        json: false,
+    };
+    let options = atelier_indexer::Options {
+        follow: atelier_indexer::Follow::Best,
+        ..atelier_indexer::Options::default()
+    };
+    let mut ix = atelier::cli::indexer_with(&args, &db, options)
+        .await
+        .unwrap();
+    let (_tx, stop) = tokio::sync::watch::channel(false);
+    ix.sync_to_head(&stop).await.unwrap();
+    let (before, _) = chain.head().await.unwrap();
+    let recorded = dao
+        .send(
+            &dev("Ferdie"),
+            "membership",
+            "record_contribution",
+            (1u32, [79u8; 32]),
+            0,
+        )
+        .await;
+    assert!(recorded.is_ok(), "{recorded:?}");
+    let (orphan, orphan_hash) = chain.head().await.unwrap();
+    assert!(orphan > before);
+    ix.sync_to_head(&stop).await.unwrap();
+    let stored = |d: &Dump, block: u64| d.events.iter().filter(|e| e.0 == block as i64).count();
+    let with_orphan = dump(&db).await;
+    assert!(
+        stored(&with_orphan, orphan) > 0,
+        "the contribution's block is stored"
+    );
+    let contributions = with_orphan.counts.1;
+
+    chain.dev_set_head(before).await.unwrap();
+    chain.dev_new_blocks(2).await.unwrap();
+    let (head, _) = chain.head().await.unwrap();
+    assert_eq!(head, before + 2);
+    let replaced = chain.block_hash(orphan).await.unwrap().unwrap();
+    assert_ne!(
+        replaced, orphan_hash,
+        "block {orphan} was replaced by the fork"
+    );
+    ix.sync_to_head(&stop).await.unwrap();
+    let after = dump(&db).await;
+    assert_eq!(
+        stored(&after, orphan),
+        0,
+        "the orphaned block's events are gone"
+    );
+    assert_eq!(
+        after.counts.1,
+        contributions - 1,
+        "and what was derived from them"
+    );
+    let cursor = atelier_store::Store::open(&db)
+        .await
+        .unwrap()
+        .cursor()
+        .await
+        .unwrap();
+    assert_eq!(cursor.map(|c| c.0), Some(head as i64));
+    let reference = sqlite("reference-5");
+    index_once(url, file, &reference);
+    assert_eq!(
+        after,
+        dump(&reference).await,
+        "after a reorg under the best-block follower"
+    );
 }
 
 /// Waits (up to 60 s) until the store's cursor reaches `head`.

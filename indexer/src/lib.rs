@@ -93,9 +93,23 @@ struct Watched {
     kind: Option<ContractKind>,
 }
 
+/// Which head the indexer follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Follow {
+    /// Finalized blocks only: what is stored is never undone.
+    #[default]
+    Finalized,
+    /// The best block: rows appear sooner, and a reorg rolls back the orphaned blocks (the
+    /// stored head is checked against the chain every round, and a batch is re-checked
+    /// before it is written).
+    Best,
+}
+
 /// How the indexer follows the chain.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Finalized blocks (default) or the best block with reorg rollback.
+    pub follow: Follow,
     /// First block to index when the store is empty (default: the earliest deployment block).
     pub start_block: Option<u64>,
     /// Blocks fetched concurrently during backfill.
@@ -113,6 +127,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
+            follow: Follow::Finalized,
             start_block: None,
             concurrency: 16,
             poll: Duration::from_millis(20),
@@ -151,6 +166,8 @@ pub struct Indexer {
     /// The next block to fetch, once the cursor was checked against the chain; `None`
     /// until then and again after a chain failure (the chain may have changed meanwhile).
     next: Option<u64>,
+    /// Whether the contracts were written to the store in this run.
+    contracts_stored: bool,
 }
 
 fn address(hex_addr: &str) -> Result<[u8; 20]> {
@@ -224,6 +241,7 @@ impl Indexer {
             options,
             progress: Progress::default(),
             next: None,
+            contracts_stored: false,
         })
     }
 
@@ -244,7 +262,10 @@ impl Indexer {
     /// # Errors
     /// Chain or store failures.
     pub async fn resume_point(&mut self) -> Result<u64> {
-        self.store.put_contracts(&self.contracts).await?;
+        if !self.contracts_stored {
+            self.store.put_contracts(&self.contracts).await?;
+            self.contracts_stored = true;
+        }
         let Some((mut block, mut hash)) = self.store.cursor().await? else {
             let start = self.options.start_block.unwrap_or(self.first_block);
             return Ok(start);
@@ -336,15 +357,22 @@ impl Indexer {
         &mut self,
         stop: &tokio::sync::watch::Receiver<bool>,
     ) -> Result<Progress> {
+        let best = self.options.follow == Follow::Best;
         let next = match self.next {
-            Some(next) => next,
-            None => {
+            // Following the best block, the stored head may have been orphaned since the last
+            // round: check it every round.
+            Some(next) if !best => next,
+            _ => {
                 let next = self.resume_point().await?;
                 self.next = Some(next);
                 next
             }
         };
-        let head = self.chain.finalized_number().await?;
+        let head = if best {
+            self.chain.best_number().await?
+        } else {
+            self.chain.finalized_number().await?
+        };
         self.progress.head = head;
         if next > head {
             return Ok(self.progress);
@@ -367,6 +395,9 @@ impl Indexer {
                 None if batch.is_empty() => blocks.next().await,
                 None => {
                     self.flush(&mut batch, &mut batch_events).await?;
+                    if self.next.is_none() {
+                        break; // a reorg dropped the batch: the next round starts over
+                    }
                     continue;
                 }
             };
@@ -380,6 +411,9 @@ impl Indexer {
             if batch.len() >= self.options.batch_blocks || batch_events >= self.options.batch_events
             {
                 self.flush(&mut batch, &mut batch_events).await?;
+                if self.next.is_none() {
+                    break;
+                }
             }
         }
         self.flush(&mut batch, &mut batch_events).await?;
@@ -418,6 +452,15 @@ impl Indexer {
             return Ok(());
         };
         let cursor = u64::try_from(last.block).unwrap_or(0);
+        if self.options.follow == Follow::Best && !self.still_canonical(batch).await? {
+            // A reorg while the batch was fetched: drop it; the next round walks back from
+            // the stored head and fetches the new fork.
+            tracing::warn!(target: "indexer::sync", block = cursor, "reorg while fetching; refetching");
+            self.next = None;
+            batch.clear();
+            *batch_events = 0;
+            return Ok(());
+        }
         self.store.apply_blocks(batch).await?;
         self.progress.cursor = cursor;
         self.next = Some(cursor + 1);
@@ -426,6 +469,20 @@ impl Indexer {
         batch.clear();
         *batch_events = 0;
         Ok(())
+    }
+
+    /// Whether every block of `batch` is still the chain's block at its height.
+    async fn still_canonical(&self, batch: &[BlockEvents]) -> Result<bool> {
+        for b in batch {
+            let on_chain = self
+                .chain
+                .block_hash(u64::try_from(b.block).unwrap_or(0))
+                .await?;
+            if on_chain.map(|h| hex32(&h)) != Some(b.hash.clone()) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Follows the chain until `stop` turns true: backfills, then polls the finalized head

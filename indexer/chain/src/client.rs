@@ -207,6 +207,38 @@ impl Chain {
         Ok(())
     }
 
+    /// Makes block `number` the head of a Chopsticks dev chain (`dev_setHead`): blocks
+    /// built after it form a new fork, orphaning the ones above it. For reorg tests.
+    ///
+    /// # Errors
+    /// When the chain is not a dev chain or refuses.
+    pub async fn dev_set_head(&self, number: u64) -> Result<()> {
+        let params = subxt::rpcs::rpc_params![number];
+        self.rpc
+            .request::<serde_json::Value>("dev_setHead", params)
+            .await
+            .map_err(|e| ClientError::DryRun(format!("dev_setHead failed: {e}")))?;
+        Ok(())
+    }
+
+    /// The best (not necessarily finalized) block number, from `chain_getHeader`.
+    ///
+    /// # Errors
+    /// When the chain cannot be read.
+    pub async fn best_number(&self) -> Result<u64> {
+        let header: serde_json::Value = self
+            .rpc
+            .request("chain_getHeader", subxt::rpcs::rpc_params![])
+            .await
+            .map_err(|e| ClientError::Dispatch(format!("chain_getHeader failed: {e}")))?;
+        header["number"]
+            .as_str()
+            .and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+            .ok_or_else(|| {
+                ClientError::Dispatch(format!("chain_getHeader: no block number in {header}"))
+            })
+    }
+
     /// The chain's genesis hash.
     pub fn genesis_hash(&self) -> [u8; 32] {
         self.api.genesis_hash().0
