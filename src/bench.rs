@@ -164,6 +164,8 @@ async fn head_latency(args: &ChainArgs, db: &str, samples: usize) -> Result<Vec<
         let mut evidence = [0u8; 32];
         evidence[..8].copy_from_slice(&(i as u64 + 1_000).to_be_bytes());
         evidence[8] = 0xbe;
+        // unique per run: the head at the start differs between runs on one chain
+        evidence[9..17].copy_from_slice(&head.to_be_bytes());
         let included = dao
             .send(
                 &bob,

@@ -31,6 +31,7 @@ impl Store {
             encoded.push((topics, decoded));
         }
         let mut new: std::collections::HashSet<(String, i64)> = std::collections::HashSet::new();
+        let pg = matches!(self.pool, Pool::Postgres(_));
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for (chunk, enc) in rows.chunks(ROWS_PER_INSERT).zip(encoded.chunks(ROWS_PER_INSERT)) {
@@ -48,7 +49,7 @@ impl Store {
             for (b, e) in &rows {
                 if let Some(event) = &e.event {
                     if new.contains(&(b.hash.clone(), e.event_index)) {
-                        apply_event!(tx, b.block, e.event_index, &e.contract, event);
+                        apply_event!(tx, pg, b.block, e.event_index, &e.contract, event);
                     }
                 }
             }

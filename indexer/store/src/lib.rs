@@ -215,9 +215,14 @@ macro_rules! on_pool {
 /// Applies one domain event to the derived tables inside transaction `$tx`. Amounts are
 /// stored as decimal strings. Only events stored for the first time are applied, so every
 /// update here runs exactly once per event.
+///
+/// On PostgreSQL (`$pg`) the frequent events write their rows in one statement each
+/// (data-modifying CTEs, exact `numeric` sums), saving a round trip per extra row; SQLite
+/// runs in-process, where a statement costs no round trip and `WITH` cannot insert.
 macro_rules! apply_event {
-    ($tx:expr, $block:expr, $index:expr, $contract:expr, $event:expr) => {{
+    ($tx:expr, $pg:expr, $block:expr, $index:expr, $contract:expr, $event:expr) => {{
         use atelier_types::Event as E;
+        let pg: bool = $pg;
         let block: i64 = $block;
         let index: i64 = $index;
         let contract: &str = $contract;
@@ -239,11 +244,24 @@ macro_rules! apply_event {
                 .bind(i64::from(id)).bind(block).bind(index).bind(kind).execute(&mut *$tx).await?;
         }
         match $event {
+            E::ContributionRecorded { id, contributor, category, evidence } if pg => {
+                sqlx::query("WITH c AS (INSERT INTO contributions (id, contributor, category, evidence, status, recorded_at) \
+                             VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (id) DO NOTHING) \
+                             INSERT INTO members (address, updated_at) VALUES ($2, $5) ON CONFLICT (address) DO NOTHING")
+                    .bind(i64::try_from(*id).unwrap_or(i64::MAX)).bind(contributor).bind(i64::from(*category)).bind(evidence).bind(block)
+                    .execute(&mut *$tx).await?;
+            }
             E::ContributionRecorded { id, contributor, category, evidence } => {
                 sqlx::query("INSERT INTO contributions (id, contributor, category, evidence, status, recorded_at) VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (id) DO NOTHING")
                     .bind(i64::try_from(*id).unwrap_or(i64::MAX)).bind(contributor).bind(i64::from(*category)).bind(evidence).bind(block)
                     .execute(&mut *$tx).await?;
                 sqlx::query(member).bind(contributor).bind(block).execute(&mut *$tx).await?;
+            }
+            E::ContributionAttested { id, attestor, attestations, .. } if pg => {
+                sqlx::query("WITH a AS (INSERT INTO attestations (contribution_id, attestor, block) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING) \
+                             UPDATE contributions SET attestations = $4 WHERE id = $1")
+                    .bind(i64::try_from(*id).unwrap_or(i64::MAX)).bind(attestor).bind(block).bind(i64::from(*attestations))
+                    .execute(&mut *$tx).await?;
             }
             E::ContributionAttested { id, attestor, attestations, .. } => {
                 let id = i64::try_from(*id).unwrap_or(i64::MAX);
@@ -251,6 +269,13 @@ macro_rules! apply_event {
                     .bind(id).bind(attestor).bind(block).execute(&mut *$tx).await?;
                 sqlx::query("UPDATE contributions SET attestations = $1 WHERE id = $2")
                     .bind(i64::from(*attestations)).bind(id).execute(&mut *$tx).await?;
+            }
+            E::ContributionActivated { id, contributor, weight, expires_at, member_weight } if pg => {
+                sqlx::query("WITH c AS (UPDATE contributions SET status = 'active', weight = $1, expires_at = $2 WHERE id = $3) \
+                             UPDATE members SET own_weight = $4, updated_at = $5 WHERE address = $6")
+                    .bind(weight.0.to_string()).bind(i64::from(*expires_at)).bind(i64::try_from(*id).unwrap_or(i64::MAX))
+                    .bind(member_weight.0.to_string()).bind(block).bind(contributor)
+                    .execute(&mut *$tx).await?;
             }
             E::ContributionActivated { id, contributor, weight, expires_at, member_weight } => {
                 sqlx::query("UPDATE contributions SET status = 'active', weight = $1, expires_at = $2 WHERE id = $3")
@@ -276,6 +301,13 @@ macro_rules! apply_event {
                              ON CONFLICT (address) DO UPDATE SET delegate = excluded.delegate, updated_at = excluded.updated_at")
                     .bind(delegator).bind(to).bind(block).execute(&mut *$tx).await?;
             }
+            E::VotesChanged { account, new, block: at, .. } if pg => {
+                sqlx::query("WITH c AS (INSERT INTO weight_checkpoints (account, block, value) VALUES ($1, $2, $3) \
+                             ON CONFLICT (account, block) DO UPDATE SET value = excluded.value) \
+                             INSERT INTO members (address, votes, updated_at) VALUES ($1, $3, $4) \
+                             ON CONFLICT (address) DO UPDATE SET votes = excluded.votes, updated_at = excluded.updated_at")
+                    .bind(account).bind(i64::from(*at)).bind(new.0.to_string()).bind(block).execute(&mut *$tx).await?;
+            }
             E::VotesChanged { account, new, block: at, .. } => {
                 sqlx::query("INSERT INTO weight_checkpoints (account, block, value) VALUES ($1, $2, $3) ON CONFLICT (account, block) DO UPDATE SET value = excluded.value")
                     .bind(account).bind(i64::from(*at)).bind(new.0.to_string()).execute(&mut *$tx).await?;
@@ -295,6 +327,14 @@ macro_rules! apply_event {
                 sqlx::query("INSERT INTO proposal_states (proposal_id, snapshot, vote_end, quorum_bps, actions, status) VALUES ($1, $2, $3, $4, $5, 'created') ON CONFLICT (proposal_id) DO NOTHING")
                     .bind(id).bind(i64::from(*snapshot)).bind(i64::from(*vote_end)).bind(i64::from(*quorum_bps))
                     .bind(serde_json::to_string(actions)?).execute(&mut *$tx).await?;
+            }
+            E::VoteCast { id, voter, support, weight, reason, relayer, tallies } if pg => {
+                sqlx::query("WITH v AS (INSERT INTO votes (proposal_id, voter, support, weight, reason, relayer, block, event_index) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING) \
+                             UPDATE proposal_states SET for_votes = $9, against_votes = $10, abstain_votes = $11 WHERE proposal_id = $1")
+                    .bind(i64::from(*id)).bind(voter).bind(format!("{support:?}")).bind(weight.0.to_string()).bind(reason).bind(relayer).bind(block).bind(index)
+                    .bind(tallies.0 .0.to_string()).bind(tallies.1 .0.to_string()).bind(tallies.2 .0.to_string())
+                    .execute(&mut *$tx).await?;
             }
             E::VoteCast { id, voter, support, weight, reason, relayer, tallies } => {
                 let id = i64::from(*id);
@@ -344,6 +384,23 @@ macro_rules! apply_event {
                     .bind(i64::try_from(*id).unwrap_or(i64::MAX)).bind(creator).bind(&metadata.title).bind(&metadata.prompt)
                     .bind(&metadata.description).bind(serde_json::to_string(&metadata.tags)?).bind(&metadata.image_hash)
                     .bind(block).bind(index).bind(content_hash).bind(i64::from(*creator_bps)).bind(metadata_hash)
+                    .execute(&mut *$tx).await?;
+            }
+            E::RoyaltyRouted { work, creator, payer, amount, to_creator, to_compute, to_reserve } if pg => {
+                // Three running totals (work, creator, router) in one upsert, summed exactly
+                // as numeric.
+                let sum = |c: &str| format!("{c} = (royalty_totals.{c}::numeric + excluded.{c}::numeric)::text");
+                let sql = format!(
+                    "WITH r AS (INSERT INTO royalties (block, event_index, router, work_id, creator, payer, amount, to_creator, to_compute, to_reserve) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING) \
+                     INSERT INTO royalty_totals (scope, key, payments, amount, to_creator, to_compute, to_reserve) \
+                     VALUES ('work', $11, 1, $7, $8, $9, $10), ('creator', $5, 1, $7, $8, $9, $10), ('router', $3, 1, $7, $8, $9, $10) \
+                     ON CONFLICT (scope, key) DO UPDATE SET payments = royalty_totals.payments + 1, {}, {}, {}, {}",
+                    sum("amount"), sum("to_creator"), sum("to_compute"), sum("to_reserve"));
+                let work_id = i64::try_from(*work).unwrap_or(i64::MAX);
+                sqlx::query(&sql)
+                    .bind(block).bind(index).bind(contract).bind(work_id).bind(creator).bind(payer).bind(amount.0.to_string())
+                    .bind(to_creator.0.to_string()).bind(to_compute.0.to_string()).bind(to_reserve.0.to_string()).bind(work_id.to_string())
                     .execute(&mut *$tx).await?;
             }
             E::RoyaltyRouted { work, creator, payer, amount, to_creator, to_compute, to_reserve } => {
@@ -781,6 +838,7 @@ impl Store {
     /// derived tables from the events that remain, and sets the cursor to `(block, hash)`,
     /// all in one transaction. Returns how many events were removed.
     pub async fn rollback_to(&self, block: i64, hash: &str) -> Result<u64> {
+        let pg = matches!(self.pool, Pool::Postgres(_));
         let removed = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let removed = sqlx::query("DELETE FROM raw_events WHERE block > $1").bind(block).execute(&mut *tx).await?.rows_affected();
@@ -802,7 +860,7 @@ impl Store {
             .await?;
             for (b, i, contract, json) in rows {
                 let event: atelier_types::Event = serde_json::from_str(&json)?;
-                apply_event!(tx, b, i, &contract, &event);
+                apply_event!(tx, pg, b, i, &contract, &event);
             }
             sqlx::query("UPDATE cursor SET block = $1, hash = $2 WHERE id = 1").bind(block).bind(hash).execute(&mut *tx).await?;
             tx.commit().await?;
