@@ -246,6 +246,16 @@ async fn flow(url: &str) {
         let (head, _) = chain.head().await.unwrap();
         assert_eq!(first.cursor, head, "{db}");
         let store = ix.store();
+        let seen = store
+            .chain_head()
+            .await
+            .unwrap()
+            .expect("chain head recorded");
+        assert_eq!(
+            (seen.0, seen.2.as_str()),
+            (head as i64, "finalized"),
+            "{db}"
+        );
         assert_eq!(
             store.member_votes(&bob_hex).await.unwrap().as_deref(),
             Some("40"),

@@ -368,11 +368,22 @@ impl Indexer {
                 next
             }
         };
-        let head = if best {
-            self.chain.best_number().await?
+        let (head, head_hash) = if best {
+            let n = self.chain.best_number().await?;
+            (n, self.chain.block_hash(n).await?.unwrap_or_default())
         } else {
-            self.chain.finalized_number().await?
+            self.chain.head().await?
         };
+        if head != self.progress.head || self.progress.blocks == 0 {
+            // what the API reports as the chain head and the lag behind it
+            self.store
+                .put_chain_head(
+                    i64::try_from(head).unwrap_or(i64::MAX),
+                    &hex32(&head_hash),
+                    if best { "best" } else { "finalized" },
+                )
+                .await?;
+        }
         self.progress.head = head;
         if next > head {
             return Ok(self.progress);

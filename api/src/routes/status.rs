@@ -51,9 +51,13 @@ pub struct Counts {
 pub struct StatusDto {
     /// The last block whose events are all stored; `null` before anything is indexed.
     pub head: Option<BlockRef>,
-    /// The chain's finalized head, when the indexer records it (not yet: `null`).
+    /// The chain head the indexer last saw; `null` before it ran.
+    pub chain_head: Option<BlockRef>,
+    /// Whether it follows `finalized` blocks or the `best` block (`atelier index --best`).
+    pub follows: Option<String>,
+    /// The chain's finalized head (the chain head when following finalized blocks).
     pub finalized: Option<BlockRef>,
-    /// Blocks the indexer is behind the chain, when known (not yet: `null`).
+    /// Blocks the store is behind the chain head; `null` before the indexer ran.
     pub lag_blocks: Option<i64>,
     /// The store's backend (`sqlite` or `postgres`).
     pub backend: String,
@@ -74,11 +78,23 @@ pub struct Health {
 pub(crate) async fn status(State(state): State<AppState>) -> ApiResult<Json<StatusDto>> {
     let store = state.store();
     let head = store.cursor().await?;
+    let chain = store.chain_head().await?;
     let (members, contributions, proposals, votes) = store.governance_counts().await?;
+    let lag_blocks = chain
+        .as_ref()
+        .map(|(c, _, _)| (c - head.as_ref().map_or(0, |h| h.0)).max(0));
     Ok(Json(StatusDto {
         head: head.map(|(number, hash)| BlockRef { number, hash }),
-        finalized: None,
-        lag_blocks: None,
+        finalized: chain
+            .as_ref()
+            .filter(|c| c.2 == "finalized")
+            .map(|(number, hash, _)| BlockRef {
+                number: *number,
+                hash: hash.clone(),
+            }),
+        follows: chain.as_ref().map(|c| c.2.clone()),
+        chain_head: chain.map(|(number, hash, _)| BlockRef { number, hash }),
+        lag_blocks,
         backend: store.backend().into(),
         counts: Counts {
             members,

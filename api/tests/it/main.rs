@@ -728,6 +728,35 @@ async fn status_health_and_readiness() {
         json_snapshot!("status", redacted);
         assert_eq!(s["backend"], b.store.backend());
         assert_eq!(ok(&empty, "/ready").await["status"], "ready");
+        assert_eq!(
+            (s["lag_blocks"].clone(), s["finalized"].clone()),
+            (Value::Null, Value::Null),
+            "no chain head seen yet"
+        );
+        // the indexer saw the chain 4 blocks ahead of the store
+        b.store
+            .put_chain_head(34, "0x34", "finalized")
+            .await
+            .unwrap();
+        let s = ok(&empty, "/status").await;
+        assert_eq!(
+            (
+                s["lag_blocks"].as_i64(),
+                s["finalized"]["number"].as_i64(),
+                s["follows"].as_str()
+            ),
+            (Some(4), Some(34), Some("finalized"))
+        );
+        b.store.put_chain_head(36, "0x36", "best").await.unwrap();
+        let s = ok(&empty, "/status").await;
+        assert_eq!(
+            (
+                s["lag_blocks"].as_i64(),
+                s["finalized"].clone(),
+                s["chain_head"]["number"].as_i64()
+            ),
+            (Some(6), Value::Null, Some(36))
+        );
         // a head that does not move within the stall limit makes the API unready
         let strict = app(AppState::new(
             Store::open(&b.url).await.unwrap(),

@@ -828,6 +828,22 @@ impl Store {
         Ok(())
     }
 
+    /// Records the chain head the indexer last saw (`finality`: `finalized` or `best`).
+    pub async fn put_chain_head(&self, block: i64, hash: &str, finality: &str) -> Result<()> {
+        let sql = "INSERT INTO chain_head (id, block, hash, finality) VALUES (1, $1, $2, $3) \
+                   ON CONFLICT (id) DO UPDATE SET block = excluded.block, hash = excluded.hash, finality = excluded.finality";
+        on_pool!(self, pool => {
+            sqlx::query(sql).bind(block).bind(hash).bind(finality).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// The chain head the indexer last saw: (block, hash, finality).
+    pub async fn chain_head(&self) -> Result<Option<(i64, String, String)>> {
+        let sql = "SELECT block, hash, finality FROM chain_head WHERE id = 1";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).fetch_optional(pool).await?))
+    }
+
     /// The cursor: the last fully stored block and its hash.
     pub async fn cursor(&self) -> Result<Option<(i64, String)>> {
         let sql = "SELECT block, hash FROM cursor WHERE id = 1";
