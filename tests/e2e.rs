@@ -252,9 +252,9 @@ async fn flow(url: &str) {
             .unwrap()
             .expect("chain head recorded");
         assert_eq!(
-            (seen.0, seen.2.as_str()),
-            (head as i64, "finalized"),
-            "{db}"
+            (seen.block, seen.finality.as_str(), seen.evm_chain_id),
+            (head as i64, "finalized", Some(420_420_420)),
+            "{db}: the runtime's Revive::ChainId"
         );
         assert_eq!(
             store.member_votes(&bob_hex).await.unwrap().as_deref(),

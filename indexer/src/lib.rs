@@ -168,6 +168,8 @@ pub struct Indexer {
     next: Option<u64>,
     /// Whether the contracts were written to the store in this run.
     contracts_stored: bool,
+    /// pallet-revive's Ethereum chain id, once read.
+    evm_chain_id: Option<u64>,
 }
 
 fn address(hex_addr: &str) -> Result<[u8; 20]> {
@@ -242,6 +244,7 @@ impl Indexer {
             progress: Progress::default(),
             next: None,
             contracts_stored: false,
+            evm_chain_id: None,
         })
     }
 
@@ -375,13 +378,18 @@ impl Indexer {
             self.chain.head().await?
         };
         if head != self.progress.head || self.progress.blocks == 0 {
-            // what the API reports as the chain head and the lag behind it
+            // what the API reports as the chain head, the lag behind it and the chain's ids
+            if self.evm_chain_id.is_none() {
+                self.evm_chain_id = self.chain.evm_chain_id().await.ok();
+            }
             self.store
-                .put_chain_head(
-                    i64::try_from(head).unwrap_or(i64::MAX),
-                    &hex32(&head_hash),
-                    if best { "best" } else { "finalized" },
-                )
+                .put_chain_head(&atelier_store::ChainHead {
+                    block: i64::try_from(head).unwrap_or(i64::MAX),
+                    hash: hex32(&head_hash),
+                    finality: if best { "best" } else { "finalized" }.into(),
+                    genesis: hex32(&self.chain.genesis_hash()),
+                    evm_chain_id: self.evm_chain_id.and_then(|c| i64::try_from(c).ok()),
+                })
                 .await?;
         }
         self.progress.head = head;

@@ -41,6 +41,9 @@ pub struct BalanceAt {
 pub struct FundDto {
     /// Address, H160 hex.
     pub address: String,
+    /// CAIP-10 account id, `eip155:<chain id>:<address>`, once the indexer recorded the
+    /// chain's id.
+    pub caip10: Option<String>,
     /// Role in the deployment (`compute_fund`, `community_reserve`).
     pub role: Option<String>,
     /// Everything deposited, decimal.
@@ -68,9 +71,12 @@ pub struct FundDto {
     pub at: Option<BalanceAt>,
 }
 
-fn fund_dto(f: FundRow, head: i64) -> FundDto {
+fn fund_dto(f: FundRow, head: i64, chain: Option<&atelier_store::ChainHead>) -> FundDto {
     FundDto {
         remaining_outflow: f.remaining_outflow_at(head),
+        caip10: chain
+            .and_then(|c| c.evm_chain_id)
+            .map(|id| format!("eip155:{id}:{}", f.address)),
         address: f.address,
         role: f.role,
         received: f.received,
@@ -98,12 +104,13 @@ pub struct FundList {
     responses((status = 200, description = "The funds", body = FundList)))]
 pub(crate) async fn list(State(state): State<AppState>) -> ApiResult<Json<FundList>> {
     let head = head_block(&state).await?;
+    let chain = state.store().chain_head().await?;
     let items = state
         .store()
         .funds()
         .await?
         .into_iter()
-        .map(|f| fund_dto(f, head))
+        .map(|f| fund_dto(f, head, chain.as_ref()))
         .collect();
     Ok(Json(FundList { items }))
 }
@@ -138,6 +145,7 @@ pub(crate) async fn one(
 ) -> ApiResult<Json<FundDto>> {
     let f = existing(&state, &raw).await?;
     let head = head_block(&state).await?;
+    let chain = state.store().chain_head().await?;
     let at = match q.at_block.map(i64::from) {
         None => None,
         Some(block) if block > head => {
@@ -157,7 +165,7 @@ pub(crate) async fn one(
     };
     Ok(Json(FundDto {
         at,
-        ..fund_dto(f, head)
+        ..fund_dto(f, head, chain.as_ref())
     }))
 }
 

@@ -59,10 +59,31 @@ pub struct StatusDto {
     pub finalized: Option<BlockRef>,
     /// Blocks the store is behind the chain head; `null` before the indexer ran.
     pub lag_blocks: Option<i64>,
+    /// The chain's CAIP-2 ids; `null` before the indexer ran.
+    pub chain: Option<ChainIds>,
     /// The store's backend (`sqlite` or `postgres`).
     pub backend: String,
     /// Counts of the derived tables.
     pub counts: Counts,
+}
+
+/// CAIP-2 chain ids: how other chains' tools name this one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainIds {
+    /// `polkadot:<first 16 bytes of the genesis hash, hex>`.
+    pub caip2: String,
+    /// `eip155:<pallet-revive chain id>`: the namespace of the chain's H160 accounts and
+    /// contracts (CAIP-10 `eip155:<id>:0x...`).
+    pub eip155: Option<String>,
+}
+
+/// The CAIP-2 ids of the chain the indexer follows.
+pub(crate) fn chain_ids(head: &atelier_store::ChainHead) -> ChainIds {
+    let genesis = head.genesis.trim_start_matches("0x");
+    ChainIds {
+        caip2: format!("polkadot:{}", &genesis[..genesis.len().min(32)]),
+        eip155: head.evm_chain_id.map(|id| format!("eip155:{id}")),
+    }
 }
 
 /// Liveness or readiness.
@@ -82,18 +103,22 @@ pub(crate) async fn status(State(state): State<AppState>) -> ApiResult<Json<Stat
     let (members, contributions, proposals, votes) = store.governance_counts().await?;
     let lag_blocks = chain
         .as_ref()
-        .map(|(c, _, _)| (c - head.as_ref().map_or(0, |h| h.0)).max(0));
+        .map(|c| (c.block - head.as_ref().map_or(0, |h| h.0)).max(0));
     Ok(Json(StatusDto {
         head: head.map(|(number, hash)| BlockRef { number, hash }),
         finalized: chain
             .as_ref()
-            .filter(|c| c.2 == "finalized")
-            .map(|(number, hash, _)| BlockRef {
-                number: *number,
-                hash: hash.clone(),
+            .filter(|c| c.finality == "finalized")
+            .map(|c| BlockRef {
+                number: c.block,
+                hash: c.hash.clone(),
             }),
-        follows: chain.as_ref().map(|c| c.2.clone()),
-        chain_head: chain.map(|(number, hash, _)| BlockRef { number, hash }),
+        follows: chain.as_ref().map(|c| c.finality.clone()),
+        chain_head: chain.as_ref().map(|c| BlockRef {
+            number: c.block,
+            hash: c.hash.clone(),
+        }),
+        chain: chain.as_ref().map(chain_ids),
         lag_blocks,
         backend: store.backend().into(),
         counts: Counts {

@@ -734,11 +734,19 @@ async fn status_health_and_readiness() {
             "no chain head seen yet"
         );
         // the indexer saw the chain 4 blocks ahead of the store
-        b.store
-            .put_chain_head(34, "0x34", "finalized")
-            .await
-            .unwrap();
+        let mut seen = atelier_store::ChainHead {
+            block: 34,
+            hash: "0x34".into(),
+            finality: "finalized".into(),
+            genesis: format!("0x{}", "ab".repeat(32)),
+            evm_chain_id: Some(420_420_420),
+        };
+        b.store.put_chain_head(&seen).await.unwrap();
         let s = ok(&empty, "/status").await;
+        assert_eq!(s["chain"]["caip2"], format!("polkadot:{}", "ab".repeat(16)));
+        assert_eq!(s["chain"]["eip155"], "eip155:420420420");
+        let fund = ok(&empty, &format!("/funds/{}", compute())).await;
+        assert_eq!(fund["caip10"], format!("eip155:420420420:{}", compute()));
         assert_eq!(
             (
                 s["lag_blocks"].as_i64(),
@@ -747,7 +755,9 @@ async fn status_health_and_readiness() {
             ),
             (Some(4), Some(34), Some("finalized"))
         );
-        b.store.put_chain_head(36, "0x36", "best").await.unwrap();
+        seen.block = 36;
+        seen.finality = "best".into();
+        b.store.put_chain_head(&seen).await.unwrap();
         let s = ok(&empty, "/status").await;
         assert_eq!(
             (

@@ -239,6 +239,27 @@ impl Chain {
             })
     }
 
+    /// pallet-revive's Ethereum chain id (`Revive::ChainId`, the `eip155` reference of the
+    /// chain's H160 accounts), read from the runtime metadata.
+    ///
+    /// # Errors
+    /// When the chain cannot be read or the constant is missing.
+    pub async fn evm_chain_id(&self) -> Result<u64> {
+        let at = self
+            .api
+            .at_current_block()
+            .await
+            .map_err(subxt::Error::from)?;
+        let metadata = at.metadata();
+        let bytes = metadata
+            .pallet_by_name("Revive")
+            .and_then(|p| p.constant_by_name("ChainId"))
+            .map(|c| c.value().to_vec())
+            .ok_or_else(|| ClientError::Dispatch("no constant Revive::ChainId".into()))?;
+        u64::decode(&mut &bytes[..])
+            .map_err(|e| ClientError::Dispatch(format!("Revive::ChainId does not decode: {e}")))
+    }
+
     /// The chain's genesis hash.
     pub fn genesis_hash(&self) -> [u8; 32] {
         self.api.genesis_hash().0

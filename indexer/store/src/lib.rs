@@ -181,6 +181,21 @@ pub struct ContractRow {
     pub block: i64,
 }
 
+/// The chain head the indexer follows, with the chain's ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    /// Block number.
+    pub block: i64,
+    /// Block hash, 0x-hex.
+    pub hash: String,
+    /// `finalized` or `best`.
+    pub finality: String,
+    /// Genesis hash, 0x-hex.
+    pub genesis: String,
+    /// pallet-revive's Ethereum chain id, when the runtime declares one.
+    pub evm_chain_id: Option<i64>,
+}
+
 /// What the worker has done and has left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkerCounts {
@@ -828,20 +843,31 @@ impl Store {
         Ok(())
     }
 
-    /// Records the chain head the indexer last saw (`finality`: `finalized` or `best`).
-    pub async fn put_chain_head(&self, block: i64, hash: &str, finality: &str) -> Result<()> {
-        let sql = "INSERT INTO chain_head (id, block, hash, finality) VALUES (1, $1, $2, $3) \
-                   ON CONFLICT (id) DO UPDATE SET block = excluded.block, hash = excluded.hash, finality = excluded.finality";
+    /// Records the chain head the indexer last saw.
+    pub async fn put_chain_head(&self, head: &ChainHead) -> Result<()> {
+        let sql = "INSERT INTO chain_head (id, block, hash, finality, genesis, evm_chain_id) VALUES (1, $1, $2, $3, $4, $5) \
+                   ON CONFLICT (id) DO UPDATE SET block = excluded.block, hash = excluded.hash, finality = excluded.finality, \
+                   genesis = excluded.genesis, evm_chain_id = excluded.evm_chain_id";
         on_pool!(self, pool => {
-            sqlx::query(sql).bind(block).bind(hash).bind(finality).execute(pool).await?;
+            sqlx::query(sql).bind(head.block).bind(&head.hash).bind(&head.finality).bind(&head.genesis)
+                .bind(head.evm_chain_id).execute(pool).await?;
         });
         Ok(())
     }
 
-    /// The chain head the indexer last saw: (block, hash, finality).
-    pub async fn chain_head(&self) -> Result<Option<(i64, String, String)>> {
-        let sql = "SELECT block, hash, finality FROM chain_head WHERE id = 1";
-        Ok(on_pool!(self, pool => sqlx::query_as(sql).fetch_optional(pool).await?))
+    /// The chain head the indexer last saw.
+    pub async fn chain_head(&self) -> Result<Option<ChainHead>> {
+        let sql =
+            "SELECT block, hash, finality, genesis, evm_chain_id FROM chain_head WHERE id = 1";
+        let row: Option<(i64, String, String, String, Option<i64>)> =
+            on_pool!(self, pool => sqlx::query_as(sql).fetch_optional(pool).await?);
+        Ok(row.map(|r| ChainHead {
+            block: r.0,
+            hash: r.1,
+            finality: r.2,
+            genesis: r.3,
+            evm_chain_id: r.4,
+        }))
     }
 
     /// The cursor: the last fully stored block and its hash.
