@@ -25,7 +25,8 @@
 # * Load: wrk (-t2 -c32, 15 s after a 3 s warm-up; ids drawn at random, the same sequence for
 #   both engines: any proposal for query 1, proposals with 60 votes for query 2) gives req/s
 #   (2xx only) and p50/p99; oha paced at a fixed 1,000 req/s (--latency-correction, so a
-#   server that falls behind is charged for the wait; one fixed id) gives p99 at that rate.
+#   server that falls behind is charged for the wait; requests under way at the end are
+#   waited for; one fixed id) gives p99 at that rate and the rate it really served.
 #   Then the API server's peak resident memory (VmHWM of /proc/PID/status).
 # * Goals (from the issue): API/PostGraphile >= 1.5x req/s on both queries, p99 <= 20 ms at
 #   1,000 req/s, API peak RSS <= 150 MB. The table says which are met; the exit status is 0
@@ -204,7 +205,7 @@ run_wrk() { # run_wrk QUERY ENGINE SECONDS FILE
 }
 run_oha() { # run_oha QUERY ENGINE FILE
     local q="$1" e="$2" file="$3"
-    local common=(-z "${duration}s" -q "$rate" -c "$connections" --latency-correction --no-tui
+    local common=(-z "${duration}s" -q "$rate" -c "$connections" --latency-correction -w --no-tui
                   --output-format json)
     if [ "$e" = api ]; then
         "$oha" "${common[@]}" "$api$(rest_path "$q" | sed "s/__ID__/$fixed/")" >"$file"

@@ -61,6 +61,10 @@ the indexer head it was served at in `x-indexer-head` (`<block>:<hash>`)."
         error::ErrorDetail,
         routes::contributions::ContributionStatus,
         routes::proposals::ProposalState,
+        routes::funds::FlowKind,
+        routes::funds::SpendFilter,
+        routes::funds::SpendState,
+        routes::royalties::Scope,
     )),
     tags(
         (name = "proposals", description = "Proposals, their state, tallies, quorum and summaries"),

@@ -1026,6 +1026,15 @@ async fn the_openapi_document_describes_every_route() {
         let mut names: Vec<&str> = paths.keys().map(String::as_str).collect();
         names.sort_unstable();
         json_snapshot!("openapi_paths", names);
+        // every reference resolves (a query enum not registered as a component would not)
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        let mut refs = Vec::new();
+        collect_refs(&doc, &mut refs);
+        assert!(!refs.is_empty());
+        for r in refs {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or(&r);
+            assert!(schemas.contains_key(name), "unresolvable {r}");
+        }
         for (path, item) in paths {
             let responses = item["get"]["responses"].as_object().unwrap();
             for status in ["200", "400", "429", "500", "503"] {
@@ -1216,5 +1225,21 @@ async fn funds_spends_payouts_and_royalties() {
             (Some(2000), Some(false))
         );
         drop_db(b.pg_db).await;
+    }
+}
+
+/// Every `$ref` in a JSON document.
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
+        _ => {}
     }
 }
