@@ -49,6 +49,8 @@
 #                      (default 100000 / 1000000 / 5000)
 #   ATELIER_BENCH_RAW_EVENTS=0   leave raw_events empty (a store unlike the indexer's; to see
 #                      what that table costs the API)
+#   ATELIER_BENCH_PG_WORKERS=N   run PostGraphile with --cluster-workers N (default 1: one
+#                      process, as SubQuery's query service runs it)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ATELIER_ROOT"
@@ -79,6 +81,7 @@ proposals="${ATELIER_BENCH_PROPOSALS:-100000}"
 votes="${ATELIER_BENCH_VOTES:-1000000}"
 members="${ATELIER_BENCH_MEMBERS:-5000}"
 raw_events="${ATELIER_BENCH_RAW_EVENTS:-1}"
+pg_workers="${ATELIER_BENCH_PG_WORKERS:-1}"
 bench_dir="$ATELIER_ROOT/scripts/api-bench"
 started_at=$(date +%s)
 loadavg_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -139,7 +142,7 @@ wait_for() { # wait_for WHAT LOG CMD...: until CMD succeeds (60 s)
 start_api() {
     api_port="$(free_port)"
     "$server_bin" --db "$db_url" --listen "127.0.0.1:$api_port" --rate-limit 0 --stall-after-s 0 \
-        >"$work/api.log" 2>&1 &
+        >>"$work/api.log" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
     wait_for "the API" "$work/api.log" curl -fsS "http://127.0.0.1:$api_port/health"
@@ -166,17 +169,18 @@ fi
 n_raw="$(psql "$db_url" -qAtc "select count(*) from raw_events")"
 
 pg_port="$(free_port)"
+pg_cluster=()
+[ "$pg_workers" -gt 1 ] && pg_cluster=(--cluster-workers "$pg_workers")
 "$pg_dir/node_modules/.bin/postgraphile" -c "$db_url" --schema public --host 127.0.0.1 \
     --port "$pg_port" --disable-graphiql --disable-default-mutations --disable-query-log \
-    --max-pool-size 8 >"$work/postgraphile.log" 2>&1 &
+    --max-pool-size 8 "${pg_cluster[@]}" >>"$work/postgraphile.log" 2>&1 &
 pg_pid=$!
 pids+=("$pg_pid")
 gql="http://127.0.0.1:$pg_port/graphql"
 api="http://127.0.0.1:$api_port"
 wait_for "PostGraphile" "$work/postgraphile.log" curl -fsS -XPOST -H 'content-type: application/json' \
     -d '{"query":"{ __typename }"}' "$gql"
-# node is started through a shell wrapper by npm's bin link only on some systems; read the
-# memory of the process that listens.
+# The memory of the Node process that listens (with --cluster-workers, the workers' largest).
 pg_node_pid="$(ss -ltnpH "sport = :$pg_port" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)"
 
 # --- same answers on both sides ------------------------------------------------------------
@@ -221,9 +225,17 @@ for q in proposal votes; do
         sleep 2
         run_wrk "$q" "$e" "$duration" "$results/$q.$e.wrk.txt"
         grep -E "requests in|Requests/sec|^ +(50|99)%|Non-2xx|Socket errors" "$results/$q.$e.wrk.txt" | sed 's/^ */    /'
+        if grep -qE "Non-2xx|Socket errors" "$results/$q.$e.wrk.txt"; then
+            echo "    errors: the last lines of the $e server's log (all of it: ${out%.json}.$e.log):"
+            tail -n 5 "$work/$e.log" | sed 's/^/      /'
+            # The API logs nothing here (no log subscriber); its own counters say which statuses.
+            if [ "$e" = api ]; then
+                { curl -fsS "$api/metrics" | grep '^atelier_api_requests_total' | grep -v 'status="2' | sed 's/^/      /'; } || true
+            fi
+        fi
         sleep 2
         run_oha "$q" "$e" "$results/$q.$e.oha.json"
-        python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["summary"]; p=d["latencyPercentiles"]; print("    paced: %.1f req/s, p99 %.2f ms, success rate %.3f" % (s["requestsPerSec"], (p["p99"] or 0)*1e3, s["successRate"]))' "$results/$q.$e.oha.json"
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["summary"]; p=d["latencyPercentiles"]; print("    paced: %.1f responses/s, p99 %.2f ms, status %s, errors %s" % (s["requestsPerSec"], (p["p99"] or 0)*1e3, d["statusCodeDistribution"], d["errorDistribution"] or "none"))' "$results/$q.$e.oha.json"
         sleep 2
     done
 done
@@ -234,6 +246,9 @@ python3 "$bench_dir/bench.py" check "$api" "$gql" "$fixed" "$fixed"
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 api_hwm="$(hwm "$api_pid")"
 pg_hwm="$(hwm "${pg_node_pid:-$pg_pid}")"
+for w in $(pgrep -P "$pg_pid" 2>/dev/null || true); do
+    [ "$(hwm "$w")" -gt "$pg_hwm" ] && pg_hwm="$(hwm "$w")"
+done
 
 python3 - "$results/meta.json" <<EOF
 import json, sys
@@ -244,6 +259,7 @@ json.dump({
                 "postgres": "$(psql "$db_url" -qAtc 'show server_version')"},
     "store": {"proposals": $proposals, "votes": $votes, "members": $members, "raw_events": $n_raw},
     "postgraphile_version": "$pg_version",
+    "postgraphile_workers": $pg_workers,
     "oha_version": "$OHA_VERSION",
     "wrk": {"threads": $threads, "connections": $connections, "duration_s": $duration},
     "rate": $rate,
@@ -254,4 +270,6 @@ json.dump({
 EOF
 mkdir -p "$(dirname "$out")"
 python3 "$bench_dir/bench.py" report "$results" "$out"
+cp "$work/api.log" "${out%.json}.api.log"
+cp "$work/postgraphile.log" "${out%.json}.postgraphile.log"
 echo "took $(( $(date +%s) - started_at ))s; the store stays in $db_name"

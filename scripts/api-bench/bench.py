@@ -183,7 +183,9 @@ def report(results, out_path):
         "votes": "votes page of 50  (/votes?proposal=&limit=50 | allVotes(condition, first: 50))",
     }
     print()
-    print(f"Atelier API vs PostGraphile {meta['postgraphile_version']} over one PostgreSQL store "
+    workers = meta.get("postgraphile_workers", 1)
+    print(f"Atelier API vs PostGraphile {meta['postgraphile_version']} "
+          f"({workers} Node process{'es' if workers > 1 else ''}) over one PostgreSQL store "
           f"({meta['store']['proposals']:,} proposals, {meta['store']['votes']:,} votes, "
           f"{meta['store']['raw_events']:,} raw events)")
     print(f"wrk -t{meta['wrk']['threads']} -c{meta['wrk']['connections']} -d{meta['wrk']['duration_s']}s "
@@ -191,19 +193,20 @@ def report(results, out_path):
           f"-z {meta['wrk']['duration_s']}s --latency-correction (one fixed id); "
           f"{meta['machine']['cpus']} CPUs, load before the run {meta['machine']['loadavg_before']}")
     print()
-    head = (f"{'query':<18} {'engine':<13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
-            f"   {'@' + str(meta['rate']) + '/s: got':>12} {'p99 ms':>8}")
+    head = (f"{'query':<10} {'engine':<13} {'req/s':>9} {'p50 ms':>10} {'p99 ms':>10} {'errors':>7}"
+            f"   {'@' + str(meta['rate']) + '/s: got':>12} {'p99 ms':>10}")
     print(head)
     print("-" * len(head))
     for q, row in queries.items():
         for e in ("api", "postgraphile"):
             w, p = row[e]["wrk"], row[e]["paced"]
             errs = w["non_2xx"] + w["socket_errors"]
-            print(f"{q:<18} {e:<13} {fmt(w['rps']):>9} {fmt(w['p50_ms'], 2):>8} "
-                  f"{fmt(w['p99_ms'], 2):>8} {errs:>7}   {fmt(p['achieved_rps']):>12} "
-                  f"{fmt(p['p99_ms'], 2):>8}")
+            print(f"{q:<10} {e:<13} {fmt(w['rps']):>9} {fmt(w['p50_ms'], 2):>10} "
+                  f"{fmt(w['p99_ms'], 2):>10} {errs:>7}   {fmt(p['achieved_rps']):>12} "
+                  f"{fmt(p['p99_ms'], 2):>10}")
         r = row["ratio"]
-        print(f"{'':<18} {'API/PG':<13} {(fmt(r, 2) + 'x') if r is not None else '-':>9}"
+        ratio = "-" if r is None else f"{r:.2f}x" if r >= 0.1 else f"{r:.4f}x"
+        print(f"{'':<10} {'API/PG':<13} {ratio:>9}"
               f"   goal >= {goals['ratio']}x: {'met' if verdict[q]['throughput_ratio'] else 'NOT met'}"
               f"; API p99 @{meta['rate']}/s goal <= {goals['p99_ms']} ms: "
               f"{'met' if verdict[q]['paced_p99'] else 'NOT met'}")
