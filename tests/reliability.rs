@@ -1,8 +1,11 @@
 //! The indexer's reliability on a real local chain, modelled on the open indexer benchmark's
-//! checks: an `atelier index` process SIGKILLed at three points and restarted, a restart
-//! after the chain advanced while the indexer was down, and the RPC connection dropped and
-//! restored under a following indexer. Each ends compared with a fresh full re-index of the
-//! same chain: the same events at the same (block, index), no gaps, no duplicates.
+//! checks: an `atelier index` process SIGKILLed at three points and restarted, and once more
+//! while its batch's transaction is open on PostgreSQL (mid-commit); a restart after the
+//! chain advanced while the indexer was down; the RPC connection dropped and restored under
+//! a following indexer; the same block range delivered twice; the database restarted
+//! mid-backfill and at the head; a reorg under best-block mode. Each ends compared with a
+//! fresh full re-index of the same chain: the same events at the same (block, index), no
+//! gaps, no duplicates.
 
 mod common;
 
@@ -164,6 +167,9 @@ async fn reliability() {
     assert!(!expected.events.is_empty());
     assert_eq!(dump(&killed).await, expected, "after three SIGKILLs");
 
+    // 1b. SIGKILL mid-commit: while the backfill's transaction is open on PostgreSQL
+    kill_mid_commit(&url, &file, &expected).await;
+
     // 2. the chain advances while the indexer is down
     some_votes(&dao, seeded.open..seeded.open + 1).await;
     chain.dev_new_blocks(3).await.unwrap();
@@ -230,6 +236,10 @@ async fn reliability() {
         dump(&reference).await,
         "after a dropped connection"
     );
+
+    // 3b. the same block range delivered twice to a store at the head: nothing is stored
+    // twice and the cursor stays where it was
+    delivered_twice(&chain, &file, &killed, &reference).await;
 
     // 4. the database restarts mid-backfill and again at the head
     match postgres_for_restart().await {
@@ -336,6 +346,116 @@ async fn best_block_reorg(chain: &Chain, dao: &DaoClient, url: &str, file: &Path
         after,
         dump(&reference).await,
         "after a reorg under the best-block follower"
+    );
+}
+
+/// SIGKILLs `atelier index` while the transaction of its first batch is open on
+/// PostgreSQL: seen in `pg_stat_activity` with a transaction id (it has written rows) and a
+/// statement of the batch. The store must then hold nothing of that batch (no event, no
+/// cursor: the kill landed before the commit and the server rolled it back), and a restart
+/// must end with the fresh re-index's rows. A try whose transaction commits before the
+/// test sees it is repeated on a fresh database.
+async fn kill_mid_commit(url: &str, file: &Path, expected: &Dump) {
+    let admin = std::env::var("ATELIER_TEST_PG_URL").unwrap_or_else(|_| PG.into());
+    let Ok(pool) = sqlx::PgPool::connect(&admin).await else {
+        eprintln!(
+            "skipped the mid-commit SIGKILL: no PostgreSQL at {admin}; scripts/setup.sh starts one"
+        );
+        return;
+    };
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(b, _)| b)
+        .to_owned();
+    let name = format!("atelier_rel_commit_{}", std::process::id());
+    let db = format!("{base}/{name}");
+    for attempt in 1..=20 {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&pool)
+            .await;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        // migrated here, so that the indexer's first writing transactions are its own
+        drop(atelier_store::Store::open(&db).await.unwrap());
+        let mut child = index_process(url, file, &db, true);
+        let open_batch = "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 \
+                          AND backend_xid IS NOT NULL AND state IN ('active', 'idle in transaction') \
+                          AND (query ILIKE '%raw_events%' OR query ILIKE '%members%' OR query ILIKE '%votes%' \
+                               OR query ILIKE '%checkpoints%' OR query ILIKE '%proposal%' OR query ILIKE '%contributions%')";
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let mut seen = false;
+        while std::time::Instant::now() < deadline {
+            let n: i64 = sqlx::query_scalar(open_batch)
+                .bind(&name)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            if n > 0 {
+                child.kill().unwrap(); // SIGKILL
+                seen = true;
+                break;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break; // finished before the test saw its transaction
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let store = atelier_store::Store::open(&db).await.unwrap();
+        let events = store.events_from(0, 1_000_000).await.unwrap().len();
+        let cursor = store.cursor().await.unwrap();
+        drop(store);
+        if !seen || events > 0 || cursor.is_some() {
+            eprintln!("mid-commit kill, try {attempt}: the batch committed first ({events} events, cursor {cursor:?}); again");
+            continue;
+        }
+        eprintln!("mid-commit kill, try {attempt}: killed with the batch's transaction open; nothing of it was kept");
+        index_once(url, file, &db);
+        assert_eq!(&dump(&db).await, expected, "after a SIGKILL mid-commit");
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&pool)
+            .await;
+        return;
+    }
+    panic!("no SIGKILL landed inside the batch's transaction in 20 tries");
+}
+
+/// Delivers the indexed history again, twice, through the indexer's own batching into a
+/// store already at the head: it must equal the fresh re-index `reference` afterwards and
+/// keep its cursor.
+async fn delivered_twice(chain: &Chain, file: &Path, db: &str, reference: &str) {
+    let store = atelier_store::Store::open(db).await.unwrap();
+    let cursor = store.cursor().await.unwrap().expect("an indexed store");
+    let deployment = atelier_indexer::Deployment::load(file).unwrap();
+    let first = deployment
+        .contracts
+        .values()
+        .map(|c| c.block)
+        .min()
+        .unwrap();
+    let mut indexer = atelier_indexer::Indexer::new(
+        chain.clone(),
+        store,
+        &deployment,
+        &atelier_sandbox::artifact::artifacts_dir(),
+        atelier_indexer::Options::default(),
+    )
+    .unwrap();
+    let mut blocks = Vec::new();
+    for n in first..=u64::try_from(cursor.0).unwrap() {
+        blocks.push(indexer.to_store(chain.block_events(n).await.unwrap()));
+    }
+    assert!(blocks.iter().any(|b| !b.events.is_empty()));
+    for _ in 0..2 {
+        indexer.store_blocks(blocks.clone()).await.unwrap();
+    }
+    assert_eq!(indexer.store().cursor().await.unwrap(), Some(cursor));
+    assert_eq!(
+        dump(db).await,
+        dump(reference).await,
+        "after the same blocks were delivered twice"
     );
 }
 

@@ -15,8 +15,12 @@ impl Store {
         let Some(last) = blocks.last() else {
             return Ok(0);
         };
+        // The cursor only moves forward here: an older range delivered again (a replay, a
+        // second fetch of the same blocks) stores nothing new and leaves it at the head.
+        // Only `rollback_to` moves it back, after a reorg.
         let cursor = "INSERT INTO cursor (id, block, hash) VALUES (1, $1, $2) \
-                      ON CONFLICT (id) DO UPDATE SET block = excluded.block, hash = excluded.hash";
+                      ON CONFLICT (id) DO UPDATE SET block = excluded.block, hash = excluded.hash \
+                      WHERE excluded.block >= cursor.block";
         // Raw events go in as multi-row statements (one round trip per ROWS_PER_INSERT
         // events instead of one per event); RETURNING names the rows that were new, and only
         // those are applied to the derived tables, in chain order.
@@ -36,11 +40,12 @@ impl Store {
             let mut tx = pool.begin().await?;
             for (chunk, enc) in rows.chunks(ROWS_PER_INSERT).zip(encoded.chunks(ROWS_PER_INSERT)) {
                 let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO raw_events (block_hash, event_index, block, contract, name, topics, data, decoded) ",
+                    "INSERT INTO raw_events (block_hash, event_index, block, contract, name, topics, data, decoded, time) ",
                 );
                 q.push_values(chunk.iter().zip(enc), |mut v, ((b, e), (topics, decoded))| {
                     v.push_bind(&b.hash).push_bind(e.event_index).push_bind(b.block).push_bind(&e.contract)
-                        .push_bind(&e.name).push_bind(topics).push_bind(&e.data).push_bind(decoded);
+                        .push_bind(&e.name).push_bind(topics).push_bind(&e.data).push_bind(decoded)
+                        .push_bind(b.time);
                 });
                 q.push(" ON CONFLICT (block_hash, event_index) DO NOTHING RETURNING block_hash, event_index");
                 let inserted: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
@@ -60,6 +65,6 @@ impl Store {
     }
 }
 
-/// Raw events per multi-row INSERT: 8 parameters each stays well inside SQLite's 32,766
+/// Raw events per multi-row INSERT: 9 parameters each stays well inside SQLite's 32,766
 /// and PostgreSQL's 65,535 bound parameters per statement.
 const ROWS_PER_INSERT: usize = 1_000;

@@ -216,6 +216,7 @@ fn block(n: i64, events: usize) -> atelier_store::BlockEvents {
                 event: None,
             })
             .collect(),
+        time: Some(1_700_000_000_000 + n * 6_000),
     }
 }
 
@@ -250,6 +251,22 @@ async fn a_block_and_the_cursor_are_stored_together_and_exactly_once() {
             .map(|(b, e)| (*b, e.event_index))
             .collect();
         assert_eq!(order, vec![(5, 0), (5, 1), (5, 2), (6, 0), (6, 1), (7, 0)]);
+        // when the range 5..=6 is delivered twice more, then nothing is added and the
+        // cursor stays at the head
+        for _ in 0..2 {
+            assert_eq!(
+                store
+                    .apply_blocks(&[block(5, 3), block(6, 2)])
+                    .await
+                    .unwrap(),
+                0
+            );
+        }
+        assert_eq!(store.events_from(0, 100).await.unwrap().len(), 6);
+        assert_eq!(
+            store.cursor().await.unwrap(),
+            Some((7, format!("0x{:064x}", 7)))
+        );
         // a reorg back to block 5 removes what came after it
         assert_eq!(store.rollback_to(5, "0xfive").await.unwrap(), 3);
         assert_eq!(store.cursor().await.unwrap(), Some((5, "0xfive".into())));
@@ -279,6 +296,7 @@ mod derived {
             block: n,
             hash: format!("0x{n:02x}"),
             events,
+            time: None,
         }
     }
 
