@@ -106,8 +106,8 @@ pub struct ListParams {
     pub category: Option<u32>,
     /// Only contributions in this status.
     pub status: Option<ContributionStatus>,
-    /// Only this contributor's (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only this contributor's (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub contributor: Option<String>,
     /// The `next_cursor` of the previous page (opaque; empty means the first page).
     #[param(pattern = "^[0-9a-f]*$")]

@@ -2,6 +2,7 @@
 //! delegations.
 
 use atelier_store::read::MemberRow;
+use atelier_types::account;
 use axum::{extract::State, routing::get, Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -28,6 +29,11 @@ pub fn router() -> Router<AppState> {
 pub struct MemberDto {
     /// Address, H160 hex.
     pub address: String,
+    /// The Substrate account behind the address, as its wallet shows it (SS58, generic
+    /// prefix 42), once the indexer recorded it.
+    pub ss58: Option<String>,
+    /// The same account id, 0x-hex.
+    pub account_id: Option<String>,
     /// Weight from the member's own active contributions, decimal.
     pub own_weight: String,
     /// Voting weight now: own weight unless delegated away, plus weight delegated to it.
@@ -56,8 +62,11 @@ page::page_type!(MemberPage, MemberDto, "members");
 
 impl From<MemberRow> for MemberDto {
     fn from(m: MemberRow) -> Self {
+        let ss58 = m.account_id.as_deref().and_then(ss58_of);
         Self {
             address: m.address,
+            ss58,
+            account_id: m.account_id,
             own_weight: m.own_weight,
             votes: m.votes,
             delegate: m.delegate,
@@ -65,6 +74,15 @@ impl From<MemberRow> for MemberDto {
             at: None,
         }
     }
+}
+
+/// The SS58 text of a 0x-hex account id (the store writes only well-formed ones).
+fn ss58_of(account_id: &str) -> Option<String> {
+    let bytes: [u8; 32] = hex::decode(account_id.trim_start_matches("0x"))
+        .ok()?
+        .try_into()
+        .ok()?;
+    Some(account::ss58_encode(&bytes, account::SS58_PREFIX))
 }
 
 /// A change of delegation.
@@ -152,7 +170,7 @@ pub(crate) async fn existing(state: &AppState, raw: &str) -> ApiResult<MemberRow
 
 /// One member, with its voting weight at `at_block` when asked.
 #[utoipa::path(get, path = "/members/{address}", tag = "members",
-    params(("address" = String, Path, description = "H160 hex", pattern = "^0x[0-9a-fA-F]{40}$"), MemberParams),
+    params(("address" = String, Path, description = "H160 hex, or SS58", pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$"), MemberParams),
     responses((status = 200, description = "The member", body = MemberDto),
               (status = 404, description = "No such member", body = crate::error::ErrorBody)))]
 pub(crate) async fn one(
@@ -193,7 +211,7 @@ pub(crate) async fn one(
 
 /// A member's contributions in recording order.
 #[utoipa::path(get, path = "/members/{address}/contributions", tag = "members",
-    params(("address" = String, Path, description = "H160 hex", pattern = "^0x[0-9a-fA-F]{40}$"), ContributionParams),
+    params(("address" = String, Path, description = "H160 hex, or SS58", pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$"), ContributionParams),
     responses((status = 200, description = "A page of contributions", body = contributions::ContributionPage),
               (status = 404, description = "No such member", body = crate::error::ErrorBody)))]
 pub(crate) async fn contributions_of(
@@ -217,7 +235,7 @@ pub(crate) async fn contributions_of(
 
 /// The delegation changes a member made or received, in chain order.
 #[utoipa::path(get, path = "/members/{address}/delegations", tag = "members",
-    params(("address" = String, Path, description = "H160 hex", pattern = "^0x[0-9a-fA-F]{40}$"), PageParams),
+    params(("address" = String, Path, description = "H160 hex, or SS58", pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$"), PageParams),
     responses((status = 200, description = "A page of delegation changes", body = DelegationPage),
               (status = 404, description = "No such member", body = crate::error::ErrorBody)))]
 pub(crate) async fn delegations_of(
@@ -267,7 +285,7 @@ page::page_type!(AttestationPage, AttestationMade, "attestations");
 
 /// The attestations a member made, in chain order.
 #[utoipa::path(get, path = "/members/{address}/attestations", tag = "members",
-    params(("address" = String, Path, description = "H160 hex", pattern = "^0x[0-9a-fA-F]{40}$"), PageParams),
+    params(("address" = String, Path, description = "H160 hex, or SS58", pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$"), PageParams),
     responses((status = 200, description = "A page of attestations", body = AttestationPage),
               (status = 404, description = "No such member", body = crate::error::ErrorBody)))]
 pub(crate) async fn attestations_of(

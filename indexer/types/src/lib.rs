@@ -6,6 +6,8 @@
 //! accounts and hashes as 0x-hex, amounts as numbers or decimal strings) and are read into
 //! [`Event`] with [`Event::from_decoded`].
 
+pub mod account;
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// An H160 account or contract address, 0x-hex.
@@ -74,6 +76,22 @@ pub struct StoredAction {
     pub action: Action,
     /// Target code hash at propose time.
     pub code_hash: Hash,
+    /// The call read as the target's message, when the indexer knows the target's
+    /// metadata (a contract of the deployment); not part of the contract's event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<DecodedCall>,
+}
+
+/// An action's call as the target contract's message: its label and arguments by name
+/// (JSON as the event decoder writes it: byte arrays 0x-hex, big numbers strings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecodedCall {
+    /// The target's contract (artifact) name, `treasury`, `membership`, ...
+    pub contract: String,
+    /// Message label, `approve_spend`, `set_settings`, ...
+    pub message: String,
+    /// Arguments by name.
+    pub args: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A call a proposal makes.
