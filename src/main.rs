@@ -135,7 +135,10 @@ fn run_services(
             "indexer",
             vec!["index", "--url", url, "--deployment", &dep, "--db", db],
         ),
-        ("API", vec!["serve", "--db", db, "--listen", listen]),
+        (
+            "API",
+            vec!["serve", "--db", db, "--listen", listen, "--chain-url", url],
+        ),
         ("worker", vec!["work", "--db", db]),
     ];
     let mut children = Vec::new();
@@ -147,7 +150,7 @@ fn run_services(
         children.push((name, child));
     }
     println!(
-        "indexer     following {url} into {db}\nAPI         http://{listen}  (docs http://{listen}/docs, OpenAPI http://{listen}/openapi.json)\nworker      summaries and curation scores into {db}\nCtrl-C stops them (the chain keeps running: atelier chain stop)"
+        "indexer     following {url} into {db}\nAPI         http://{listen}  (docs http://{listen}/docs, OpenAPI http://{listen}/openapi.json)\nweb app     http://{listen}/app/  (vote and pay out through a Polkadot browser wallet)\nworker      summaries and curation scores into {db}\nCtrl-C stops them (the chain keeps running: atelier chain stop)"
     );
     let (tx, rx) = std::sync::mpsc::channel();
     let rt = tokio::runtime::Runtime::new()?;

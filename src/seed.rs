@@ -1,7 +1,8 @@
 //! Seeds a believable demo DAO on a freshly deployed chain, through the same calls the CLI
 //! wallet makes: members with attested contributions and a delegation, a work with a royalty
-//! routed and forwarded to the funds, a grant proposal voted through, executed and paid by a
-//! steward, one proposal defeated and one left open for voting.
+//! routed and forwarded to the funds, a grant proposal voted through and executed (its grant
+//! paid by a steward, its bounty left for one to pay), one proposal defeated and one left open
+//! for voting.
 
 use atelier_chain::client::Chain;
 use atelier_sandbox::{
@@ -120,12 +121,16 @@ pub async fn seed(dao: &DaoClient, mut progress: impl FnMut(&str)) -> Result<See
         .saturating_add(10_000);
     let grant = SpendRequest::single(addr(&one), 150 * UNIT, expires);
     let approve = action(dao, "compute_fund", "approve_spend", &grant)?;
+    // A second spend, approved by the same proposal and left for a steward to pay (what the
+    // web app's steward page shows).
+    let bounty = SpendRequest::single(addr(&ferdie), 40 * UNIT, expires);
+    let approve_bounty = action(dao, "compute_fund", "approve_spend", &bounty)?;
     let (executed, _): (u32, _) = dao
         .send_for(
             &bob,
             "governor",
             "propose",
-            (vec![approve], "# GPU hours for the style model\n\nGrant 150 units from the Compute Fund for one training run.".to_owned()),
+            (vec![approve, approve_bounty], "# GPU hours for the style model\n\nGrant 150 units from the Compute Fund for one training run, and a 40-unit bounty for curating its dataset.".to_owned()),
             0,
         )
         .await?;
@@ -175,7 +180,7 @@ pub async fn seed(dao: &DaoClient, mut progress: impl FnMut(&str)) -> Result<See
     let (paid, _): (u128, _) = dao
         .send_for(&charlie, "compute_fund", "payout", 0u32, 0)
         .await?;
-    progress("steward Charlie paid the grant");
+    progress("steward Charlie paid the grant; the dataset bounty (spend #1) awaits a steward");
 
     let open_action = action(dao, "membership", "set_category", (10u32, 5u128))?;
     let (open, _): (u32, _) = dao

@@ -261,6 +261,34 @@ async fn flow(url: &str) {
             Some("40"),
             "{db}"
         );
+        // the member's Substrate account, read from pallet-revive's OriginalAccount map:
+        // Bob's own public key, so the API can show the SS58 his wallet shows
+        let bob_row = store
+            .member(&bob_hex)
+            .await
+            .unwrap()
+            .expect("Bob is a member");
+        assert_eq!(
+            bob_row.account_id,
+            Some(format!("0x{}", hex::encode(bob.public_key().0))),
+            "{db}"
+        );
+        // the executed grant's action, read by the indexer as the Compute Fund's message
+        let grant = store
+            .proposal(i64::from(seeded.executed))
+            .await
+            .unwrap()
+            .expect("the executed proposal is indexed");
+        let call = grant.actions[0].call.as_ref().expect("its action decoded");
+        assert_eq!(
+            (call.contract.as_str(), call.message.as_str()),
+            ("treasury", "approve_spend"),
+            "{db}"
+        );
+        assert!(call.args.contains_key("request"), "{db}: {call:?}");
+        // events carry their block's time (Timestamp::Now), which time filters read
+        let first = store.first_block_from(0).await.unwrap();
+        assert!(first.is_some(), "{db}: no event stored with a time");
         let (members, _, proposals, votes) = store.governance_counts().await.unwrap();
         assert_eq!(
             (members, proposals),

@@ -5,6 +5,9 @@
 //! limiting, request time and body limits, CORS, request metrics, and one JSON error shape
 //! ([`ApiError`]). The OpenAPI 3.1 document is generated from the handlers ([`openapi`]).
 //!
+//! It also serves the web app ([`web`], `/app/`), which reads this API and sends its
+//! transactions through the member's wallet, never through the server.
+//!
 //! It must not write: no route changes chain-derived data. It depends on the store and the
 //! domain types only, never on the chain client, and it is the only crate that knows HTTP.
 
@@ -16,6 +19,7 @@ pub mod openapi;
 pub mod page;
 pub mod ratelimit;
 pub mod routes;
+pub mod web;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -59,6 +63,10 @@ pub struct Config {
     /// How often the event stream polls the store, in milliseconds.
     #[arg(long, env = "ATELIER_STREAM_POLL_MS", default_value_t = 1000)]
     pub stream_poll_ms: u64,
+    /// The chain's JSON-RPC WebSocket URL the web app (`/app/`) sends transactions to;
+    /// without it the page only reads.
+    #[arg(long, env = "ATELIER_URL")]
+    pub chain_url: Option<String>,
 }
 
 impl Default for Config {
@@ -72,6 +80,7 @@ impl Default for Config {
             body_limit: 16 * 1024,
             stall_after_s: 120,
             stream_poll_ms: 1000,
+            chain_url: None,
         }
     }
 }
@@ -156,6 +165,8 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::royalties::router())
         .merge(routes::events::router())
         .merge(routes::status::router())
+        .merge(routes::contracts::router())
+        .merge(web::router())
         .merge(openapi::router());
     middleware::wrap(routes, state)
 }

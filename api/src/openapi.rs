@@ -25,7 +25,8 @@ use crate::{error, routes, AppState};
         description = "Read-only API over an Atelier DAO's indexed governance: proposals, votes, \
 members, contributions, curated works, treasury funds with their spends and payouts, royalty \
 flows and the raw event stream. Amounts are decimal strings, \
-accounts 0x-hex H160. Lists are keyset-paginated with opaque cursors; every response carries \
+accounts 0x-hex H160 (account parameters also take the SS58 text a Substrate wallet shows, \
+mapped as pallet-revive maps accounts; members carry their SS58 once indexed). Lists are keyset-paginated with opaque cursors; every response carries \
 the indexer head it was served at in `x-indexer-head` (`<block>:<hash>`)."
     ),
     paths(
@@ -55,6 +56,7 @@ the indexer head it was served at in `x-indexer-head` (`<block>:<hash>`)."
         routes::status::health,
         routes::status::ready,
         routes::status::metrics,
+        routes::contracts::list,
     ),
     components(schemas(
         error::ErrorBody,

@@ -170,6 +170,9 @@ pub struct Indexer {
     contracts_stored: bool,
     /// pallet-revive's Ethereum chain id, once read.
     evm_chain_id: Option<u64>,
+    /// Members found to have no original Substrate account (Ethereum-derived), not asked
+    /// again in this run.
+    unmapped: std::collections::HashSet<[u8; 20]>,
 }
 
 fn address(hex_addr: &str) -> Result<[u8; 20]> {
@@ -245,6 +248,7 @@ impl Indexer {
             next: None,
             contracts_stored: false,
             evm_chain_id: None,
+            unmapped: std::collections::HashSet::new(),
         })
     }
 
@@ -305,6 +309,44 @@ impl Indexer {
         &self.chain
     }
 
+    /// Reads a new proposal's actions as calls of their targets' messages, for the targets
+    /// whose metadata the indexer has (the deployment's contracts); an action that does
+    /// not decode keeps only its raw form, and is reported.
+    fn decode_actions(&self, event: &mut atelier_types::Event) {
+        let atelier_types::Event::ProposalCreated { id, actions, .. } = event else {
+            return;
+        };
+        for a in actions {
+            let (Ok(target), Some(selector)) = (
+                address(&a.action.target),
+                hex::decode(a.action.selector.trim_start_matches("0x"))
+                    .ok()
+                    .and_then(|b| <[u8; 4]>::try_from(b).ok()),
+            ) else {
+                continue;
+            };
+            let Some(w) = self.watched.get(&target) else {
+                continue;
+            };
+            let input = hex::decode(a.action.input.trim_start_matches("0x")).unwrap_or_default();
+            match w.decoder.decode_call(selector, &input) {
+                Ok(Some(d)) => {
+                    a.call = Some(atelier_types::DecodedCall {
+                        contract: d.contract,
+                        message: d.event,
+                        args: d.fields,
+                    });
+                }
+                Ok(None) => {
+                    tracing::warn!(target: "indexer::decode", proposal = *id, selector = %a.action.selector, "action calls no message of its target");
+                }
+                Err(err) => {
+                    tracing::warn!(target: "indexer::decode", proposal = *id, %err, "action's arguments do not decode");
+                }
+            }
+        }
+    }
+
     /// Decodes a fetched block's events of the watched contracts into what the store keeps.
     pub fn to_store(&self, b: atelier_chain::client::BlockEvents) -> BlockEvents {
         let mut events = Vec::new();
@@ -315,7 +357,10 @@ impl Indexer {
             let (name, event) = match w.decoder.decode(&e.topics, &e.data) {
                 Ok(Event::Decoded(d)) => {
                     let domain = w.kind.and_then(|k| match d.to_domain(k) {
-                        Ok(ev) => Some(ev),
+                        Ok(mut ev) => {
+                            self.decode_actions(&mut ev);
+                            Some(ev)
+                        }
                         Err(err) => {
                             tracing::warn!(target: "indexer::decode", block = b.number, event = %d.event, %err, "event does not map to a domain event; stored raw");
                             None
@@ -345,6 +390,7 @@ impl Indexer {
             block: i64::try_from(b.number).unwrap_or(i64::MAX),
             hash: hex32(&b.hash),
             events,
+            time: b.timestamp.and_then(|t| i64::try_from(t).ok()),
         }
     }
 
@@ -481,6 +527,7 @@ impl Indexer {
             return Ok(());
         }
         self.store.apply_blocks(batch).await?;
+        self.record_accounts(last.block).await;
         self.progress.cursor = cursor;
         self.next = Some(cursor + 1);
         self.progress.blocks += batch.len() as u64;
@@ -488,6 +535,46 @@ impl Indexer {
         batch.clear();
         *batch_events = 0;
         Ok(())
+    }
+
+    /// Looks up the Substrate accounts of members the store has no account for
+    /// (`Chain::original_accounts`, checked to map back) and records them. Best effort: the
+    /// batch is already committed, and a failure here is retried after the next batch.
+    async fn record_accounts(&mut self, block: i64) {
+        let missing = match self.store.members_without_account().await {
+            Ok(m) => m,
+            Err(err) => {
+                tracing::warn!(target: "indexer::accounts", %err, "cannot read members without an account");
+                return;
+            }
+        };
+        let ask: Vec<[u8; 20]> = missing
+            .iter()
+            .filter_map(|m| address(m).ok())
+            .filter(|a| !self.unmapped.contains(a))
+            .collect();
+        if ask.is_empty() {
+            return;
+        }
+        match self.chain.original_accounts(&ask).await {
+            Ok(found) => {
+                let mut rows = Vec::new();
+                for (a, id) in ask.iter().zip(found) {
+                    match id {
+                        Some(id) => rows.push((format!("0x{}", hex::encode(a)), hex32(&id), block)),
+                        None => {
+                            self.unmapped.insert(*a);
+                        }
+                    }
+                }
+                if let Err(err) = self.store.put_accounts(&rows).await {
+                    tracing::warn!(target: "indexer::accounts", %err, "cannot record accounts");
+                }
+            }
+            Err(err) => {
+                tracing::warn!(target: "indexer::accounts", %err, "cannot look up members' accounts");
+            }
+        }
     }
 
     /// Whether every block of `batch` is still the chain's block at its height.

@@ -78,13 +78,17 @@ pub struct ListParams {
     /// Only events with this label (`VoteCast`, `ProposalCreated`, ...).
     #[param(pattern = "^[A-Za-z0-9_]{1,64}$")]
     pub kind: Option<String>,
-    /// Only this contract's events (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only this contract's events (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub contract: Option<String>,
     /// Only items at or after this block.
     pub from_block: Option<u32>,
     /// Only items at or before this block.
     pub to_block: Option<u32>,
+    /// Only items at or after this time: RFC 3339 (`2026-11-01T12:00:00Z`) or Unix seconds.
+    pub from_time: Option<String>,
+    /// Only items at or before this time: RFC 3339 or Unix seconds.
+    pub to_time: Option<String>,
     /// The `next_cursor` of the previous page (opaque; empty means the first page).
     #[param(pattern = "^[0-9a-f]*$")]
     pub cursor: Option<String>,
@@ -100,8 +104,8 @@ pub struct StreamParams {
     /// Only events with this label.
     #[param(pattern = "^[A-Za-z0-9_]{1,64}$")]
     pub kind: Option<String>,
-    /// Only this contract's events (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only this contract's events (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub contract: Option<String>,
     /// Start after this event id (`<block>:<index>`); `Last-Event-ID` takes precedence.
     /// Without either, the stream starts at the indexer head (only new events).
@@ -116,13 +120,19 @@ pub(crate) async fn list(
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> ApiResult<Json<EventPage>> {
     let limit = page::limit(q.limit)?;
+    let (from_block, to_block) = super::block_range(
+        &state,
+        (q.from_block, q.to_block),
+        (q.from_time.as_deref(), q.to_time.as_deref()),
+    )
+    .await?;
     let rows = state
         .store()
         .events(&EventQuery {
             name: q.kind.as_deref().map(event_kind).transpose()?,
             contract: q.contract.as_deref().map(address).transpose()?,
-            from_block: q.from_block.map(i64::from),
-            to_block: q.to_block.map(i64::from),
+            from_block,
+            to_block,
             after: page::decode_pos(TAG, q.cursor.as_deref())?,
             limit: limit + 1,
         })

@@ -44,6 +44,9 @@ pub struct FundDto {
     /// CAIP-10 account id, `eip155:<chain id>:<address>`, once the indexer recorded the
     /// chain's id.
     pub caip10: Option<String>,
+    /// The contract's own Substrate account (pallet-revive's fallback account of the
+    /// address), SS58 with the generic prefix 42.
+    pub ss58: String,
     /// Role in the deployment (`compute_fund`, `community_reserve`).
     pub role: Option<String>,
     /// Everything deposited, decimal.
@@ -77,6 +80,7 @@ fn fund_dto(f: FundRow, head: i64, chain: Option<&atelier_store::ChainHead>) -> 
         caip10: chain
             .and_then(|c| c.evm_chain_id)
             .map(|id| format!("eip155:{id}:{}", f.address)),
+        ss58: super::contracts::contract_ss58(&f.address),
         address: f.address,
         role: f.role,
         received: f.received,
@@ -135,7 +139,7 @@ async fn existing(state: &AppState, raw: &str) -> ApiResult<FundRow> {
 
 /// One fund, with its balance at `at_block` when asked.
 #[utoipa::path(get, path = "/funds/{address}", tag = "funds",
-    params(("address" = String, Path, description = "H160 hex", pattern = "^0x[0-9a-fA-F]{40}$"), FundParams),
+    params(("address" = String, Path, description = "H160 hex, or SS58", pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$"), FundParams),
     responses((status = 200, description = "The fund", body = FundDto),
               (status = 404, description = "No such fund", body = crate::error::ErrorBody)))]
 pub(crate) async fn one(
@@ -245,6 +249,10 @@ pub struct FlowParams {
     pub from_block: Option<u32>,
     /// Only items at or before this block.
     pub to_block: Option<u32>,
+    /// Only items at or after this time: RFC 3339 (`2026-11-01T12:00:00Z`) or Unix seconds.
+    pub from_time: Option<String>,
+    /// Only items at or before this time: RFC 3339 or Unix seconds.
+    pub to_time: Option<String>,
     /// The `next_cursor` of the previous page (opaque; empty means the first page).
     #[param(pattern = "^[0-9a-f]*$")]
     pub cursor: Option<String>,
@@ -255,7 +263,7 @@ pub struct FlowParams {
 
 /// A fund's (or the router's) history of value in and out, in chain order.
 #[utoipa::path(get, path = "/funds/{address}/flows", tag = "funds",
-    params(("address" = String, Path, description = "Fund or router, H160 hex", pattern = "^0x[0-9a-fA-F]{40}$"), FlowParams),
+    params(("address" = String, Path, description = "Fund or router, H160 hex or SS58", pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$"), FlowParams),
     responses((status = 200, description = "A page of flows", body = FlowPage)))]
 pub(crate) async fn flows(
     State(state): State<AppState>,
@@ -264,11 +272,17 @@ pub(crate) async fn flows(
 ) -> ApiResult<Json<FlowPage>> {
     const TAG: &str = "flows";
     let limit = page::limit(q.limit)?;
+    let (from_block, to_block) = super::block_range(
+        &state,
+        (q.from_block, q.to_block),
+        (q.from_time.as_deref(), q.to_time.as_deref()),
+    )
+    .await?;
     let query = FlowQuery {
         contract: Some(address(&raw)?),
         kind: q.kind.map(|k| k.as_str().to_owned()),
-        from_block: q.from_block.map(i64::from),
-        to_block: q.to_block.map(i64::from),
+        from_block,
+        to_block,
         after: page::decode_pos(TAG, q.cursor.as_deref())?,
         limit: limit + 1,
     };
@@ -383,11 +397,11 @@ pub enum SpendFilter {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SpendParams {
-    /// Only from this fund (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only from this fund (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub fund: Option<String>,
-    /// Only to this beneficiary (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only to this beneficiary (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub beneficiary: Option<String>,
     /// Only spends in this state at the indexer head.
     pub state: Option<SpendFilter>,
@@ -490,7 +504,7 @@ pub struct SpendDetail {
 
 /// One spend of a fund, with its payouts.
 #[utoipa::path(get, path = "/funds/{address}/spends/{id}", tag = "funds",
-    params(("address" = String, Path, description = "Fund, H160 hex", pattern = "^0x[0-9a-fA-F]{40}$"),
+    params(("address" = String, Path, description = "Fund, H160 hex or SS58", pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$"),
            ("id" = u32, Path, description = "Spend id")),
     responses((status = 200, description = "The spend", body = SpendDetail),
               (status = 404, description = "No such spend", body = crate::error::ErrorBody)))]
@@ -525,14 +539,14 @@ pub(crate) async fn spend(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PayoutParams {
-    /// Only from this fund (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only from this fund (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub fund: Option<String>,
-    /// Only to this beneficiary (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only to this beneficiary (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub beneficiary: Option<String>,
-    /// Only triggered by this steward (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only triggered by this steward (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub steward: Option<String>,
     /// The `next_cursor` of the previous page (opaque; empty means the first page).
     #[param(pattern = "^[0-9a-f]*$")]

@@ -126,6 +126,22 @@ pub struct ActionDto {
     pub value: String,
     /// Code hash of the target pinned at propose time.
     pub code_hash: String,
+    /// The call as the target's message (label and arguments), when the indexer knows the
+    /// target's metadata; `null` for a target outside the deployment.
+    pub call: Option<CallDto>,
+}
+
+/// An action's call, decoded by the indexer from the target contract's metadata.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallDto {
+    /// The target's contract name (`treasury`, `membership`, `governor`, ...).
+    pub contract: String,
+    /// Message label (`approve_spend`, `set_settings`, ...).
+    pub message: String,
+    /// Arguments by name: byte arrays 0x-hex, numbers above 2^53 as strings, enums as
+    /// `{ "Variant": value }`.
+    #[schema(value_type = Object)]
+    pub args: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A proposal.
@@ -167,13 +183,17 @@ page::page_type!(ProposalPage, ProposalDto, "proposals");
 pub struct ListParams {
     /// Only proposals in this state.
     pub state: Option<ProposalState>,
-    /// Only this proposer's (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only this proposer's (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub proposer: Option<String>,
     /// Only items at or after this block.
     pub from_block: Option<u32>,
     /// Only items at or before this block.
     pub to_block: Option<u32>,
+    /// Only items at or after this time: RFC 3339 (`2026-11-01T12:00:00Z`) or Unix seconds.
+    pub from_time: Option<String>,
+    /// Only items at or before this time: RFC 3339 or Unix seconds.
+    pub to_time: Option<String>,
     /// The `next_cursor` of the previous page (opaque; empty means the first page).
     #[param(pattern = "^[0-9a-f]*$")]
     pub cursor: Option<String>,
@@ -320,6 +340,11 @@ async fn to_dto(
                     input: a.action.input,
                     value: a.action.value.0.to_string(),
                     code_hash: a.code_hash,
+                    call: a.call.map(|c| CallDto {
+                        contract: c.contract,
+                        message: c.message,
+                        args: c.args,
+                    }),
                 })
                 .collect()
         }),
@@ -374,6 +399,12 @@ pub(crate) async fn list(
     let mut items: Vec<ProposalDto> = Vec::new();
     let mut scanned = 0;
     let mut next = None;
+    let (from_block, to_block) = super::block_range(
+        &state,
+        (q.from_block, q.to_block),
+        (q.from_time.as_deref(), q.to_time.as_deref()),
+    )
+    .await?;
     loop {
         let rows = state
             .store()
@@ -381,8 +412,8 @@ pub(crate) async fn list(
                 proposer: proposer.clone(),
                 status: status.map(str::to_owned),
                 phase: phase.map(|p| (p, cx.head)),
-                from_block: q.from_block.map(i64::from),
-                to_block: q.to_block.map(i64::from),
+                from_block,
+                to_block,
                 after,
                 limit: limit + 1,
             })

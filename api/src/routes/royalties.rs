@@ -71,13 +71,17 @@ page::page_type!(RoyaltyPage, RoyaltyDto, "royalty payments");
 pub struct ListParams {
     /// Only for this work.
     pub work: Option<u64>,
-    /// Only to this creator (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only to this creator (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub creator: Option<String>,
     /// Only items at or after this block.
     pub from_block: Option<u32>,
     /// Only items at or before this block.
     pub to_block: Option<u32>,
+    /// Only items at or after this time: RFC 3339 (`2026-11-01T12:00:00Z`) or Unix seconds.
+    pub from_time: Option<String>,
+    /// Only items at or before this time: RFC 3339 or Unix seconds.
+    pub to_time: Option<String>,
     /// The `next_cursor` of the previous page (opaque; empty means the first page).
     #[param(pattern = "^[0-9a-f]*$")]
     pub cursor: Option<String>,
@@ -95,6 +99,12 @@ pub(crate) async fn list(
 ) -> ApiResult<Json<RoyaltyPage>> {
     const TAG: &str = "royalties";
     let limit = page::limit(q.limit)?;
+    let (from_block, to_block) = super::block_range(
+        &state,
+        (q.from_block, q.to_block),
+        (q.from_time.as_deref(), q.to_time.as_deref()),
+    )
+    .await?;
     let query = RoyaltyQuery {
         work_id: q
             .work
@@ -104,8 +114,8 @@ pub(crate) async fn list(
             })
             .transpose()?,
         creator: q.creator.as_deref().map(address).transpose()?,
-        from_block: q.from_block.map(i64::from),
-        to_block: q.to_block.map(i64::from),
+        from_block,
+        to_block,
         after: page::decode_pos(TAG, q.cursor.as_deref())?,
         limit: limit + 1,
     };

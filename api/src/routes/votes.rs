@@ -63,8 +63,8 @@ impl From<VoteRow> for VoteDto {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Only this voter's (H160 hex).
-    #[param(pattern = "^0x[0-9a-fA-F]{40}$")]
+    /// Only this voter's (H160 hex or SS58).
+    #[param(pattern = "^(0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{47,50})$")]
     pub voter: Option<String>,
     /// Only on this proposal.
     pub proposal: Option<u32>,
@@ -72,6 +72,10 @@ pub struct ListParams {
     pub from_block: Option<u32>,
     /// Only items at or before this block.
     pub to_block: Option<u32>,
+    /// Only items at or after this time: RFC 3339 (`2026-11-01T12:00:00Z`) or Unix seconds.
+    pub from_time: Option<String>,
+    /// Only items at or before this time: RFC 3339 or Unix seconds.
+    pub to_time: Option<String>,
     /// The `next_cursor` of the previous page (opaque; empty means the first page).
     #[param(pattern = "^[0-9a-f]*$")]
     pub cursor: Option<String>,
@@ -112,11 +116,17 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> ApiResult<Json<VotePage>> {
+    let (from_block, to_block) = super::block_range(
+        &state,
+        (q.from_block, q.to_block),
+        (q.from_time.as_deref(), q.to_time.as_deref()),
+    )
+    .await?;
     let query = VoteQuery {
         proposal_id: q.proposal.map(i64::from),
         voter: q.voter.as_deref().map(address).transpose()?,
-        from_block: q.from_block.map(i64::from),
-        to_block: q.to_block.map(i64::from),
+        from_block,
+        to_block,
         after: page::decode_pos(TAG, q.cursor.as_deref())?,
         limit: page::limit(q.limit)?,
     };

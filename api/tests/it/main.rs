@@ -38,7 +38,8 @@ use tower::ServiceExt;
 
 mod seed;
 use seed::{
-    acct, alice, block, bob, carol, compute, ev, governor, membership, router, seed, vote, weight,
+    acct, alice, alice_account_id, block, bob, carol, compute, ev, governor, membership, router,
+    seed, vote, weight, GENESIS_MS,
 };
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -352,6 +353,49 @@ async fn votes_by_proposal_and_by_voter_with_reasons() {
                 .len(),
             1
         );
+        // the same ranges by time: block n was made at GENESIS_MS + 6 s x n
+        let secs = |block: i64| (GENESIS_MS + block * 6_000) / 1_000;
+        let by_time = ok(
+            &app,
+            "/votes?from_time=2026-11-01T00:00:48Z&to_time=2026-11-01T00:03:00%2B00:00",
+        )
+        .await;
+        assert_eq!(by_time["items"], late["items"]);
+        let early_by_time = ok(&app, &format!("/proposals?to_time={}", secs(5))).await;
+        assert_eq!(early_by_time["items"], early["items"]);
+        let around_26 = format!("from_time={}&to_time={}", secs(26) - 1, secs(26) + 1);
+        assert_eq!(
+            walk(&app, &format!("/events?{around_26}"), 1).await.len(),
+            1
+        );
+        // both bounds apply: the narrower wins, and a range with no stored block is empty
+        let after_26 = format!(
+            "/events?from_block=26&to_block=26&from_time={}",
+            secs(26) + 1
+        );
+        assert!(ok(&app, &after_26).await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        let future = format!("/royalties?from_time={}", secs(10_000));
+        assert!(ok(&app, &future).await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        let e = fails(
+            &app,
+            "/votes?from_time=yesterday",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        )
+        .await;
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("from_time"),
+            "{e}"
+        );
         let bobs = walk(&app, &format!("/votes?voter={}", bob()), 1).await;
         let on: Vec<i64> = bobs
             .iter()
@@ -393,6 +437,35 @@ async fn members_with_weight_now_and_at_a_block() {
         assert_eq!(a["votes"], "130");
         assert_eq!(a["at"]["votes"], "60");
         assert_eq!(a["at"]["total"], "140");
+        // her wallet's SS58 text shows her, and finds her
+        let id: [u8; 32] = hex::decode(&alice_account_id()[2..])
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let ss58 = atelier_types::account::ss58_encode(&id, 42);
+        assert_eq!(a["ss58"], Value::String(ss58.clone()));
+        assert_eq!(a["account_id"], Value::String(alice_account_id()));
+        let found = ok(&app, &format!("/members/{ss58}")).await;
+        assert_eq!(found["address"], Value::String(alice()));
+        assert_eq!(
+            ok(&app, &format!("/members/{}", bob())).await["ss58"],
+            Value::Null
+        );
+        let bad = fails(
+            &app,
+            &format!(
+                "/members/{}{}",
+                &ss58[..ss58.len() - 1],
+                if ss58.ends_with('x') { 'y' } else { 'x' }
+            ),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        )
+        .await;
+        assert!(
+            bad["error"]["message"].as_str().unwrap().contains("SS58"),
+            "{bad}"
+        );
         let before = ok(&app, &format!("/members/{}?at_block=1", alice())).await;
         assert_eq!(before["at"]["votes"], "0");
         let c = ok(
@@ -1242,4 +1315,85 @@ fn collect_refs(v: &Value, out: &mut Vec<String>) {
         Value::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
         _ => {}
     }
+}
+
+#[tokio::test]
+async fn contracts_are_listed_by_role_with_their_own_account() {
+    for (app, b) in seeded().await {
+        let list = ok(&app, "/contracts").await;
+        let roles: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["role"].as_str().unwrap())
+            .collect();
+        assert_eq!(roles, vec!["compute_fund", "royalty_router"]);
+        let fund = &list["items"][0];
+        assert_eq!(fund["address"], Value::String(compute()));
+        assert_eq!(fund["artifact"], "treasury");
+        // the contract's own account: its H160 and twelve 0xEE bytes, as SS58
+        let (_, id) = atelier_types::account::ss58_decode(fund["ss58"].as_str().unwrap()).unwrap();
+        assert_eq!(format!("0x{}", hex::encode(&id[..20])), compute());
+        assert_eq!(id[20..], [0xEE; 12]);
+        // and the SS58 text finds the fund again
+        let again = ok(&app, &format!("/funds/{}", fund["ss58"].as_str().unwrap())).await;
+        assert_eq!(again["address"], Value::String(compute()));
+        drop_db(b.pg_db).await;
+    }
+}
+
+#[tokio::test]
+async fn the_web_app_is_served_with_its_chain_url() {
+    for b in backends().await {
+        let store = Store::open(&b.url).await.unwrap();
+        let with_chain = Config {
+            chain_url: Some("ws://127.0.0.1:9944".into()),
+            ..config()
+        };
+        let app = app(AppState::new(store, with_chain));
+        let (status, headers, body) = get(&app, "/app/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let html = body.as_str().unwrap();
+        assert!(
+            html.contains("<script type=\"module\" src=\"app.js\">"),
+            "{html}"
+        );
+        for (path, kind) in [
+            ("/app/app.js", "text/javascript"),
+            ("/app/chain.js", "text/javascript"),
+            ("/app/style.css", "text/css"),
+        ] {
+            let (status, headers, _) = get(&app, path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(
+                headers[header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .starts_with(kind),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            ok(&app, "/app/config.json").await["chain_url"],
+            "ws://127.0.0.1:9944"
+        );
+        let (status, headers, _) = get(&app, "/").await;
+        assert_eq!(status, StatusCode::TEMPORARY_REDIRECT);
+        assert_eq!(headers[header::LOCATION], "/app/");
+        // without a chain URL the page knows it can only read
+        let read_only = app_without_chain(&b.url).await;
+        assert_eq!(
+            ok(&read_only, "/app/config.json").await["chain_url"],
+            Value::Null
+        );
+        drop_db(b.pg_db).await;
+    }
+}
+
+async fn app_without_chain(url: &str) -> Router {
+    app(AppState::new(Store::open(url).await.unwrap(), config()))
 }

@@ -4,7 +4,8 @@
 
 use atelier_store::{BlockEvents, ContractRow, CurationScore, RawEvent, Store, Summary, Work};
 use atelier_types::{
-    Action, Amount, Event, GovernorSettings, Limits, SpendRequest, Split, StoredAction, Support,
+    Action, Amount, DecodedCall, Event, GovernorSettings, Limits, SpendRequest, Split,
+    StoredAction, Support,
 };
 
 pub fn acct(byte: &str) -> String {
@@ -14,6 +15,11 @@ pub fn acct(byte: &str) -> String {
 pub fn alice() -> String {
     acct("a1")
 }
+/// alice's Substrate account id, 0x-hex: her H160 followed by twelve 0xEE bytes.
+pub fn alice_account_id() -> String {
+    format!("{}{}", alice(), "ee".repeat(12))
+}
+
 pub fn bob() -> String {
     acct("b0")
 }
@@ -48,11 +54,16 @@ pub fn ev(i: i64, contract: &str, event: Event) -> RawEvent {
     }
 }
 
+/// When block 0 of the seeded history was made (2026-11-01T00:00:00Z), in milliseconds;
+/// a block follows every 6 seconds.
+pub const GENESIS_MS: i64 = 1_793_491_200_000;
+
 pub fn block(n: i64, events: Vec<RawEvent>) -> BlockEvents {
     BlockEvents {
         block: n,
         hash: format!("0x{n:064x}"),
         events,
+        time: Some(GENESIS_MS + n * 6_000),
     }
 }
 
@@ -77,6 +88,15 @@ pub fn propose(id: u32, proposer: &str, snapshot: u32, vote_end: u32) -> Event {
                 value: Amount(0),
             },
             code_hash: format!("0x{}", "cd".repeat(32)),
+            // as the indexer reads it from the target's metadata
+            call: Some(DecodedCall {
+                contract: "governor".into(),
+                message: "set_quorum".into(),
+                args: serde_json::json!({ "quorum_bps": 42 })
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            }),
         }],
         description: format!("# Proposal {id}\n\nFund the GPU cluster for round {id}."),
         description_hash: format!("0x{id:064x}"),
@@ -402,6 +422,12 @@ pub async fn seed(store: &Store) {
     for b in &blocks {
         store.apply_block(b).await.unwrap();
     }
+    // alice's account, as the indexer records it: an Ethereum-derived id (her H160 and
+    // twelve 0xEE bytes), so that its SS58 text maps back to her address
+    store
+        .put_accounts(&[(alice(), alice_account_id(), 1)])
+        .await
+        .unwrap();
     store
         .put_summary(&Summary {
             proposal_id: 0,

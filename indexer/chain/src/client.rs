@@ -135,6 +135,9 @@ pub struct BlockEvents {
     pub emitted: Vec<(u32, ContractEmitted)>,
     /// `Revive::Instantiated`: (event index, deployer, contract).
     pub instantiated: Vec<(u32, [u8; 20], [u8; 20])>,
+    /// The block's time (`Timestamp::Now`, milliseconds since the Unix epoch), read for
+    /// blocks with contract events only.
+    pub timestamp: Option<u64>,
 }
 
 /// A connection to a pallet-revive chain.
@@ -330,12 +333,45 @@ impl Chain {
                 _ => {}
             }
         }
+        let timestamp = if emitted.is_empty() {
+            None
+        } else {
+            self.timestamp_at(hash).await?
+        };
         Ok(BlockEvents {
             number,
             hash,
             emitted,
             instantiated,
+            timestamp,
         })
+    }
+
+    /// `Timestamp::Now` of block `hash` (milliseconds since the Unix epoch), `None` on a
+    /// chain without pallet-timestamp.
+    ///
+    /// # Errors
+    /// When the chain cannot be read or the value does not decode.
+    pub async fn timestamp_at(&self, hash: [u8; 32]) -> Result<Option<u64>> {
+        let mut key = sp_crypto_hashing::twox_128(b"Timestamp").to_vec();
+        key.extend_from_slice(&sp_crypto_hashing::twox_128(b"Now"));
+        let params = subxt::rpcs::rpc_params![
+            format!("0x{}", hex::encode(key)),
+            format!("0x{}", hex::encode(hash))
+        ];
+        let value: Option<String> = self
+            .rpc
+            .request("state_getStorage", params)
+            .await
+            .map_err(|e| ClientError::Dispatch(format!("state_getStorage failed: {e}")))?;
+        value
+            .map(|v| {
+                let bytes = hex::decode(v.trim_start_matches("0x")).unwrap_or_default();
+                u64::decode(&mut &bytes[..]).map_err(|e| {
+                    ClientError::Dispatch(format!("Timestamp::Now does not decode: {e}"))
+                })
+            })
+            .transpose()
     }
 
     /// The hash of block `number`, `None` above the chain's head.
@@ -358,16 +394,52 @@ impl Chain {
     /// The H160 pallet-revive maps `account` to (the keccak-256 of the public key's last 20
     /// bytes, for sr25519 accounts).
     pub fn address_of(account: &Keypair) -> [u8; 20] {
-        let public = account.public_key().0;
-        if public[20..].iter().all(|b| *b == 0xEE) {
-            let mut out = [0u8; 20];
-            out.copy_from_slice(&public[..20]);
-            return out;
-        }
-        let hash = keccak256(&public);
-        let mut out = [0u8; 20];
-        out.copy_from_slice(&hash[12..]);
-        out
+        atelier_types::account::h160_of(&account.public_key().0)
+    }
+
+    /// The Substrate accounts pallet-revive records for `addresses` (its `OriginalAccount`
+    /// map, read at the best block: a mapping is a fact about keys, whichever block shows
+    /// it): `None` for an address without one (a contract, an Ethereum-derived account).
+    /// Each answer is checked to map back to its address.
+    ///
+    /// # Errors
+    /// When the chain cannot be read, or answers with an account that does not map to the
+    /// address asked for.
+    pub async fn original_accounts(&self, addresses: &[[u8; 20]]) -> Result<Vec<Option<[u8; 32]>>> {
+        // `StorageMap<_, Identity, H160, AccountId32>`: the key is the two prefixes and the
+        // address itself.
+        let mut prefix = sp_crypto_hashing::twox_128(b"Revive").to_vec();
+        prefix.extend_from_slice(&sp_crypto_hashing::twox_128(b"OriginalAccount"));
+        let lookups = addresses.iter().map(|a| {
+            let key = format!("0x{}{}", hex::encode(&prefix), hex::encode(a));
+            async move {
+                let value: Option<String> = self
+                    .rpc
+                    .request("state_getStorage", subxt::rpcs::rpc_params![key])
+                    .await
+                    .map_err(|e| ClientError::Dispatch(format!("state_getStorage failed: {e}")))?;
+                let Some(value) = value else {
+                    return Ok(None);
+                };
+                let id: [u8; 32] = hex::decode(value.trim_start_matches("0x"))
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(|| {
+                        ClientError::Dispatch(format!(
+                            "Revive.OriginalAccount of 0x{} is not an account id",
+                            hex::encode(a)
+                        ))
+                    })?;
+                if atelier_types::account::h160_of(&id) != *a {
+                    return Err(ClientError::Dispatch(format!(
+                        "Revive.OriginalAccount of 0x{} does not map back to it",
+                        hex::encode(a)
+                    )));
+                }
+                Ok(Some(id))
+            }
+        });
+        futures::future::try_join_all(lookups).await
     }
 
     /// The native balance of `address` in contract units (`ReviveApi::balance`).

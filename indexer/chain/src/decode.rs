@@ -4,6 +4,9 @@
 //! first topic is the event's signature topic, `data` the SCALE encoding of its fields in
 //! declaration order. The decoder finds the event by that topic in the contract's metadata
 //! and decodes each field by its type id in the metadata's type registry.
+//!
+//! The same registry decodes calls: a proposal's action (selector and SCALE arguments) is
+//! read as the target contract's message ([`ContractEvents::decode_call`]).
 
 use std::collections::HashMap;
 
@@ -41,11 +44,12 @@ struct EventSpec {
     fields: Vec<(String, u32)>,
 }
 
-/// The events of one contract, by signature topic.
+/// The events of one contract, by signature topic, and its messages, by selector.
 pub struct ContractEvents {
     name: String,
     registry: PortableRegistry,
     events: HashMap<[u8; 32], EventSpec>,
+    messages: HashMap<[u8; 4], EventSpec>,
 }
 
 /// A decoded event: its label and fields as JSON (numbers above 2^53 as strings, byte
@@ -116,10 +120,80 @@ impl ContractEvents {
             let label = e["label"].as_str().unwrap_or("?").to_owned();
             events.insert(topic, EventSpec { label, fields });
         }
+        let mut messages = HashMap::new();
+        for m in metadata["spec"]["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let Some(selector) = m["selector"]
+                .as_str()
+                .and_then(|s| hex::decode(s.trim_start_matches("0x")).ok())
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            else {
+                return Err(bad(name, "message selector"));
+            };
+            let args = m["args"]
+                .as_array()
+                .ok_or_else(|| bad(name, "message args"))?
+                .iter()
+                .map(|a| {
+                    let label = a["label"].as_str().unwrap_or("?").to_owned();
+                    let ty = a["type"]["type"]
+                        .as_u64()
+                        .and_then(|t| u32::try_from(t).ok());
+                    ty.map(|t| (label, t))
+                        .ok_or_else(|| bad(name, "message arg type"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let label = m["label"].as_str().unwrap_or("?").to_owned();
+            messages.insert(
+                selector,
+                EventSpec {
+                    label,
+                    fields: args,
+                },
+            );
+        }
         Ok(Self {
             name: name.to_owned(),
             registry,
             events,
+            messages,
+        })
+    }
+
+    /// Decodes a call of this contract: `selector` and the SCALE `input` of its arguments,
+    /// as `Decoded` with the message's label in `event` and its arguments in `fields`.
+    /// `None` when no message has that selector; an error when the arguments do not decode
+    /// (or bytes are left over).
+    pub fn decode_call(&self, selector: [u8; 4], input: &[u8]) -> Result<Option<Decoded>> {
+        let Some(spec) = self.messages.get(&selector) else {
+            return Ok(None);
+        };
+        self.decode_fields(spec, input).map(Some)
+    }
+
+    fn decode_fields(&self, spec: &EventSpec, data: &[u8]) -> Result<Decoded> {
+        let fail = |reason: String| Error::Data {
+            contract: self.name.clone(),
+            event: spec.label.clone(),
+            reason,
+        };
+        let mut input = data;
+        let mut fields = serde_json::Map::new();
+        for (label, ty) in &spec.fields {
+            let v = scale_value::scale::decode_as_type(&mut input, *ty, &self.registry)
+                .map_err(|e| fail(format!("field {label}: {e}")))?;
+            fields.insert(label.clone(), to_json(&v, &self.registry));
+        }
+        if !input.is_empty() {
+            return Err(fail(format!("{} bytes left over", input.len())));
+        }
+        Ok(Decoded {
+            contract: self.name.clone(),
+            event: spec.label.clone(),
+            fields,
         })
     }
 
@@ -139,26 +213,7 @@ impl ContractEvents {
                 topic,
             });
         };
-        let fail = |reason: String| Error::Data {
-            contract: self.name.clone(),
-            event: spec.label.clone(),
-            reason,
-        };
-        let mut input = data;
-        let mut fields = serde_json::Map::new();
-        for (label, ty) in &spec.fields {
-            let v = scale_value::scale::decode_as_type(&mut input, *ty, &self.registry)
-                .map_err(|e| fail(format!("field {label}: {e}")))?;
-            fields.insert(label.clone(), to_json(&v, &self.registry));
-        }
-        if !input.is_empty() {
-            return Err(fail(format!("{} bytes left over", input.len())));
-        }
-        Ok(Event::Decoded(Decoded {
-            contract: self.name.clone(),
-            event: spec.label.clone(),
-            fields,
-        }))
+        self.decode_fields(spec, data).map(Event::Decoded)
     }
 }
 

@@ -166,6 +166,9 @@ pub struct BlockEvents {
     pub hash: String,
     /// Its events of the configured contracts.
     pub events: Vec<RawEvent>,
+    /// The block's time, milliseconds since the Unix epoch, when known (stored with its
+    /// events; time filters read it).
+    pub time: Option<i64>,
 }
 
 /// A watched contract and the role its deployment gives it (`compute_fund`, ...).
@@ -841,6 +844,36 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Records the Substrate account ids behind H160 addresses, `(address, account id,
+    /// block)`, 0x-hex; an address already recorded keeps its row.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn put_accounts(&self, accounts: &[(String, String, i64)]) -> Result<()> {
+        if accounts.is_empty() {
+            return Ok(());
+        }
+        on_pool!(self, pool => {
+            let mut q = sqlx::QueryBuilder::new("INSERT INTO accounts (address, account_id, block) ");
+            q.push_values(accounts, |mut v, (address, id, block)| {
+                v.push_bind(address).push_bind(id).push_bind(block);
+            });
+            q.push(" ON CONFLICT (address) DO NOTHING");
+            q.build().execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Members whose Substrate account the store does not hold yet.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn members_without_account(&self) -> Result<Vec<String>> {
+        let sql = "SELECT address FROM members m WHERE NOT EXISTS \
+                   (SELECT 1 FROM accounts a WHERE a.address = m.address) ORDER BY address";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(sql).fetch_all(pool).await?))
     }
 
     /// Records the chain head the indexer last saw.

@@ -275,6 +275,8 @@ pub struct MemberRow {
     pub delegate: Option<String>,
     /// Block of the last change.
     pub updated_at: i64,
+    /// The Substrate account id behind the address (0x-hex), when the indexer recorded it.
+    pub account_id: Option<String>,
 }
 
 /// Which contributions to list.
@@ -389,6 +391,36 @@ impl Store {
             idle: pool.num_idle(),
             max: pool.options().get_max_connections(),
         })
+    }
+
+    /// The deployment's contracts the indexer watches, by role.
+    pub async fn contracts(&self) -> Result<Vec<crate::ContractRow>> {
+        let sql = "SELECT address, role, artifact, block FROM contracts ORDER BY role";
+        let rows: Vec<(String, String, String, i64)> =
+            on_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(address, role, artifact, block)| crate::ContractRow {
+                address,
+                role,
+                artifact,
+                block,
+            })
+            .collect())
+    }
+
+    /// The first block whose events were stored with a time at or after `ms` (milliseconds
+    /// since the Unix epoch), `None` when no stored event is that late.
+    pub async fn first_block_from(&self, ms: i64) -> Result<Option<i64>> {
+        let sql = "SELECT min(block) FROM raw_events WHERE time >= $1";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(sql).bind(ms).fetch_one(pool).await?))
+    }
+
+    /// The last block whose events were stored with a time at or before `ms`, `None` when
+    /// no stored event is that early.
+    pub async fn last_block_until(&self, ms: i64) -> Result<Option<i64>> {
+        let sql = "SELECT max(block) FROM raw_events WHERE time <= $1";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(sql).bind(ms).fetch_one(pool).await?))
     }
 
     /// A page of proposals in creation order (block, event index).
@@ -520,23 +552,24 @@ impl Store {
         let mut w = Where::default();
         if let Some(a) = after {
             let p = w.next(Bind::Text(a.to_owned()));
-            w.conditions.push(format!("address > {p}"));
+            w.conditions.push(format!("m.address > {p}"));
         }
         let limit = w.next(Bind::Int(limit));
         let sql = format!(
-            "SELECT address, own_weight, votes, delegate, updated_at FROM members {} ORDER BY address LIMIT {limit}",
+            "SELECT m.address, own_weight, votes, delegate, updated_at, a.account_id FROM members m \
+             LEFT JOIN accounts a ON a.address = m.address {} ORDER BY m.address LIMIT {limit}",
             w.sql()
         );
-        let rows: Vec<(String, String, String, Option<String>, i64)> = on_pool!(self, pool =>
+        let rows: Vec<MemberTuple> = on_pool!(self, pool =>
             bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
         Ok(rows.into_iter().map(member_from).collect())
     }
 
     /// One member.
     pub async fn member(&self, address: &str) -> Result<Option<MemberRow>> {
-        let sql =
-            "SELECT address, own_weight, votes, delegate, updated_at FROM members WHERE address = $1";
-        let row: Option<(String, String, String, Option<String>, i64)> = on_pool!(self, pool =>
+        let sql = "SELECT m.address, own_weight, votes, delegate, updated_at, a.account_id FROM members m \
+                   LEFT JOIN accounts a ON a.address = m.address WHERE m.address = $1";
+        let row: Option<MemberTuple> = on_pool!(self, pool =>
             sqlx::query_as(sql).bind(address).fetch_optional(pool).await?);
         Ok(row.map(member_from))
     }
@@ -768,13 +801,16 @@ impl Store {
     }
 }
 
-fn member_from(r: (String, String, String, Option<String>, i64)) -> MemberRow {
+type MemberTuple = (String, String, String, Option<String>, i64, Option<String>);
+
+fn member_from(r: MemberTuple) -> MemberRow {
     MemberRow {
         address: r.0,
         own_weight: r.1,
         votes: r.2,
         delegate: r.3,
         updated_at: r.4,
+        account_id: r.5,
     }
 }
 

@@ -252,6 +252,7 @@ async fn mirror(
         block: i64::from(sb_block),
         hash: format!("0x{n:064x}"),
         events,
+        time: None,
     };
     store.apply_block(&b).await.unwrap();
 }
