@@ -6,7 +6,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_packages=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22)
+# Debian's rustc (with rust-src) for the PolkaVM contract build; Chromium for the web app's
+# browser tests (Playwright drives it; it cannot download a browser of its own here).
+apt_packages=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -125,4 +127,17 @@ else
         grep -q "Atelier patch" "$f" || { echo "error: the Chopsticks patch was not applied to $f" >&2; exit 1; }
     done
     echo "$chopsticks_stamp" >"$chopsticks_dir/.atelier-stamp"
+fi
+
+# The web app's build and test tooling (esbuild, @polkadot/api, playwright-core), pinned by
+# api/web/package-lock.json and installed with `npm ci` into api/web/node_modules (ignored by
+# git); a stamp keyed by package.json and the lock skips it when current.
+web_dir="$ATELIER_ROOT/api/web"
+web_stamp="$(cat "$web_dir/package.json" "$web_dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$web_dir/node_modules/.atelier-stamp" 2>/dev/null)" = "$web_stamp" ]; then
+    echo "ok: web app tooling (api/web/node_modules)"
+else
+    say "installing the web app's tooling into api/web/node_modules (npm ci)"
+    (cd "$web_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$web_stamp" >"$web_dir/node_modules/.atelier-stamp"
 fi

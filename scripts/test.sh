@@ -3,7 +3,8 @@
 # formatting, committed contract artifacts up to date, clippy with -D warnings on both
 # workspaces, the contracts' unit tests (ink! off-chain engine), and the off-chain
 # workspace's tests, including the runtime tests that execute the contracts on pallet-revive,
-# and a schemathesis fuzz run against the served API's own /openapi.json.
+# the browser test of the web app (Playwright driving Debian's headless Chromium), and a
+# schemathesis fuzz run against the served API's own /openapi.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ATELIER_ROOT"
@@ -16,6 +17,8 @@ cargo fmt --all --check --manifest-path contracts/Cargo.toml
 
 say "contract artifacts match the contract sources"
 "$ATELIER_ROOT/scripts/artifacts.sh" --check
+say "the web app's committed bundle (api/web/dist) matches its sources"
+"$ATELIER_ROOT/scripts/web.sh" --check
 
 say "clippy (contracts)"
 cargo clippy --manifest-path contracts/Cargo.toml --all-targets -- -D warnings
