@@ -121,6 +121,12 @@ FROM (SELECT proposal_id,
       FROM bench_votes GROUP BY proposal_id) AS t
 WHERE s.proposal_id = t.proposal_id;
 
+-- The governor's settings, as the indexer derives them from its SettingsChanged event.
+INSERT INTO governor_settings (id, settings, block, event_index) VALUES (1,
+       '{"kind":"GovernorSettingsChanged","settings":{"voting_delay":5,"voting_period":500,'
+       '"timelock_delay":100,"grace_period":1000,"quorum_bps":400,"proposal_threshold":"0",'
+       '"late_quorum_extension":0}}', 1, 0);
+
 \if :raw_events
 INSERT INTO raw_events (block_hash, event_index, block, contract, name, topics, data, decoded)
 SELECT '0x' || md5('block' || 1) || md5('hash' || 1), 0, 1, '0x' || md5('governor') || '00000000',

@@ -96,13 +96,21 @@ async function contracts() {
  */
 async function transact({ contract, dest, input, kind, match, status }) {
   const origin = requireAccount();
-  const { chain, dryRun, send, refusal } = await walletSide();
+  const { chain, dryRun, send, refusal, isUnmapped, mapAccount } = await walletSide();
   state.config = state.config || (await config());
   if (!state.config.chain_url) throw new Error('This server was started without a chain URL (atelier serve --chain-url), so it cannot send transactions.');
   status('Connecting to the chain…');
   const chainApi = await chain(state.config.chain_url);
   status('Dry-running the call…');
-  const dry = await dryRun(chainApi, origin, dest, input);
+  let dry;
+  try {
+    dry = await dryRun(chainApi, origin, dest, input);
+  } catch (e) {
+    // A runtime that does not map accounts itself: map this one, then dry-run again.
+    if (!isUnmapped(e)) throw e;
+    await mapAccount(chainApi, origin, status);
+    dry = await dryRun(chainApi, origin, dest, input);
+  }
   if (dry.reverted) throw new Error(refusalText(refusal, contract, dry.data));
   // Listen before sending, so that the event cannot be indexed before the page listens.
   const indexed = waitForEvent(kind, match);

@@ -114,6 +114,27 @@ export async function dryRun(api, origin, dest, input) {
   };
 }
 
+/** Whether the runtime refused because `origin` has no H160 mapping yet. */
+export function isUnmapped(err) {
+  return /AccountUnmapped/.test(err.message);
+}
+
+/**
+ * Maps `origin` for pallet-revive (`Revive::map_account`), for runtimes that do not map
+ * accounts on their own; resolves at finality.
+ */
+export async function mapAccount(api, origin, onStatus) {
+  const injector = await web3FromAddress(origin);
+  onStatus('This account is not mapped for contracts yet: sign Revive.map_account in the wallet (once per account)…');
+  return new Promise((resolve, reject) => {
+    let unsub = () => {};
+    api.tx.revive.mapAccount().signAndSend(origin, { signer: injector.signer }, ({ status, dispatchError }) => {
+      if (dispatchError) { unsub(); reject(new Error(`mapping the account failed: ${dispatchError.toString()}`)); return; }
+      if (status.isFinalized) { unsub(); resolve(); }
+    }).then((u) => { unsub = u; }, (e) => reject(new Error(`mapping the account failed: ${e.message}`)));
+  });
+}
+
 /**
  * Signs `Revive::call(dest, input)` with the wallet's signer for `origin` and follows it:
  * `onStatus(text)` at each step; resolves at finality with the block hash, rejects with a

@@ -547,13 +547,17 @@ macro_rules! apply_event {
                 sqlx::query("UPDATE assets SET consenting = $1 WHERE id = $2")
                     .bind(i64::from(*consenting)).bind(i64::from(*id)).execute(&mut *$tx).await?;
             }
-            // Configuration events are kept in raw_events; no derived table.
+            E::GovernorSettingsChanged { .. } => {
+                sqlx::query("INSERT INTO governor_settings (id, settings, block, event_index) VALUES (1, $1, $2, $3) \
+                             ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, block = excluded.block, event_index = excluded.event_index")
+                    .bind(serde_json::to_string($event)?).bind(block).bind(index).execute(&mut *$tx).await?;
+            }
+            // Other configuration events are kept in raw_events; no derived table.
             E::GovernanceSet { .. }
             | E::AttestorAdded { .. }
             | E::AttestorRemoved { .. }
             | E::MembershipSettingsChanged { .. }
             | E::CategorySet { .. }
-            | E::GovernorSettingsChanged { .. }
             | E::AllowlistChanged { .. }
             | E::GuardianChanged { .. }
             | E::SummariserChanged { .. }
@@ -569,7 +573,7 @@ pub struct Store {
 
 /// Tables derived from events, rebuilt from `raw_events` on a reorg. (`proposals` and
 /// `works` are cut back by block instead, with the worker's results for them.)
-const DERIVED_TABLES: [&str; 19] = [
+const DERIVED_TABLES: [&str; 20] = [
     "members",
     "contributions",
     "attestations",
@@ -589,6 +593,7 @@ const DERIVED_TABLES: [&str; 19] = [
     "router_split",
     "assets",
     "consents",
+    "governor_settings",
 ];
 
 const PROPOSAL_COLUMNS: &str = "id, proposer, description, description_hash, block, event_index";

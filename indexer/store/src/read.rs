@@ -494,9 +494,7 @@ impl Store {
 
     /// The governor's settings as last changed by an event, if any was indexed.
     pub async fn governor_settings(&self) -> Result<Option<GovernorSettings>> {
-        // Internally tagged events serialise their tag first.
-        let sql = "SELECT decoded FROM raw_events WHERE decoded LIKE '{\"kind\":\"GovernorSettingsChanged\"%' \
-                   ORDER BY block DESC, event_index DESC LIMIT 1";
+        let sql = "SELECT settings FROM governor_settings WHERE id = 1";
         let row: Option<(String,)> =
             on_pool!(self, pool => sqlx::query_as(sql).fetch_optional(pool).await?);
         match row {
