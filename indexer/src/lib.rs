@@ -173,6 +173,8 @@ pub struct Indexer {
     /// Members found to have no original Substrate account (Ethereum-derived), not asked
     /// again in this run.
     unmapped: std::collections::HashSet<[u8; 20]>,
+    /// Whether the last account lookup failed (retried after the next batch).
+    accounts_pending: bool,
 }
 
 fn address(hex_addr: &str) -> Result<[u8; 20]> {
@@ -249,6 +251,7 @@ impl Indexer {
             contracts_stored: false,
             evm_chain_id: None,
             unmapped: std::collections::HashSet::new(),
+            accounts_pending: false,
         })
     }
 
@@ -526,8 +529,12 @@ impl Indexer {
             *batch_events = 0;
             return Ok(());
         }
-        self.store.apply_blocks(batch).await?;
-        self.record_accounts(last.block).await;
+        let stored = self.store.apply_blocks(batch).await?;
+        // Members appear only through new events: a batch without any (most blocks at the
+        // head) needs no lookup, unless the last one failed.
+        if stored > 0 || self.accounts_pending {
+            self.record_accounts(last.block).await;
+        }
         self.progress.cursor = cursor;
         self.next = Some(cursor + 1);
         self.progress.blocks += batch.len() as u64;
@@ -541,6 +548,7 @@ impl Indexer {
     /// (`Chain::original_accounts`, checked to map back) and records them. Best effort: the
     /// batch is already committed, and a failure here is retried after the next batch.
     async fn record_accounts(&mut self, block: i64) {
+        self.accounts_pending = true;
         let missing = match self.store.members_without_account().await {
             Ok(m) => m,
             Err(err) => {
@@ -554,6 +562,7 @@ impl Indexer {
             .filter(|a| !self.unmapped.contains(a))
             .collect();
         if ask.is_empty() {
+            self.accounts_pending = false;
             return;
         }
         match self.chain.original_accounts(&ask).await {
@@ -567,8 +576,11 @@ impl Indexer {
                         }
                     }
                 }
-                if let Err(err) = self.store.put_accounts(&rows).await {
-                    tracing::warn!(target: "indexer::accounts", %err, "cannot record accounts");
+                match self.store.put_accounts(&rows).await {
+                    Ok(()) => self.accounts_pending = false,
+                    Err(err) => {
+                        tracing::warn!(target: "indexer::accounts", %err, "cannot record accounts");
+                    }
                 }
             }
             Err(err) => {

@@ -81,6 +81,13 @@ export function refusal(contract, data) {
   return null;
 }
 
+/** `pallet.Error` for a module error, else the error as text. */
+function dispatchErrorName(api, err) {
+  if (!err.isModule) return err.toString();
+  const meta = api.registry.findMetaError(err.asModule);
+  return `${meta.section}.${meta.name}`;
+}
+
 function deposit(v) {
   // StorageDeposit: Refund(u128) | Charge(u128); only a charge needs a limit
   return v.isCharge ? BigInt(v.asCharge.toString()) : 0n;
@@ -92,15 +99,7 @@ function deposit(v) {
  */
 export async function dryRun(api, origin, dest, input) {
   const r = await api.call.reviveApi.call(origin, dest, 0, null, null, u8aToHex(input));
-  if (r.result.isErr) {
-    const err = r.result.asErr;
-    let why = err.toString();
-    if (err.isModule) {
-      const meta = api.registry.findMetaError(err.asModule);
-      why = `${meta.section}.${meta.name}`;
-    }
-    throw new Error(`the runtime refused the call: ${why}`);
-  }
+  if (r.result.isErr) throw new Error(`the runtime refused the call: ${dispatchErrorName(api, r.result.asErr)}`);
   const ok = r.result.asOk;
   // ReturnFlags { bits: u32 }: bit 0 is REVERT
   const bits = ok.flags.bits !== undefined ? ok.flags.bits : ok.flags;
@@ -123,24 +122,16 @@ export function isUnmapped(err) {
  * Maps `origin` for pallet-revive (`Revive::map_account`), for runtimes that do not map
  * accounts on their own; resolves at finality.
  */
-export async function mapAccount(api, origin, onStatus) {
-  const injector = await web3FromAddress(origin);
-  onStatus('This account is not mapped for contracts yet: sign Revive.map_account in the wallet (once per account)…');
-  return new Promise((resolve, reject) => {
-    let unsub = () => {};
-    api.tx.revive.mapAccount().signAndSend(origin, { signer: injector.signer }, ({ status, dispatchError }) => {
-      if (dispatchError) { unsub(); reject(new Error(`mapping the account failed: ${dispatchError.toString()}`)); return; }
-      if (status.isFinalized) { unsub(); resolve(); }
-    }).then((u) => { unsub = u; }, (e) => reject(new Error(`mapping the account failed: ${e.message}`)));
-  });
+export function mapAccount(api, origin, onStatus) {
+  const say = (t) => onStatus(`This account is not mapped for contracts yet (Revive.map_account, once per account): ${t}`);
+  return signAndFollow(api, api.tx.revive.mapAccount(), origin, say);
 }
 
 /**
- * Signs `Revive::call(dest, input)` with the wallet's signer for `origin` and follows it:
- * `onStatus(text)` at each step; resolves at finality with the block hash, rejects with a
- * sentence when the runtime or the contract refuses.
+ * Signs `Revive::call(dest, input)` with the wallet's signer for `origin`, with the dry
+ * run's limits plus headroom, and follows it to finality (see `signAndFollow`).
  */
-export async function send(api, origin, dest, input, dry, onStatus) {
+export function send(api, origin, dest, input, dry, onStatus) {
   const pad = (v) => v + v / 5n; // 20% headroom over the dry run, as state may move before inclusion
   const tx = api.tx.revive.call(
     dest,
@@ -149,20 +140,23 @@ export async function send(api, origin, dest, input, dry, onStatus) {
     dry.storageDeposit + dry.storageDeposit / 5n + 1_000_000_000n,
     u8aToHex(input),
   );
+  return signAndFollow(api, tx, origin, onStatus);
+}
+
+/**
+ * Signs `tx` with the wallet's signer for `origin` and follows it: `onStatus(text)` at each
+ * step; resolves at finality with the block hash, rejects with a sentence when the wallet
+ * declines or the runtime refuses.
+ */
+async function signAndFollow(api, tx, origin, onStatus) {
   const injector = await web3FromAddress(origin);
   onStatus('Waiting for your signature in the wallet…');
   return new Promise((resolve, reject) => {
     let unsub = () => {};
-    tx.signAndSend(origin, { signer: injector.signer }, (result) => {
-      const { status, dispatchError } = result;
+    tx.signAndSend(origin, { signer: injector.signer }, ({ status, dispatchError }) => {
       if (dispatchError) {
-        let why = dispatchError.toString();
-        if (dispatchError.isModule) {
-          const meta = api.registry.findMetaError(dispatchError.asModule);
-          why = `${meta.section}.${meta.name}`;
-        }
         unsub();
-        reject(new Error(`the chain refused the transaction: ${why}`));
+        reject(new Error(`the chain refused the transaction: ${dispatchErrorName(api, dispatchError)}`));
         return;
       }
       if (status.isReady || status.isBroadcast) onStatus('Submitted; waiting for a block…');

@@ -86,6 +86,28 @@ fn bad(name: &str, reason: &str) -> Error {
     }
 }
 
+impl EventSpec {
+    /// The label and typed arguments of an event or message entry (`what`) of contract
+    /// `name`'s metadata.
+    fn read(name: &str, entry: &Json, what: &str) -> Result<Self> {
+        let fields = entry["args"]
+            .as_array()
+            .ok_or_else(|| bad(name, &format!("{what} args")))?
+            .iter()
+            .map(|a| {
+                let label = a["label"].as_str().unwrap_or("?").to_owned();
+                let ty = a["type"]["type"]
+                    .as_u64()
+                    .and_then(|t| u32::try_from(t).ok());
+                ty.map(|t| (label, t))
+                    .ok_or_else(|| bad(name, &format!("{what} arg type")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let label = entry["label"].as_str().unwrap_or("?").to_owned();
+        Ok(Self { label, fields })
+    }
+}
+
 impl ContractEvents {
     /// Reads the events of contract `name` from its ink! metadata JSON.
     pub fn from_metadata(name: &str, metadata: &Json) -> Result<Self> {
@@ -104,21 +126,7 @@ impl ContractEvents {
                 .ok()
                 .and_then(|b| b.try_into().ok())
                 .ok_or_else(|| bad(name, "signature topic"))?;
-            let fields = e["args"]
-                .as_array()
-                .ok_or_else(|| bad(name, "event args"))?
-                .iter()
-                .map(|a| {
-                    let label = a["label"].as_str().unwrap_or("?").to_owned();
-                    let ty = a["type"]["type"]
-                        .as_u64()
-                        .and_then(|t| u32::try_from(t).ok());
-                    ty.map(|t| (label, t))
-                        .ok_or_else(|| bad(name, "event arg type"))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let label = e["label"].as_str().unwrap_or("?").to_owned();
-            events.insert(topic, EventSpec { label, fields });
+            events.insert(topic, EventSpec::read(name, e, "event")?);
         }
         let mut messages = HashMap::new();
         for m in metadata["spec"]["messages"]
@@ -133,27 +141,7 @@ impl ContractEvents {
             else {
                 return Err(bad(name, "message selector"));
             };
-            let args = m["args"]
-                .as_array()
-                .ok_or_else(|| bad(name, "message args"))?
-                .iter()
-                .map(|a| {
-                    let label = a["label"].as_str().unwrap_or("?").to_owned();
-                    let ty = a["type"]["type"]
-                        .as_u64()
-                        .and_then(|t| u32::try_from(t).ok());
-                    ty.map(|t| (label, t))
-                        .ok_or_else(|| bad(name, "message arg type"))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let label = m["label"].as_str().unwrap_or("?").to_owned();
-            messages.insert(
-                selector,
-                EventSpec {
-                    label,
-                    fields: args,
-                },
-            );
+            messages.insert(selector, EventSpec::read(name, m, "message")?);
         }
         Ok(Self {
             name: name.to_owned(),
