@@ -11,23 +11,33 @@ cd "$ATELIER_ROOT"
 
 "$ATELIER_ROOT/scripts/setup.sh"
 
-say "formatting"
-cargo fmt --all --check
-cargo fmt --all --check --manifest-path contracts/Cargo.toml
+# Every step runs even when an earlier one failed, so one run shows everything that is red;
+# the script still exits non-zero, listing the failed steps at the end.
+failed=()
+step() {
+    local name="$1"
+    shift
+    say "$name"
+    if ! "$@"; then
+        failed+=("$name")
+        printf '\033[1;31m==> failed: %s\033[0m\n' "$name"
+    fi
+}
 
-say "contract artifacts match the contract sources"
-"$ATELIER_ROOT/scripts/artifacts.sh" --check
-say "the web app's committed bundle (api/web/dist) matches its sources"
-"$ATELIER_ROOT/scripts/web.sh" --check
+step "formatting" cargo fmt --all --check
+step "formatting (contracts)" cargo fmt --all --check --manifest-path contracts/Cargo.toml
+step "contract artifacts match the contract sources" "$ATELIER_ROOT/scripts/artifacts.sh" --check
+step "the web app's committed bundle (api/web/dist) matches its sources" "$ATELIER_ROOT/scripts/web.sh" --check
+step "clippy (contracts)" cargo clippy --manifest-path contracts/Cargo.toml --all-targets -- -D warnings
+step "contract unit tests (ink! off-chain engine)" cargo test --no-fail-fast --manifest-path contracts/Cargo.toml
+step "clippy (off-chain workspace)" cargo clippy --workspace --all-targets -- -D warnings
+step "off-chain tests, runtime tests on pallet-revive" cargo test --workspace --no-fail-fast
+step "API fuzz: schemathesis against the served /openapi.json (no 5xx, no schema violation)" \
+    env ATELIER_FUZZ_EXAMPLES="${ATELIER_FUZZ_EXAMPLES:-50}" "$ATELIER_ROOT/scripts/api-fuzz.sh"
 
-say "clippy (contracts)"
-cargo clippy --manifest-path contracts/Cargo.toml --all-targets -- -D warnings
-say "contract unit tests (ink! off-chain engine)"
-cargo test --manifest-path contracts/Cargo.toml
-
-say "clippy (off-chain workspace)"
-cargo clippy --workspace --all-targets -- -D warnings
-say "off-chain tests, runtime tests on pallet-revive"
-cargo test --workspace
-say "API fuzz: schemathesis against the served /openapi.json (no 5xx, no schema violation)"
-ATELIER_FUZZ_EXAMPLES="${ATELIER_FUZZ_EXAMPLES:-50}" "$ATELIER_ROOT/scripts/api-fuzz.sh"
+if [ ${#failed[@]} -gt 0 ]; then
+    printf '\033[1;31m==> %d step(s) failed:\033[0m\n' "${#failed[@]}"
+    printf '  - %s\n' "${failed[@]}"
+    exit 1
+fi
+say "all steps passed"

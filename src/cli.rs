@@ -165,6 +165,12 @@ pub enum ChainCommand {
         /// http://ADDR/metrics.
         #[arg(long, env = "ATELIER_INDEX_METRICS")]
         metrics: Option<std::net::SocketAddr>,
+        /// Blocks fetched concurrently during backfill.
+        #[arg(long, default_value_t = atelier_indexer::Options::default().concurrency)]
+        concurrency: usize,
+        /// Most blocks written in one transaction.
+        #[arg(long, default_value_t = atelier_indexer::Options::default().batch_blocks)]
+        batch_blocks: usize,
     },
     /// Measures the indexer: decode + store throughput by replaying the chain's recorded
     /// blocks into each --db until --events were stored (baseline: decoding alone, same
@@ -495,7 +501,11 @@ fn reader() -> Keypair {
 ///
 /// # Errors
 /// When the chain does not start, or deployment or seeding fails.
-pub async fn dev(mut args: ChainArgs, out: &mut dyn Write) -> Result<String> {
+pub async fn dev(
+    mut args: ChainArgs,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+    out: &mut dyn Write,
+) -> Result<Option<String>> {
     if args.url.is_none() {
         let running = Process::new(chain_script())
             .arg("url")
@@ -519,7 +529,9 @@ pub async fn dev(mut args: ChainArgs, out: &mut dyn Write) -> Result<String> {
         };
         args.url = Some(url);
     }
-    let chain = connect(&args).await?;
+    let Some(chain) = crate::service::connect_chain(&url_of(&args)?, stop).await? else {
+        return Ok(None);
+    };
     let alice = wallet::dev("Alice");
     let (deployment, fresh) = match deploy::existing(&chain, &alice, &args.deployment).await {
         Some(d) => (d, false),
@@ -565,7 +577,7 @@ pub async fn dev(mut args: ChainArgs, out: &mut dyn Write) -> Result<String> {
         text,
         json!({"url": url, "deployment": dao.deployment, "seeded": seeded}),
     )?;
-    Ok(url)
+    Ok(Some(url))
 }
 
 /// Runs a chain command, printing to `out`; progress goes to stderr.
@@ -623,9 +635,16 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             best,
             start_block,
             metrics,
+            concurrency,
+            batch_blocks,
         } => {
+            if concurrency == 0 || batch_blocks == 0 {
+                bail!("--concurrency and --batch-blocks must be at least 1");
+            }
             let options = atelier_indexer::Options {
                 start_block,
+                concurrency,
+                batch_blocks,
                 follow: if best {
                     atelier_indexer::Follow::Best
                 } else {
@@ -990,6 +1009,9 @@ pub async fn indexer_with(
     )?)
 }
 
+/// `atelier index`: waits for the chain and the store (either may start later than the
+/// indexer, or restart while it starts), then indexes to the head (`once`) or follows it
+/// until Ctrl-C or SIGTERM, ending on a committed block.
 async fn index(
     args: &ChainArgs,
     db: &str,
@@ -998,29 +1020,27 @@ async fn index(
     metrics: Option<std::net::SocketAddr>,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut ix = indexer_with(args, db, options).await?;
+    let mut stop = crate::service::stop_signal();
+    let url = url_of(args)?;
+    let deployment = atelier_indexer::Deployment::load(&args.deployment)?;
+    let Some(chain) = crate::service::connect_chain(&url, &mut stop).await? else {
+        return Ok(());
+    };
+    let Some(store) = crate::service::open_store(db, &mut stop).await? else {
+        return Ok(());
+    };
+    let mut ix = atelier_indexer::Indexer::new(
+        chain,
+        store,
+        &deployment,
+        &atelier_sandbox::artifact::artifacts_dir(),
+        options,
+    )?;
     let shared = std::sync::Arc::new(std::sync::Mutex::new(atelier_indexer::Progress::default()));
     if let Some(addr) = metrics {
         serve_metrics(addr, shared.clone()).await?;
     }
-    let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM handler");
-            tokio::select! {
-                _ = ctrl_c => {}
-                _ = term.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
-        eprintln!("  stopping after the current block…");
-        let _ = stop_tx.send(true);
-    });
+    tracing::info!(target: "indexer", "following {url} into {}", atelier_store::describe(db));
     let started = std::time::Instant::now();
     let show_progress = |p: atelier_indexer::Progress| {
         if let Ok(mut m) = shared.lock() {
@@ -1036,8 +1056,9 @@ async fn index(
         } else {
             "ETA unknown".to_owned()
         };
-        eprintln!(
-            "  block {} of {} | {} blocks, {} events | {:.0} blocks/s, {:.0} events/s | {eta}{}",
+        tracing::info!(
+            target: "indexer",
+            "block {} of {} | {} blocks, {} events | {:.0} blocks/s, {:.0} events/s | {eta}{}",
             p.cursor,
             p.head,
             p.blocks,
@@ -1045,7 +1066,7 @@ async fn index(
             rate,
             p.events as f64 / secs,
             if p.errors > 0 {
-                format!(" | {} chain errors recovered", p.errors)
+                format!(" | {} failures recovered", p.errors)
             } else {
                 String::new()
             }
@@ -1079,7 +1100,8 @@ async fn serve_metrics(
         .await
         .with_context(|| format!("cannot serve metrics on {addr}"))?;
     let started = std::time::Instant::now();
-    eprintln!("  metrics at http://{addr}/metrics");
+    let addr = listener.local_addr().unwrap_or(addr);
+    tracing::info!(target: "indexer", "metrics at http://{addr}/metrics");
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             let mut buf = [0u8; 1024];

@@ -8,4 +8,5 @@ pub mod cli;
 pub mod dao;
 pub mod deploy;
 pub mod seed;
+pub mod service;
 pub mod wallet;

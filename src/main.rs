@@ -5,9 +5,10 @@
 //! deployment, wallet commands and indexer join it as their issues land; `atelier work` runs
 //! the worker and `atelier serve` the read API.
 
-use std::io::Write;
+use std::{io::Write, process::ExitCode};
 
 use anyhow::Context;
+use atelier::service;
 use clap::{Parser, Subcommand};
 
 /// Atelier: DAO governance for generative-art communities.
@@ -121,13 +122,20 @@ enum Eval {
 
 /// Runs the indexer, the API and the worker as child processes of this binary on one
 /// store, prints where they are, and stops them (SIGTERM, so each ends on a consistent
-/// checkpoint) on Ctrl-C.
+/// checkpoint) on Ctrl-C or SIGTERM. The store is opened and migrated here first, waiting
+/// for its database if need be, so the three never race to create or migrate it.
 fn run_services(
+    rt: &tokio::runtime::Runtime,
+    mut stop: tokio::sync::watch::Receiver<bool>,
     url: &str,
     deployment: &std::path::Path,
     db: &str,
     listen: &str,
 ) -> anyhow::Result<()> {
+    let Some(store) = rt.block_on(service::open_store(db, &mut stop))? else {
+        return Ok(());
+    };
+    rt.block_on(store.close());
     let me = std::env::current_exe().context("cannot find the atelier binary")?;
     let dep = deployment.display().to_string();
     let services: [(&str, Vec<&str>); 3] = [
@@ -143,28 +151,19 @@ fn run_services(
     ];
     let mut children = Vec::new();
     for (name, args) in services {
-        let child = std::process::Command::new(&me)
-            .args(&args)
-            .spawn()
-            .with_context(|| format!("cannot start the {name}"))?;
-        children.push((name, child));
+        match std::process::Command::new(&me).args(&args).spawn() {
+            Ok(child) => children.push((name, child)),
+            Err(e) => {
+                stop_all(&mut children);
+                return Err(e).with_context(|| format!("cannot start the {name}"));
+            }
+        }
     }
     println!(
         "indexer     following {url} into {db}\nAPI         http://{listen}  (docs http://{listen}/docs, OpenAPI http://{listen}/openapi.json)\nweb app     http://{listen}/app/  (vote and pay out through a Polkadot browser wallet)\nworker      summaries and curation scores into {db}\nCtrl-C stops them (the chain keeps running: atelier chain stop)"
     );
-    let (tx, rx) = std::sync::mpsc::channel();
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
-        let _ = tx.send(());
-    });
-    loop {
-        if rx
-            .recv_timeout(std::time::Duration::from_millis(500))
-            .is_ok()
-        {
-            break;
-        }
+    let _ = std::io::stdout().flush();
+    while !*stop.borrow() {
         let mut stopped = None;
         for (name, child) in &mut children {
             if let Some(status) = child.try_wait()? {
@@ -172,24 +171,105 @@ fn run_services(
             }
         }
         if let Some((name, status)) = stopped {
-            eprintln!("the {name} stopped ({status}); stopping the others");
+            tracing::error!(target: "service", "the {name} stopped ({status}); stopping the others");
             stop_all(&mut children);
-            anyhow::bail!("the {name} stopped unexpectedly");
+            anyhow::bail!("the {name} stopped unexpectedly ({status})");
         }
+        rt.block_on(async {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_millis(200)) => {}
+                _ = service::stopped(&mut stop) => {}
+            }
+        });
     }
     stop_all(&mut children);
     Ok(())
 }
 
-/// SIGTERM to each child, then waits for them.
+/// SIGTERM to each child still running, then waits for them.
 fn stop_all(children: &mut [(&str, std::process::Child)]) {
-    for (_, c) in children.iter() {
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &c.id().to_string()])
-            .status();
+    for (_, c) in children.iter_mut() {
+        if matches!(c.try_wait(), Ok(None)) {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+        }
     }
     for (_, c) in children.iter_mut() {
         let _ = c.wait();
+    }
+}
+
+/// The worker's job loop on a dedicated thread (inference never runs on the async
+/// runtime's workers) until it is done (`once`) or stopped. A store that goes away (a
+/// restart, a full disk) pauses the loop, which resumes from what is stored: every write is
+/// idempotent, so nothing is lost or done twice.
+fn work(
+    rt: &tokio::runtime::Runtime,
+    store: &atelier_store::Store,
+    enc: &atelier_worker::encoder::Encoder,
+    batch: i64,
+    once: bool,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<atelier_worker::jobs::Progress> {
+    use atelier_worker::jobs;
+    let handle = rt.handle().clone();
+    let flag = stop.clone();
+    let stopped = move || *flag.borrow();
+    let mut total = jobs::Progress::default();
+    let mut pause = service::FIRST_BACKOFF;
+    loop {
+        let pass = std::thread::scope(|scope| {
+            scope
+                .spawn(|| -> atelier_worker::Result<jobs::Progress> {
+                    let opts = jobs::Options {
+                        batch,
+                        once,
+                        ..Default::default()
+                    };
+                    let mut worker = jobs::Worker::new(&handle, store, enc, opts)?;
+                    worker.run(&handle, store, &stopped, |p| {
+                        let c = handle.block_on(store.worker_counts());
+                        tracing::info!(
+                            target: "worker",
+                            "+{} summaries, +{} scores, +{} failures; totals {:?}",
+                            p.summaries,
+                            p.scores,
+                            p.failures,
+                            c.ok()
+                        );
+                    })
+                })
+                .join()
+                .map_err(|_| anyhow::anyhow!("the worker thread panicked"))
+        })?;
+        match pass {
+            Ok(p) => {
+                total.summaries += p.summaries;
+                total.scores += p.scores;
+                total.failures += p.failures;
+                return Ok(total);
+            }
+            Err(e) if e.is_transient() => {
+                tracing::warn!(
+                    target: "worker",
+                    "store failed: {}; retrying in {:?}",
+                    atelier_store::causes(&e),
+                    pause
+                );
+                let wait = rt.block_on(async {
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => false,
+                        _ = service::stopped(&mut stop) => true,
+                    }
+                });
+                if wait {
+                    return Ok(total);
+                }
+                pause = service::next_backoff(pause);
+            }
+            Err(e) => return Err(e).context("the worker failed"),
+        }
     }
 }
 
@@ -209,8 +289,24 @@ fn emit(
     Ok(())
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    service::init_logs();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // The whole chain of causes on one line; no empty "Caused by:".
+            let _ = writeln!(
+                std::io::stderr(),
+                "Error: {}",
+                atelier_store::causes(e.as_ref())
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Dev {
@@ -220,12 +316,15 @@ fn main() -> anyhow::Result<()> {
             no_services,
         } => {
             let rt = tokio::runtime::Runtime::new()?;
+            let mut stop = rt.block_on(async { service::stop_signal() });
             let deployment = chain.deployment.clone();
-            let url = rt.block_on(atelier::cli::dev(chain, &mut out))?;
+            let Some(url) = rt.block_on(atelier::cli::dev(chain, &mut stop, &mut out))? else {
+                return Ok(());
+            };
             if !no_services {
                 out.flush()?;
                 drop(out);
-                run_services(&url, &deployment, &db, &listen)?;
+                run_services(&rt, stop, &url, &deployment, &db, &listen)?;
             }
         }
         Command::Scenario => {
@@ -282,45 +381,22 @@ fn main() -> anyhow::Result<()> {
             batch,
             once,
         } => {
-            use atelier_worker::{encoder, jobs};
+            use atelier_worker::encoder;
             let rt = tokio::runtime::Runtime::new()?;
-            let store = rt
-                .block_on(atelier_store::Store::open(&db))
-                .with_context(|| format!("opening {db}"))?;
-            let handle = rt.handle().clone();
-            // Inference runs on this dedicated thread; the runtime only drives the store.
-            let total = std::thread::scope(|scope| {
-                scope
-                    .spawn(|| -> anyhow::Result<jobs::Progress> {
-                        let dir = model.unwrap_or_else(encoder::default_model_dir);
-                        let enc = encoder::Encoder::load(&dir).context("loading the encoder")?;
-                        eprintln!(
-                            "worker: {} store, {} on {:?}",
-                            store.backend(),
-                            enc.model_id(),
-                            enc.device()
-                        );
-                        let opts = jobs::Options {
-                            batch,
-                            once,
-                            ..Default::default()
-                        };
-                        let mut worker = jobs::Worker::new(&handle, &store, &enc, opts)?;
-                        let total = worker.run(&handle, &store, |p| {
-                            let c = handle.block_on(store.worker_counts());
-                            eprintln!(
-                                "worker: +{} summaries, +{} scores, +{} failures; totals {:?}",
-                                p.summaries,
-                                p.scores,
-                                p.failures,
-                                c.ok()
-                            );
-                        })?;
-                        Ok(total)
-                    })
-                    .join()
-                    .map_err(|_| anyhow::anyhow!("the worker thread panicked"))
-            })??;
+            let mut stop = rt.block_on(async { service::stop_signal() });
+            let Some(store) = rt.block_on(service::open_store(&db, &mut stop))? else {
+                return Ok(());
+            };
+            let dir = model.unwrap_or_else(encoder::default_model_dir);
+            let enc = encoder::Encoder::load(&dir).context("loading the encoder")?;
+            tracing::info!(
+                target: "worker",
+                "{} store, {} on {:?}",
+                store.backend(),
+                enc.model_id(),
+                enc.device()
+            );
+            let total = work(&rt, &store, &enc, batch, once, stop)?;
             writeln!(
                 out,
                 "done: {} summaries, {} scores, {} failures written",
@@ -332,19 +408,13 @@ fn main() -> anyhow::Result<()> {
             rt.block_on(atelier::cli::run(cmd, &mut out))?;
         }
         Command::Serve { db, api } => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
-                .with_writer(std::io::stderr)
-                .init();
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
-                let store = atelier_store::Store::open(&db)
-                    .await
-                    .with_context(|| format!("opening {db}"))?;
-                atelier_api::serve(store, api)
+                let mut stop = service::stop_signal();
+                let Some(store) = service::open_store(&db, &mut stop).await? else {
+                    return Ok(());
+                };
+                atelier_api::serve(store, api, async move { service::stopped(&mut stop).await })
                     .await
                     .context("serving the API")
             })?;

@@ -1,11 +1,17 @@
 //! The indexer's reliability on a real local chain, modelled on the open indexer benchmark's
-//! checks: an `atelier index` process SIGKILLed at three points and restarted, and once more
-//! while its batch's transaction is open on PostgreSQL (mid-commit); a restart after the
+//! checks: the chain not answering yet when `atelier index` starts; the process SIGKILLed at
+//! three observed points (migrated, first block stored, half-way) and restarted, and once
+//! more while its batch's transaction is open on PostgreSQL (mid-commit); a restart after the
 //! chain advanced while the indexer was down; the RPC connection dropped and restored under
-//! a following indexer; the same block range delivered twice; the database restarted
-//! mid-backfill and at the head; a reorg under best-block mode. Each ends compared with a
-//! fresh full re-index of the same chain: the same events at the same (block, index), no
+//! a following indexer; the same block range delivered twice; on a throwaway PostgreSQL
+//! cluster, the database down when the indexer starts, restarted mid-backfill, at the head
+//! and in the middle of a migration; a reorg under best-block mode. Each ends compared with
+//! a fresh full re-index of the same chain: the same events at the same (block, index), no
 //! gaps, no duplicates.
+//!
+//! Faults are injected when the state they target is observed (a log line, the cursor, a
+//! lock wait in `pg_stat_activity`), never after a fixed sleep, so the suite means the same
+//! on a slow machine as on a fast one.
 
 mod common;
 
@@ -25,8 +31,11 @@ use atelier::{
 };
 use atelier_chain::client::{BackendKind, Chain};
 use atelier_sandbox::dao::Support;
-use common::{dev, LocalChain};
-use tokio::net::{TcpListener, TcpStream};
+use common::{dev, pg::TempPostgres, wait_until, LocalChain, Spawned};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+};
 
 /// What a store holds, as comparable values: every stored event and the derived counts.
 #[derive(Debug, PartialEq, Eq)]
@@ -66,6 +75,30 @@ fn index_process(url: &str, deployment: &Path, db: &str, once: bool) -> Child {
     cmd.spawn().expect("atelier index starts")
 }
 
+/// `atelier index` following the chain, with its output kept; `extra` adds flags.
+fn follower(name: &str, url: &str, deployment: &Path, db: &str, extra: &[&str]) -> Spawned {
+    let dep = deployment.display().to_string();
+    let mut args = vec!["index", "--url", url, "--db", db, "--deployment", &dep];
+    args.extend_from_slice(extra);
+    Spawned::start(name, &args, None)
+}
+
+/// The store's cursor, when the store opens and has one.
+async fn cursor_of(db: &str) -> Option<u64> {
+    let store = atelier_store::Store::open(db).await.ok()?;
+    let cursor = store.cursor().await.ok()?;
+    store.close().await;
+    cursor.map(|(b, _)| b as u64)
+}
+
+/// Waits (up to `limit`) until the store's cursor reaches `block`.
+async fn wait_for_cursor(what: &str, db: &str, block: u64, limit: Duration) -> u64 {
+    wait_until(what, limit, || async move {
+        cursor_of(db).await.filter(|c| *c >= block)
+    })
+    .await
+}
+
 /// Indexes to the head in a child process and waits for it.
 fn index_once(url: &str, deployment: &Path, db: &str) {
     let status = index_process(url, deployment, db, true).wait().unwrap();
@@ -86,21 +119,26 @@ async fn some_votes(dao: &DaoClient, ids: std::ops::Range<u32>) {
     }
 }
 
-/// A TCP proxy to `target` whose connections can be cut and refused for a while.
+/// A TCP proxy to `target` whose connections can be cut and refused for a while, and which
+/// can hold each chunk for `delay` (a slow link, so that a backfill lasts long enough to
+/// be caught half-way on any machine).
 struct Proxy {
     port: u16,
     cut: Arc<AtomicBool>,
 }
 
 impl Proxy {
-    async fn start(target: u16) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    async fn start(target: u16, delay: Duration) -> Self {
+        Self::start_on(TcpListener::bind("127.0.0.1:0").await.unwrap(), target, delay)
+    }
+
+    fn start_on(listener: TcpListener, target: u16, delay: Duration) -> Self {
         let port = listener.local_addr().unwrap().port();
         let cut = Arc::new(AtomicBool::new(false));
         let flag = cut.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((mut inbound, _)) = listener.accept().await else {
+                let Ok((inbound, _)) = listener.accept().await else {
                     return;
                 };
                 if flag.load(Ordering::SeqCst) {
@@ -108,17 +146,19 @@ impl Proxy {
                 }
                 let flag = flag.clone();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(("127.0.0.1", target)).await else {
+                    let Ok(outbound) = TcpStream::connect(("127.0.0.1", target)).await else {
                         return;
                     };
-                    let copy = tokio::io::copy_bidirectional(&mut inbound, &mut outbound);
+                    let (ri, wi) = inbound.into_split();
+                    let (ro, wo) = outbound.into_split();
                     let watch = async {
                         while !flag.load(Ordering::SeqCst) {
                             tokio::time::sleep(Duration::from_millis(20)).await;
                         }
                     };
                     tokio::select! {
-                        _ = copy => {}
+                        _ = pump(ri, wo, delay) => {}
+                        _ = pump(ro, wi, delay) => {}
                         _ = watch => {}
                     }
                 });
@@ -128,11 +168,31 @@ impl Proxy {
     }
 }
 
+/// Copies `from` to `to`, holding each chunk for `delay`.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    delay: Duration,
+) {
+    let mut buf = vec![0u8; 64 * 1024];
+    while let Ok(n) = from.read(&mut buf).await {
+        if n == 0 {
+            return;
+        }
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn indexing_survives_kills_restarts_and_dropped_connections() {
-    tokio::time::timeout(Duration::from_secs(900), reliability())
+    tokio::time::timeout(Duration::from_secs(1_500), reliability())
         .await
-        .expect("finished within 15 minutes");
+        .expect("finished within 25 minutes");
 }
 
 async fn reliability() {
@@ -152,19 +212,54 @@ async fn reliability() {
     let seeded = atelier::seed::seed(&dao, |_| {}).await.unwrap();
     let url = local.url.clone();
 
-    // 1. SIGKILL at three points of a run, restarting each time, then once to the head
-    let killed = sqlite("killed");
-    for delay_ms in [150u64, 600, 1_500] {
-        let mut child = index_process(&url, &file, &killed, false);
-        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-        child.kill().unwrap(); // SIGKILL
-        let _ = child.wait();
-    }
-    index_once(&url, &file, &killed);
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let deployment = atelier_indexer::Deployment::load(&file).unwrap();
+    let first = deployment.contracts.values().map(|c| c.block).min().unwrap();
     let reference = sqlite("reference-1");
     index_once(&url, &file, &reference);
     let expected = dump(&reference).await;
     assert!(!expected.events.is_empty());
+
+    // 0. the chain does not answer yet when the indexer starts: it waits, then indexes
+    let not_yet = sqlite("not-yet");
+    let spare = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let late = format!("ws://127.0.0.1:{}", spare.local_addr().unwrap().port());
+    let addr = spare.local_addr().unwrap();
+    drop(spare);
+    let mut waiting = follower("index, chain late", &late, &file, &not_yet, &[]);
+    waiting
+        .wait_for_line(&format!("waiting for the chain at {late}"), Duration::from_secs(60))
+        .await;
+    let _late_chain = Proxy::start_on(TcpListener::bind(addr).await.unwrap(), port, Duration::ZERO);
+    let (head, _) = chain.head().await.unwrap();
+    wait_for_cursor("the late-started chain indexed", &not_yet, head, Duration::from_secs(300)).await;
+    assert!(waiting.terminate().success(), "SIGTERM ends it cleanly");
+    assert_eq!(dump(&not_yet).await, expected, "after the chain came up late");
+
+    // 1. SIGKILL at three observed points of a run (a slow link and one block per
+    // transaction make the backfill long enough to be caught half-way), then once to the head
+    let killed = sqlite("killed");
+    let slow = Proxy::start(port, Duration::from_millis(20)).await;
+    let slow_url = format!("ws://127.0.0.1:{}", slow.port);
+    let (head, _) = chain.head().await.unwrap();
+    let one_by_one = ["--batch-blocks", "1", "--concurrency", "1"];
+    let mut run = follower("index, kill 1", &slow_url, &file, &killed, &one_by_one);
+    run.wait_for_line("open and migrated", Duration::from_secs(120)).await;
+    run.child.kill().unwrap(); // SIGKILL, migrated and nothing indexed yet
+    let _ = run.child.wait();
+    let mut run = follower("index, kill 2", &slow_url, &file, &killed, &one_by_one);
+    let at = wait_for_cursor("the first block stored", &killed, first, Duration::from_secs(300)).await;
+    run.child.kill().unwrap(); // SIGKILL after its first committed block
+    let _ = run.child.wait();
+    eprintln!("killed after block {at} was stored");
+    let half = first + (head - first) / 2;
+    let mut run = follower("index, kill 3", &slow_url, &file, &killed, &one_by_one);
+    let at = wait_for_cursor("half-way", &killed, half, Duration::from_secs(300)).await;
+    run.child.kill().unwrap(); // SIGKILL half-way
+    let _ = run.child.wait();
+    eprintln!("killed at block {at} of {head}");
+    drop(slow);
+    index_once(&url, &file, &killed);
     assert_eq!(dump(&killed).await, expected, "after three SIGKILLs");
 
     // 1b. SIGKILL mid-commit: while the backfill's transaction is open on PostgreSQL
@@ -184,87 +279,38 @@ async fn reliability() {
     );
 
     // 3. the connection drops and comes back under a following indexer
-    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
-    let proxy = Proxy::start(port).await;
+    let proxy = Proxy::start(port, Duration::ZERO).await;
     let proxied = format!("ws://127.0.0.1:{}", proxy.port);
-    let mut follower = index_process(&proxied, &file, &killed, false);
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut run = follower("index, dropped link", &proxied, &file, &killed, &[]);
+    let (head, _) = chain.head().await.unwrap();
+    wait_for_cursor("the follower at the head", &killed, head, Duration::from_secs(120)).await;
     proxy.cut.store(true, Ordering::SeqCst);
+    run.wait_for_line("chain failed", Duration::from_secs(60)).await;
     // the chain moves on while the indexer cannot reach it
-    let proposal = dao
-        .send(
-            &dev("Bob"),
-            "membership",
-            "record_contribution",
-            (0u32, [77u8; 32]),
-            0,
-        )
+    let recorded = dao
+        .send(&dev("Bob"), "membership", "record_contribution", (0u32, [77u8; 32]), 0)
         .await;
-    assert!(proposal.is_ok(), "{proposal:?}");
+    assert!(recorded.is_ok(), "{recorded:?}");
     chain.dev_new_blocks(2).await.unwrap();
-    tokio::time::sleep(Duration::from_secs(2)).await;
     proxy.cut.store(false, Ordering::SeqCst);
     let (head, _) = chain.head().await.unwrap();
-    // wait for the follower to reach the head again
-    let store = atelier_store::Store::open(&killed).await.unwrap();
-    let mut caught_up = false;
-    for _ in 0..300 {
-        if let Some((block, _)) = store.cursor().await.unwrap() {
-            if block as u64 >= head {
-                caught_up = true;
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _ = Command::new("kill")
-        .args(["-TERM", &follower.id().to_string()])
-        .status();
-    let status = follower.wait().unwrap();
-    assert!(
-        caught_up,
-        "the follower did not reach block {head} after the connection came back"
-    );
-    assert!(
-        status.success(),
-        "SIGTERM ends the follower cleanly: {status}"
-    );
+    wait_for_cursor("the follower back at the head", &killed, head, Duration::from_secs(120)).await;
+    run.assert_running();
+    let status = run.terminate();
+    assert!(status.success(), "SIGTERM ends the follower cleanly: {status}");
     let reference = sqlite("reference-3");
     index_once(&url, &file, &reference);
-    assert_eq!(
-        dump(&killed).await,
-        dump(&reference).await,
-        "after a dropped connection"
-    );
+    assert_eq!(dump(&killed).await, dump(&reference).await, "after a dropped connection");
 
     // 3b. the same block range delivered twice to a store at the head: nothing is stored
     // twice and the cursor stays where it was
     delivered_twice(&chain, &file, &killed, &reference).await;
 
-    // 4. the database restarts mid-backfill and again at the head
-    match postgres_for_restart().await {
-        None => eprintln!(
-            "skipped the database-restart check: no local PostgreSQL cluster this test may restart (pg_ctlcluster and the service at 127.0.0.1:5432)"
-        ),
-        Some(db) => {
-            let mut follower = index_process(&url, &file, &db, false);
-            tokio::time::sleep(Duration::from_millis(1_500)).await;
-            restart_postgres().await;
-            let (head, _) = chain.head().await.unwrap();
-            assert!(wait_for_cursor(&db, head).await, "caught up after a restart mid-backfill");
-            restart_postgres().await;
-            let more = dao
-                .send(&dev("Dave"), "membership", "record_contribution", (2u32, [78u8; 32]), 0)
-                .await;
-            assert!(more.is_ok(), "{more:?}");
-            let (head, _) = chain.head().await.unwrap();
-            assert!(wait_for_cursor(&db, head).await, "caught up after a restart at the head");
-            let _ = Command::new("kill").args(["-TERM", &follower.id().to_string()]).status();
-            assert!(follower.wait().unwrap().success());
-            let reference = sqlite("reference-4");
-            index_once(&url, &file, &reference);
-            assert_eq!(dump(&db).await, dump(&reference).await, "after database restarts");
-        }
+    // 4. the database: down when the indexer starts, restarted mid-backfill, at the head and
+    // in the middle of a migration (a throwaway cluster; the shared service is left alone)
+    match TempPostgres::start("reliability") {
+        Err(why) => eprintln!("skipped the database faults: no throwaway PostgreSQL cluster here ({why}); scripts/setup.sh installs the server"),
+        Ok(pg) => database_faults(&pg, &chain, &dao, &url, &file, port).await,
     }
 
     // 5. following the best block, a reorg orphans a stored block: it is rolled back
@@ -459,59 +505,111 @@ async fn delivered_twice(chain: &Chain, file: &Path, db: &str, reference: &str) 
     );
 }
 
-/// Waits (up to 60 s) until the store's cursor reaches `head`.
-async fn wait_for_cursor(db: &str, head: u64) -> bool {
-    for _ in 0..600 {
-        if let Ok(store) = atelier_store::Store::open(db).await {
-            if let Ok(Some((block, _))) = store.cursor().await {
-                if block as u64 >= head {
-                    return true;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
 const PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 
-fn cluster_version() -> Option<String> {
-    let entry = std::fs::read_dir("/etc/postgresql").ok()?.next()?.ok()?;
-    entry.file_name().to_str().map(str::to_owned)
-}
-
-/// A fresh database on the local PostgreSQL cluster, when this machine runs one that
-/// `pg_ctlcluster` can restart (the project's machines and CI do).
-async fn postgres_for_restart() -> Option<String> {
-    cluster_version()?;
-    Command::new("pg_ctlcluster").arg("--help").output().ok()?;
-    let pool = sqlx::PgPool::connect(PG).await.ok()?;
-    let name = format!("atelier_rel_{}", std::process::id());
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&pool)
+/// The database's faults on a throwaway cluster: down when the indexer starts (it waits and
+/// says for what), restarted while it backfills one block per transaction and again at the
+/// head (it resumes from its cursor), and restarted while a migration waits for a lock the
+/// test holds (the interrupted migration rolled back and ran again). Each ends equal to a
+/// fresh re-index.
+async fn database_faults(
+    pg: &TempPostgres,
+    chain: &Chain,
+    dao: &DaoClient,
+    url: &str,
+    file: &Path,
+    port: u16,
+) {
+    let db = pg.create_db("atelier_rel").await;
+    pg.stop_server();
+    let slow = Proxy::start(port, Duration::from_millis(20)).await;
+    let slow_url = format!("ws://127.0.0.1:{}", slow.port);
+    let one_by_one = ["--batch-blocks", "1", "--concurrency", "1"];
+    let mut run = follower("index, database faults", &slow_url, file, &db, &one_by_one);
+    let waiting = format!("waiting for PostgreSQL at 127.0.0.1:{}/atelier_rel", pg.port);
+    run.wait_for_line(&waiting, Duration::from_secs(60)).await;
+    assert!(!run.said("postgres://"), "the log names the database without its URL");
+    pg.start_server().unwrap();
+    let (head, _) = chain.head().await.unwrap();
+    // mid-backfill: after its first block, before the head
+    let at = wait_until("the first block in PostgreSQL", Duration::from_secs(300), || async {
+        cursor_of(&db).await
+    })
+    .await;
+    pg.restart_server();
+    eprintln!("restarted PostgreSQL with the cursor at block {at} of {head}");
+    wait_for_cursor("caught up after a restart mid-backfill", &db, head, Duration::from_secs(300)).await;
+    // at the head
+    pg.restart_server();
+    let more = dao
+        .send(&dev("Dave"), "membership", "record_contribution", (2u32, [78u8; 32]), 0)
         .await;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
+    assert!(more.is_ok(), "{more:?}");
+    let (head, _) = chain.head().await.unwrap();
+    wait_for_cursor("caught up after a restart at the head", &db, head, Duration::from_secs(300)).await;
+    run.assert_running();
+    assert!(run.terminate().success(), "SIGTERM ends it cleanly");
+    drop(slow);
+    let reference = sqlite("reference-4");
+    index_once(url, file, &reference);
+    let expected = dump(&reference).await;
+    assert_eq!(dump(&db).await, expected, "after database restarts");
+
+    // a restart in the middle of a migration: the earlier migrations applied, the next one
+    // (it alters raw_events) blocked on the test's lock, the server restarted under it
+    let db = pg.create_db("atelier_rel_migrating").await;
+    let all = &atelier_store::open::POSTGRES_MIGRATIONS;
+    let blocked = all
+        .iter()
+        .position(|m| m.sql.contains("ALTER TABLE raw_events"))
+        .expect("a migration that alters raw_events");
+    {
+        use sqlx::migrate::Migrate;
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db).await.unwrap();
+        conn.ensure_migrations_table().await.unwrap();
+        for m in all.iter().take(blocked) {
+            conn.apply(m).await.unwrap();
+        }
+    }
+    let holder = sqlx::PgPool::connect(&db).await.unwrap();
+    let mut lock = holder.begin().await.unwrap();
+    sqlx::query("LOCK TABLE raw_events IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let mut run = follower("index, migration", url, file, &db, &["--once"]);
+    let watcher = sqlx::PgPool::connect(&pg.url("postgres")).await.unwrap();
+    wait_until("the migration waiting for the test's lock", Duration::from_secs(120), || async {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'atelier_rel_migrating' \
+             AND wait_event_type = 'Lock' AND query ILIKE '%ALTER TABLE raw_events%'",
+        )
+        .fetch_one(&watcher)
         .await
         .ok()?;
-    pool.close().await;
-    Some(format!("postgres://postgres@127.0.0.1:5432/{name}"))
-}
-
-/// Restarts the local PostgreSQL cluster and waits until it answers again.
-async fn restart_postgres() {
-    let version = cluster_version().expect("a cluster");
-    let status = Command::new("pg_ctlcluster")
-        .args(["--skip-systemctl-redirect", &version, "main", "restart"])
-        .status()
+        (n > 0).then_some(())
+    })
+    .await;
+    watcher.close().await;
+    pg.restart_server(); // ends the test's lock with its connection, mid-migration
+    drop(lock);
+    let status = tokio::task::spawn_blocking(move || {
+        let status = run.child.wait().unwrap();
+        (status, run.said("waiting for PostgreSQL"))
+    })
+    .await
+    .unwrap();
+    assert!(status.0.success(), "index --once finished after the restart: {}", status.0);
+    assert!(status.1, "it said it waited for the database");
+    let store = atelier_store::Store::open(&db).await.unwrap();
+    store.close().await;
+    let pool = sqlx::PgPool::connect(&db).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&pool)
+        .await
         .unwrap();
-    assert!(status.success(), "pg_ctlcluster restart failed: {status}");
-    for _ in 0..300 {
-        if sqlx::PgPool::connect(PG).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("PostgreSQL did not come back within 30 s");
+    assert_eq!(applied as usize, all.iter().count(), "every migration applied once");
+    pool.close().await;
+    drop(holder);
+    assert_eq!(dump(&db).await, expected, "after a restart during a migration");
 }

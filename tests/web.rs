@@ -45,14 +45,6 @@ fn spawn(args: &[&str], log: &Path) -> Service {
     Service(child)
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn members_vote_and_stewards_pay_out_in_a_real_browser() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -103,7 +95,7 @@ async fn run(root: &Path, web: &Path) {
         ],
         &work.join("index.log"),
     );
-    let port = free_port();
+    let port = common::free_port();
     let listen = format!("127.0.0.1:{port}");
     let _api = spawn(
         &[

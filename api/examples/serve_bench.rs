@@ -24,6 +24,9 @@ struct Args {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let store = atelier_store::Store::open(&args.db).await?;
-    atelier_api::serve(store, args.api).await?;
+    atelier_api::serve(store, args.api, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

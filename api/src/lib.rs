@@ -171,11 +171,16 @@ pub fn app(state: AppState) -> Router {
     middleware::wrap(routes, state)
 }
 
-/// Serves the API on `config.listen` until Ctrl-C.
+/// Serves the API on `config.listen` until `shutdown` resolves, then finishes the requests
+/// in flight.
 ///
 /// # Errors
 /// When the address cannot be bound or the server fails.
-pub async fn serve(store: Store, config: Config) -> std::io::Result<()> {
+pub async fn serve(
+    store: Store,
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(
         target: "api::serve",
@@ -188,8 +193,6 @@ pub async fn serve(store: Store, config: Config) -> std::io::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown)
     .await
 }

@@ -20,6 +20,9 @@ use subxt_signer::sr25519::Keypair;
 /// Errors of the chain client, as sentences a user can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
+    /// The URL is not a WebSocket URL.
+    #[error("`{0}` is not a chain URL: use ws://HOST:PORT or wss://HOST:PORT")]
+    Url(String),
     /// The URL could not be reached or does not speak JSON-RPC.
     #[error(
         "cannot connect to {url}: {reason} (is the chain running? start one with `atelier chain`)"
@@ -53,6 +56,15 @@ pub enum ClientError {
     /// Anything else subxt reports (boxed: subxt's error is large).
     #[error(transparent)]
     Subxt(Box<subxt::Error>),
+}
+
+impl ClientError {
+    /// Whether waiting and connecting again may succeed: nothing answered yet, or the
+    /// connection broke. A malformed URL, a chain without pallet-revive or a contract's
+    /// answer are not transient.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Connect { .. } | Self::Subxt(_))
+    }
 }
 
 impl From<subxt::Error> for ClientError {
@@ -162,6 +174,9 @@ impl Chain {
     /// # Errors
     /// `Connect` when nothing answers, `MissingPallet` when the chain lacks `pallet`.
     pub async fn connect_requiring(url: &str, backend: BackendKind, pallet: &str) -> Result<Self> {
+        if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+            return Err(ClientError::Url(url.to_owned()));
+        }
         let connect = |reason: String| ClientError::Connect {
             url: url.to_owned(),
             reason,

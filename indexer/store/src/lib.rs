@@ -9,7 +9,10 @@
 //! The read side the API serves from (filtered, keyset-paginated lists and point reads) is in
 //! [`read`]; it never writes.
 
-use sqlx::{postgres::PgPoolOptions, sqlite::SqliteConnectOptions, PgPool, SqlitePool};
+use sqlx::{PgPool, SqlitePool};
+
+pub mod open;
+pub use open::{causes, describe};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +22,25 @@ pub enum Error {
         "unsupported database URL `{0}`: use sqlite://PATH, sqlite::memory: or postgres://..."
     )]
     Url(String),
+    /// Opening (connecting to and migrating) the database failed; `what` says which
+    /// database without credentials ([`describe`]).
+    #[error("cannot open {what}")]
+    Open {
+        /// The database, as [`describe`] names it.
+        what: String,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+    },
+    /// The lock that serialises migrations of a SQLite file could not be taken.
+    #[error("cannot lock {path}")]
+    Lock {
+        /// The lock file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A database error.
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
@@ -627,29 +649,26 @@ fn work_from(t: WorkTuple) -> Result<Work> {
 }
 
 impl Store {
-    /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
+    /// Opens (creating a SQLite file if needed) and migrates the database at `url`. Any
+    /// number of processes may open the same store at once; one migrates, the others wait
+    /// for it (see [`open`]). A failure names the database and says whether waiting may help
+    /// ([`Error::is_transient`]).
+    ///
+    /// # Errors
+    /// [`Error::Url`] for an unsupported URL, otherwise [`Error::Open`] with the cause.
     pub async fn open(url: &str) -> Result<Self> {
         let pool = if url.starts_with("sqlite:") {
-            let opts: SqliteConnectOptions =
-                url.parse::<SqliteConnectOptions>()?.create_if_missing(true);
-            let pool = sqlx::sqlite::SqlitePoolOptions::new()
-                .max_connections(4)
-                .connect_with(opts)
-                .await?;
-            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-            Pool::Sqlite(pool)
+            open::sqlite(url).await.map(Pool::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(std::time::Duration::from_secs(5))
-                .connect(url)
-                .await?;
-            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-            Pool::Postgres(pool)
+            open::postgres(url).await.map(Pool::Postgres)
         } else {
             return Err(Error::Url(url.to_owned()));
         };
-        Ok(Self { pool })
+        pool.map(|pool| Self { pool })
+            .map_err(|source| Error::Open {
+                what: describe(url),
+                source: Box::new(source),
+            })
     }
 
     /// Which backend this store uses (`"sqlite"` or `"postgres"`).

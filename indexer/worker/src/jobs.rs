@@ -126,7 +126,7 @@ impl<'a> Worker<'a> {
             .map(|(n, d)| (n.as_str(), d.as_str()))
             .collect();
         let mut curator = Curator::new(encoder, curation::Config::default(), &styles)?;
-        let history = handle.block_on(store.scored_works()).map_err(store_err)?;
+        let history = handle.block_on(store.scored_works())?;
         let works: Vec<(u64, Work)> = history
             .iter()
             .map(|w| (w.id.unsigned_abs(), to_curation_work(w)))
@@ -144,13 +144,13 @@ impl<'a> Worker<'a> {
         let mut p = Progress::default();
         let proposals = handle
             .block_on(store.proposals_without_summary(self.opts.batch))
-            .map_err(store_err)?;
+            ?;
         let summariser = Summariser::new(self.encoder, summarise::Config::default());
         for prop in &proposals {
             if let Some(reason) = reject(&prop.description) {
                 handle
                     .block_on(store.put_failure("proposal", prop.id, &reason))
-                    .map_err(store_err)?;
+                    ?;
                 p.failures += 1;
                 continue;
             }
@@ -163,20 +163,20 @@ impl<'a> Worker<'a> {
             };
             if handle
                 .block_on(store.put_summary(&row))
-                .map_err(store_err)?
+                ?
             {
                 p.summaries += 1;
             }
         }
         let works = handle
             .block_on(store.works_without_score(self.opts.batch))
-            .map_err(store_err)?;
+            ?;
         for w in &works {
             let work = to_curation_work(w);
             if let Some(reason) = reject(&work.text()) {
                 handle
                     .block_on(store.put_failure("work", w.id, &reason))
-                    .map_err(store_err)?;
+                    ?;
                 p.failures += 1;
                 continue;
             }
@@ -197,23 +197,28 @@ impl<'a> Worker<'a> {
                 components: serde_json::to_string(&s).map_err(|e| Error::Data(e.to_string()))?,
                 model_id: self.encoder.model_id().to_owned(),
             };
-            if handle.block_on(store.put_score(&row)).map_err(store_err)? {
+            if handle.block_on(store.put_score(&row))? {
                 p.scores += 1;
             }
         }
         Ok(p)
     }
 
-    /// Runs passes until there is nothing left (`once`) or forever, reporting each pass
-    /// that did something to `report`.
+    /// Runs passes until there is nothing left (`once`), or until `stop` says so, reporting
+    /// each pass that did something to `report`. `stop` is asked between passes and while
+    /// idle, so a stop takes effect within a pass.
     pub fn run(
         &mut self,
         handle: &Handle,
         store: &Store,
+        stop: impl Fn() -> bool,
         mut report: impl FnMut(Progress),
     ) -> Result<Progress> {
         let mut total = Progress::default();
         loop {
+            if stop() {
+                return Ok(total);
+            }
             let p = self.pass(handle, store)?;
             total.summaries += p.summaries;
             total.scores += p.scores;
@@ -225,11 +230,10 @@ impl<'a> Worker<'a> {
             if self.opts.once {
                 return Ok(total);
             }
-            std::thread::sleep(self.opts.poll);
+            let idle_until = std::time::Instant::now() + self.opts.poll;
+            while std::time::Instant::now() < idle_until && !stop() {
+                std::thread::sleep(Duration::from_millis(50).min(self.opts.poll));
+            }
         }
     }
-}
-
-fn store_err(e: atelier_store::Error) -> Error {
-    Error::Store(e.to_string())
 }

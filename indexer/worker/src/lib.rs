@@ -30,8 +30,16 @@ pub enum Error {
     #[error("evaluation data: {0}")]
     Data(String),
     /// The store failed.
-    #[error("store: {0}")]
-    Store(String),
+    #[error("store")]
+    Store(#[from] atelier_store::Error),
+}
+
+impl Error {
+    /// Whether the job loop may resume after waiting: the store's database went away or was
+    /// busy for a moment.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Error::Store(e) if e.is_transient())
+    }
 }
 
 /// Result type of the worker.

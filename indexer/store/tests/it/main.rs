@@ -749,3 +749,110 @@ mod derived {
         }
     }
 }
+
+/// Several processes opening one new SQLite file at once (the main job starts the indexer,
+/// the API and the worker together): every open succeeds, the file is in WAL mode and each
+/// migration was applied exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_opens_of_a_new_sqlite_file_migrate_it_once() {
+    let path = std::env::temp_dir().join(format!(
+        "atelier_store_concurrent_{}.db",
+        std::process::id()
+    ));
+    for suffix in ["", "-wal", "-shm", ".migrate-lock"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let url = format!("sqlite://{}", path.display());
+    let opens = (0..8).map(|_| {
+        let url = url.clone();
+        tokio::spawn(async move { Store::open(&url).await })
+    });
+    let mut stores = Vec::new();
+    for open in opens {
+        stores.push(open.await.unwrap().expect("every concurrent open succeeds"));
+    }
+    drop(stores);
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let expected: Vec<i64> = atelier_store::open::SQLITE_MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .collect();
+    assert_eq!(applied, expected);
+}
+
+/// The same on PostgreSQL: four opens of a fresh database at once all succeed and the
+/// migrations are applied once (sqlx's advisory lock).
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_opens_of_a_new_postgres_database_migrate_it_once() {
+    let admin = admin_url();
+    let Ok(pool) = sqlx::PgPool::connect(&admin).await else {
+        eprintln!("skipped: no PostgreSQL at {admin}; scripts/setup.sh starts one");
+        return;
+    };
+    let name = format!("atelier_store_concurrent_{}", std::process::id());
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&pool)
+        .await;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let url = format!("{base}/{name}");
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { Store::open(&url).await })
+        })
+        .collect();
+    for open in opens {
+        drop(open.await.unwrap().expect("every concurrent open succeeds"));
+    }
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        applied as usize,
+        atelier_store::open::POSTGRES_MIGRATIONS.iter().count()
+    );
+    db.close().await;
+    drop_db(Some(name)).await;
+}
+
+/// A database that is not there is a transient failure (services wait for it), named
+/// without its password; a bad URL is not.
+#[tokio::test]
+async fn an_unreachable_database_is_transient_and_named_without_its_password() {
+    let e = Store::open("postgres://atelier:hunter2@127.0.0.1:1/atelier")
+        .await
+        .err()
+        .expect("nothing listens on port 1");
+    assert!(e.is_transient(), "{e:?}");
+    let text = atelier_store::causes(&e);
+    assert!(
+        text.starts_with("cannot open PostgreSQL at 127.0.0.1:1/atelier: "),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+    let e = Store::open("mysql://x").await.err().unwrap();
+    assert!(!e.is_transient());
+    let dir = std::env::temp_dir().join(format!("atelier_no_such_dir_{}", std::process::id()));
+    let e = Store::open(&format!("sqlite://{}/a.db", dir.display()))
+        .await
+        .err()
+        .expect("no such folder");
+    let text = atelier_store::causes(&e);
+    assert!(text.contains("cannot open SQLite at"), "{text}");
+}

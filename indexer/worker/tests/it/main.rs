@@ -284,7 +284,7 @@ mod job_loop {
             ..Options::default()
         };
         let mut worker = Worker::new(&rt, store, &enc, opts).unwrap();
-        worker.run(&rt, store, |_| {}).unwrap()
+        worker.run(&rt, store, || false, |_| {}).unwrap()
     }
 
     async fn check(url: &str) {
