@@ -200,77 +200,85 @@ fn stop_all(children: &mut [(&str, std::process::Child)]) {
     }
 }
 
-/// The worker's job loop on a dedicated thread (inference never runs on the async
-/// runtime's workers) until it is done (`once`) or stopped. A store that goes away (a
-/// restart, a full disk) pauses the loop, which resumes from what is stored: every write is
-/// idempotent, so nothing is lost or done twice.
+/// The worker's job loop on a dedicated thread (the encoder lives there; inference never
+/// runs on the async runtime's workers) until it is done (`once`) or stopped. A store that
+/// goes away (a restart, a full disk) pauses the loop, which resumes from what is stored:
+/// every write is idempotent, so nothing is lost or done twice.
 fn work(
     rt: &tokio::runtime::Runtime,
     store: &atelier_store::Store,
-    enc: &atelier_worker::encoder::Encoder,
+    model: &std::path::Path,
     batch: i64,
     once: bool,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<atelier_worker::jobs::Progress> {
-    use atelier_worker::jobs;
+    use atelier_worker::{encoder::Encoder, jobs};
     let handle = rt.handle().clone();
-    let flag = stop.clone();
-    let stopped = move || *flag.borrow();
-    let mut total = jobs::Progress::default();
-    let mut pause = service::FIRST_BACKOFF;
-    loop {
-        let pass = std::thread::scope(|scope| {
-            scope
-                .spawn(|| -> atelier_worker::Result<jobs::Progress> {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(move || -> anyhow::Result<jobs::Progress> {
+                let enc = Encoder::load(model).context("loading the encoder")?;
+                tracing::info!(
+                    target: "worker",
+                    "{} store, {} on {:?}",
+                    store.backend(),
+                    enc.model_id(),
+                    enc.device()
+                );
+                let mut stop = stop;
+                let flag = stop.clone();
+                let stopped = move || *flag.borrow();
+                let mut total = jobs::Progress::default();
+                let mut pause = service::FIRST_BACKOFF;
+                loop {
                     let opts = jobs::Options {
                         batch,
                         once,
                         ..Default::default()
                     };
-                    let mut worker = jobs::Worker::new(&handle, store, enc, opts)?;
-                    worker.run(&handle, store, &stopped, |p| {
-                        let c = handle.block_on(store.worker_counts());
-                        tracing::info!(
-                            target: "worker",
-                            "+{} summaries, +{} scores, +{} failures; totals {:?}",
-                            p.summaries,
-                            p.scores,
-                            p.failures,
-                            c.ok()
-                        );
-                    })
-                })
-                .join()
-                .map_err(|_| anyhow::anyhow!("the worker thread panicked"))
-        })?;
-        match pass {
-            Ok(p) => {
-                total.summaries += p.summaries;
-                total.scores += p.scores;
-                total.failures += p.failures;
-                return Ok(total);
-            }
-            Err(e) if e.is_transient() => {
-                tracing::warn!(
-                    target: "worker",
-                    "store failed: {}; retrying in {:?}",
-                    atelier_store::causes(&e),
-                    pause
-                );
-                let wait = rt.block_on(async {
-                    tokio::select! {
-                        _ = tokio::time::sleep(pause) => false,
-                        _ = service::stopped(&mut stop) => true,
+                    let pass = jobs::Worker::new(&handle, store, &enc, opts).and_then(|mut w| {
+                        w.run(&handle, store, &stopped, |p| {
+                            total.summaries += p.summaries;
+                            total.scores += p.scores;
+                            total.failures += p.failures;
+                            let c = handle.block_on(store.worker_counts());
+                            tracing::info!(
+                                target: "worker",
+                                "+{} summaries, +{} scores, +{} failures; totals {:?}",
+                                p.summaries,
+                                p.scores,
+                                p.failures,
+                                c.ok()
+                            );
+                        })
+                    });
+                    match pass {
+                        Ok(_) => return Ok(total),
+                        Err(e) if e.is_transient() => {
+                            tracing::warn!(
+                                target: "worker",
+                                "store failed: {}; retrying in {:?}",
+                                atelier_store::causes(&e),
+                                pause
+                            );
+                            let stopped_now = handle.block_on(async {
+                                tokio::select! {
+                                    _ = tokio::time::sleep(pause) => false,
+                                    _ = service::stopped(&mut stop) => true,
+                                }
+                            });
+                            if stopped_now {
+                                return Ok(total);
+                            }
+                            pause = service::next_backoff(pause);
+                        }
+                        Err(e) => return Err(e).context("the worker failed"),
                     }
-                });
-                if wait {
-                    return Ok(total);
                 }
-                pause = service::next_backoff(pause);
-            }
-            Err(e) => return Err(e).context("the worker failed"),
-        }
-    }
+            })
+            .join()
+            .map_err(|_| anyhow::anyhow!("the worker thread panicked"))?
+    })
 }
 
 /// Writes `report` as pretty JSON when `json`, otherwise its rendered text.
@@ -388,15 +396,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             };
             let dir = model.unwrap_or_else(encoder::default_model_dir);
-            let enc = encoder::Encoder::load(&dir).context("loading the encoder")?;
-            tracing::info!(
-                target: "worker",
-                "{} store, {} on {:?}",
-                store.backend(),
-                enc.model_id(),
-                enc.device()
-            );
-            let total = work(&rt, &store, &enc, batch, once, stop)?;
+            let total = work(&rt, &store, &dir, batch, once, stop)?;
             writeln!(
                 out,
                 "done: {} summaries, {} scores, {} failures written",

@@ -228,7 +228,11 @@ mod tests {
             |e| e.to_string(),
             || {
                 calls += 1;
-                let r = if calls < 2 { Err("refused") } else { Err("bad url") };
+                let r = if calls < 2 {
+                    Err("refused")
+                } else {
+                    Err("bad url")
+                };
                 async move { r }
             },
         )

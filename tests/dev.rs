@@ -53,16 +53,20 @@ async fn main_job() {
     .unwrap();
     let (head, _) = chain.head().await.unwrap();
     let status = format!("http://{listen}/status");
-    wait_until("the API serving the seeded head", Duration::from_secs(300), || {
-        let status = status.clone();
-        async move {
-            let body = get(&status)?;
-            body["head"]["number"]
-                .as_u64()
-                .filter(|b| *b >= head)
-                .map(|_| ())
-        }
-    })
+    wait_until(
+        "the API serving the seeded head",
+        Duration::from_secs(300),
+        || {
+            let status = status.clone();
+            async move {
+                let body = get(&status)?;
+                body["head"]["number"]
+                    .as_u64()
+                    .filter(|b| *b >= head)
+                    .map(|_| ())
+            }
+        },
+    )
     .await;
     // the worker wrote a summary for every seeded proposal
     let proposals = format!("http://{listen}/proposals");
@@ -75,13 +79,19 @@ async fn main_job() {
     assert!(ids.len() >= 3, "the seeded proposals are listed: {ids:?}");
     for id in ids {
         let url = format!("http://{listen}/proposals/{id}");
-        wait_until(&format!("the worker's summary of #{id}"), Duration::from_secs(300), || {
-            let url = url.clone();
-            async move {
-                let body = get(&url)?;
-                body["summary"]["text"].as_str().map(|t| assert!(!t.is_empty()))
-            }
-        })
+        wait_until(
+            &format!("the worker's summary of #{id}"),
+            Duration::from_secs(300),
+            || {
+                let url = url.clone();
+                async move {
+                    let body = get(&url)?;
+                    body["summary"]["text"]
+                        .as_str()
+                        .map(|t| assert!(!t.is_empty()))
+                }
+            },
+        )
         .await;
     }
     assert!(
@@ -90,7 +100,10 @@ async fn main_job() {
     );
 
     let status = dev.terminate();
-    assert!(status.success(), "SIGTERM stops the main job cleanly: {status}");
+    assert!(
+        status.success(),
+        "SIGTERM stops the main job cleanly: {status}"
+    );
     assert!(
         std::net::TcpListener::bind(&listen).is_ok(),
         "the API's port is free again"

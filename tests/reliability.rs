@@ -129,7 +129,11 @@ struct Proxy {
 
 impl Proxy {
     async fn start(target: u16, delay: Duration) -> Self {
-        Self::start_on(TcpListener::bind("127.0.0.1:0").await.unwrap(), target, delay)
+        Self::start_on(
+            TcpListener::bind("127.0.0.1:0").await.unwrap(),
+            target,
+            delay,
+        )
     }
 
     fn start_on(listener: TcpListener, target: u16, delay: Duration) -> Self {
@@ -214,7 +218,12 @@ async fn reliability() {
 
     let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
     let deployment = atelier_indexer::Deployment::load(&file).unwrap();
-    let first = deployment.contracts.values().map(|c| c.block).min().unwrap();
+    let first = deployment
+        .contracts
+        .values()
+        .map(|c| c.block)
+        .min()
+        .unwrap();
     let reference = sqlite("reference-1");
     index_once(&url, &file, &reference);
     let expected = dump(&reference).await;
@@ -228,13 +237,26 @@ async fn reliability() {
     drop(spare);
     let mut waiting = follower("index, chain late", &late, &file, &not_yet, &[]);
     waiting
-        .wait_for_line(&format!("waiting for the chain at {late}"), Duration::from_secs(60))
+        .wait_for_line(
+            &format!("waiting for the chain at {late}"),
+            Duration::from_secs(60),
+        )
         .await;
     let _late_chain = Proxy::start_on(TcpListener::bind(addr).await.unwrap(), port, Duration::ZERO);
     let (head, _) = chain.head().await.unwrap();
-    wait_for_cursor("the late-started chain indexed", &not_yet, head, Duration::from_secs(300)).await;
+    wait_for_cursor(
+        "the late-started chain indexed",
+        &not_yet,
+        head,
+        Duration::from_secs(300),
+    )
+    .await;
     assert!(waiting.terminate().success(), "SIGTERM ends it cleanly");
-    assert_eq!(dump(&not_yet).await, expected, "after the chain came up late");
+    assert_eq!(
+        dump(&not_yet).await,
+        expected,
+        "after the chain came up late"
+    );
 
     // 1. SIGKILL at three observed points of a run (a slow link and one block per
     // transaction make the backfill long enough to be caught half-way), then once to the head
@@ -244,11 +266,18 @@ async fn reliability() {
     let (head, _) = chain.head().await.unwrap();
     let one_by_one = ["--batch-blocks", "1", "--concurrency", "1"];
     let mut run = follower("index, kill 1", &slow_url, &file, &killed, &one_by_one);
-    run.wait_for_line("open and migrated", Duration::from_secs(120)).await;
+    run.wait_for_line("open and migrated", Duration::from_secs(120))
+        .await;
     run.child.kill().unwrap(); // SIGKILL, migrated and nothing indexed yet
     let _ = run.child.wait();
     let mut run = follower("index, kill 2", &slow_url, &file, &killed, &one_by_one);
-    let at = wait_for_cursor("the first block stored", &killed, first, Duration::from_secs(300)).await;
+    let at = wait_for_cursor(
+        "the first block stored",
+        &killed,
+        first,
+        Duration::from_secs(300),
+    )
+    .await;
     run.child.kill().unwrap(); // SIGKILL after its first committed block
     let _ = run.child.wait();
     eprintln!("killed after block {at} was stored");
@@ -283,24 +312,50 @@ async fn reliability() {
     let proxied = format!("ws://127.0.0.1:{}", proxy.port);
     let mut run = follower("index, dropped link", &proxied, &file, &killed, &[]);
     let (head, _) = chain.head().await.unwrap();
-    wait_for_cursor("the follower at the head", &killed, head, Duration::from_secs(120)).await;
+    wait_for_cursor(
+        "the follower at the head",
+        &killed,
+        head,
+        Duration::from_secs(120),
+    )
+    .await;
     proxy.cut.store(true, Ordering::SeqCst);
-    run.wait_for_line("chain failed", Duration::from_secs(60)).await;
+    run.wait_for_line("chain failed", Duration::from_secs(60))
+        .await;
     // the chain moves on while the indexer cannot reach it
     let recorded = dao
-        .send(&dev("Bob"), "membership", "record_contribution", (0u32, [77u8; 32]), 0)
+        .send(
+            &dev("Bob"),
+            "membership",
+            "record_contribution",
+            (0u32, [77u8; 32]),
+            0,
+        )
         .await;
     assert!(recorded.is_ok(), "{recorded:?}");
     chain.dev_new_blocks(2).await.unwrap();
     proxy.cut.store(false, Ordering::SeqCst);
     let (head, _) = chain.head().await.unwrap();
-    wait_for_cursor("the follower back at the head", &killed, head, Duration::from_secs(120)).await;
+    wait_for_cursor(
+        "the follower back at the head",
+        &killed,
+        head,
+        Duration::from_secs(120),
+    )
+    .await;
     run.assert_running();
     let status = run.terminate();
-    assert!(status.success(), "SIGTERM ends the follower cleanly: {status}");
+    assert!(
+        status.success(),
+        "SIGTERM ends the follower cleanly: {status}"
+    );
     let reference = sqlite("reference-3");
     index_once(&url, &file, &reference);
-    assert_eq!(dump(&killed).await, dump(&reference).await, "after a dropped connection");
+    assert_eq!(
+        dump(&killed).await,
+        dump(&reference).await,
+        "after a dropped connection"
+    );
 
     // 3b. the same block range delivered twice to a store at the head: nothing is stored
     // twice and the cursor stays where it was
@@ -526,27 +581,53 @@ async fn database_faults(
     let slow_url = format!("ws://127.0.0.1:{}", slow.port);
     let one_by_one = ["--batch-blocks", "1", "--concurrency", "1"];
     let mut run = follower("index, database faults", &slow_url, file, &db, &one_by_one);
-    let waiting = format!("waiting for PostgreSQL at 127.0.0.1:{}/atelier_rel", pg.port);
+    let waiting = format!(
+        "waiting for PostgreSQL at 127.0.0.1:{}/atelier_rel",
+        pg.port
+    );
     run.wait_for_line(&waiting, Duration::from_secs(60)).await;
-    assert!(!run.said("postgres://"), "the log names the database without its URL");
+    assert!(
+        !run.said("postgres://"),
+        "the log names the database without its URL"
+    );
     pg.start_server().unwrap();
     let (head, _) = chain.head().await.unwrap();
     // mid-backfill: after its first block, before the head
-    let at = wait_until("the first block in PostgreSQL", Duration::from_secs(300), || async {
-        cursor_of(&db).await
-    })
+    let at = wait_until(
+        "the first block in PostgreSQL",
+        Duration::from_secs(300),
+        || async { cursor_of(&db).await },
+    )
     .await;
     pg.restart_server();
     eprintln!("restarted PostgreSQL with the cursor at block {at} of {head}");
-    wait_for_cursor("caught up after a restart mid-backfill", &db, head, Duration::from_secs(300)).await;
+    wait_for_cursor(
+        "caught up after a restart mid-backfill",
+        &db,
+        head,
+        Duration::from_secs(300),
+    )
+    .await;
     // at the head
     pg.restart_server();
     let more = dao
-        .send(&dev("Dave"), "membership", "record_contribution", (2u32, [78u8; 32]), 0)
+        .send(
+            &dev("Dave"),
+            "membership",
+            "record_contribution",
+            (2u32, [78u8; 32]),
+            0,
+        )
         .await;
     assert!(more.is_ok(), "{more:?}");
     let (head, _) = chain.head().await.unwrap();
-    wait_for_cursor("caught up after a restart at the head", &db, head, Duration::from_secs(300)).await;
+    wait_for_cursor(
+        "caught up after a restart at the head",
+        &db,
+        head,
+        Duration::from_secs(300),
+    )
+    .await;
     run.assert_running();
     assert!(run.terminate().success(), "SIGTERM ends it cleanly");
     drop(slow);
@@ -565,7 +646,9 @@ async fn database_faults(
         .expect("a migration that alters raw_events");
     {
         use sqlx::migrate::Migrate;
-        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db).await.unwrap();
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db)
+            .await
+            .unwrap();
         conn.ensure_migrations_table().await.unwrap();
         for m in all.iter().take(blocked) {
             conn.apply(m).await.unwrap();
@@ -579,16 +662,20 @@ async fn database_faults(
         .unwrap();
     let mut run = follower("index, migration", url, file, &db, &["--once"]);
     let watcher = sqlx::PgPool::connect(&pg.url("postgres")).await.unwrap();
-    wait_until("the migration waiting for the test's lock", Duration::from_secs(120), || async {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'atelier_rel_migrating' \
+    wait_until(
+        "the migration waiting for the test's lock",
+        Duration::from_secs(120),
+        || async {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = 'atelier_rel_migrating' \
              AND wait_event_type = 'Lock' AND query ILIKE '%ALTER TABLE raw_events%'",
-        )
-        .fetch_one(&watcher)
-        .await
-        .ok()?;
-        (n > 0).then_some(())
-    })
+            )
+            .fetch_one(&watcher)
+            .await
+            .ok()?;
+            (n > 0).then_some(())
+        },
+    )
     .await;
     watcher.close().await;
     pg.restart_server(); // ends the test's lock with its connection, mid-migration
@@ -599,7 +686,11 @@ async fn database_faults(
     })
     .await
     .unwrap();
-    assert!(status.0.success(), "index --once finished after the restart: {}", status.0);
+    assert!(
+        status.0.success(),
+        "index --once finished after the restart: {}",
+        status.0
+    );
     assert!(status.1, "it said it waited for the database");
     let store = atelier_store::Store::open(&db).await.unwrap();
     store.close().await;
@@ -608,8 +699,16 @@ async fn database_faults(
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(applied as usize, all.iter().count(), "every migration applied once");
+    assert_eq!(
+        applied as usize,
+        all.iter().count(),
+        "every migration applied once"
+    );
     pool.close().await;
     drop(holder);
-    assert_eq!(dump(&db).await, expected, "after a restart during a migration");
+    assert_eq!(
+        dump(&db).await,
+        expected,
+        "after a restart during a migration"
+    );
 }

@@ -179,7 +179,10 @@ impl Spawned {
                 assert!(self.said(text), "exited ({status}) without saying `{text}`");
                 return;
             }
-            assert!(Instant::now() < deadline, "did not say `{text}` within {limit:?}");
+            assert!(
+                Instant::now() < deadline,
+                "did not say `{text}` within {limit:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -128,7 +128,14 @@ impl TempPostgres {
     pub fn stop_server(&self) {
         self.run(
             "pg_ctl",
-            &["-D", self.data().to_str().unwrap(), "-m", "fast", "-w", "stop"],
+            &[
+                "-D",
+                self.data().to_str().unwrap(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
         )
         .expect("pg_ctl stop");
     }

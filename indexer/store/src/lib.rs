@@ -671,6 +671,11 @@ impl Store {
             })
     }
 
+    /// Closes the store's connections, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
     /// Which backend this store uses (`"sqlite"` or `"postgres"`).
     pub fn backend(&self) -> &'static str {
         match self.pool {

@@ -177,13 +177,15 @@ fn sqlx_transient(e: &sqlx::Error) -> bool {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
         sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(db) => match db.code() {
-            Some(code) if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() => {
+            Some(code)
+                if db
+                    .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                    .is_some() =>
+            {
                 transient_sqlstate(&code)
             }
             // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes
-            Some(code) => code
-                .parse::<i32>()
-                .is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+            Some(code) => code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
             None => false,
         },
         _ => false,

@@ -142,15 +142,11 @@ impl<'a> Worker<'a> {
     /// Processes one batch of each kind; returns what it wrote.
     pub fn pass(&mut self, handle: &Handle, store: &Store) -> Result<Progress> {
         let mut p = Progress::default();
-        let proposals = handle
-            .block_on(store.proposals_without_summary(self.opts.batch))
-            ?;
+        let proposals = handle.block_on(store.proposals_without_summary(self.opts.batch))?;
         let summariser = Summariser::new(self.encoder, summarise::Config::default());
         for prop in &proposals {
             if let Some(reason) = reject(&prop.description) {
-                handle
-                    .block_on(store.put_failure("proposal", prop.id, &reason))
-                    ?;
+                handle.block_on(store.put_failure("proposal", prop.id, &reason))?;
                 p.failures += 1;
                 continue;
             }
@@ -161,22 +157,15 @@ impl<'a> Worker<'a> {
                 hash: s.hash,
                 model_id: s.model_id,
             };
-            if handle
-                .block_on(store.put_summary(&row))
-                ?
-            {
+            if handle.block_on(store.put_summary(&row))? {
                 p.summaries += 1;
             }
         }
-        let works = handle
-            .block_on(store.works_without_score(self.opts.batch))
-            ?;
+        let works = handle.block_on(store.works_without_score(self.opts.batch))?;
         for w in &works {
             let work = to_curation_work(w);
             if let Some(reason) = reject(&work.text()) {
-                handle
-                    .block_on(store.put_failure("work", w.id, &reason))
-                    ?;
+                handle.block_on(store.put_failure("work", w.id, &reason))?;
                 p.failures += 1;
                 continue;
             }
