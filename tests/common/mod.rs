@@ -164,6 +164,15 @@ impl Spawned {
             .count()
     }
 
+    /// The position of the first line containing `text` among the lines said so far.
+    pub fn first(&self, text: &str) -> Option<usize> {
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .position(|l| l.contains(text))
+    }
+
     /// Whether it said `text`.
     pub fn said(&self, text: &str) -> bool {
         self.count(text) > 0

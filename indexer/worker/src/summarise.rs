@@ -97,12 +97,24 @@ pub fn hash(text: &str) -> String {
     hex::encode(Blake2b::<U32>::digest(text.as_bytes()))
 }
 
-/// Candidate sentences of a markdown document: cleaned, split, without fragments.
+/// Candidate sentences of a markdown document: cleaned, split, without fragments (under four
+/// words) unless it has nothing else.
 pub fn candidates(markdown: &str) -> Vec<String> {
-    text::sentences(markdown)
-        .into_iter()
+    let all = text::sentences(markdown);
+    let long: Vec<String> = all
+        .iter()
         .filter(|s| text::word_count(s) >= 4)
-        .collect()
+        .cloned()
+        .collect();
+    // A short proposal ("Count translated documentation.") is summarised by what it has,
+    // then by its title, rather than left without a summary.
+    if !long.is_empty() {
+        long
+    } else if !all.is_empty() {
+        all
+    } else {
+        text::title(markdown).into_iter().collect()
+    }
 }
 
 /// Picks sentence indices in document order under the budget by greedy MMR over
@@ -171,7 +183,8 @@ impl<'a> Summariser<'a> {
         Self { encoder, cfg }
     }
 
-    /// Summarises a markdown proposal. An empty or text-less proposal gives an empty text.
+    /// Summarises a markdown proposal. A proposal without any text (not even a title) gives
+    /// an empty text.
     pub fn summarise(&self, markdown: &str) -> Result<Summary> {
         let sentences = candidates(markdown);
         let text = if sentences.is_empty() {
@@ -321,6 +334,19 @@ fn sparse_cosine(a: &Sparse, b: &Sparse) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_proposals_still_have_candidates() {
+        let long = "# T\n\nGrant the fund one hundred units. Yes.";
+        assert_eq!(candidates(long), ["Grant the fund one hundred units."]);
+        let short = "# A category for translations\n\nCount translated documentation.";
+        assert_eq!(candidates(short), ["Count translated documentation."]);
+        assert_eq!(
+            candidates("# A category for translations"),
+            ["A category for translations"]
+        );
+        assert!(candidates("").is_empty());
+    }
 
     #[test]
     fn advocacy_is_detected() {
