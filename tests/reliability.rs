@@ -311,6 +311,9 @@ async fn reliability() {
     let proxy = Proxy::start(port, Duration::ZERO).await;
     let proxied = format!("ws://127.0.0.1:{}", proxy.port);
     let mut run = follower("index, dropped link", &proxied, &file, &killed, &[]);
+    // connected through the proxy, store open, following (the store is at the head already)
+    run.wait_for_line("following", Duration::from_secs(120))
+        .await;
     let (head, _) = chain.head().await.unwrap();
     wait_for_cursor(
         "the follower at the head",

@@ -89,7 +89,15 @@ pub(crate) async fn sqlite(url: &str) -> Result<SqlitePool> {
 }
 
 /// Opens a PostgreSQL store and migrates it (sqlx holds an advisory lock while it does).
+/// One plain connection first: a pool retries a refused connection until its timeout and
+/// then says only "pool timed out", where this says "connection refused", "the database
+/// system is starting up" or "password authentication failed" at once.
 pub(crate) async fn postgres(url: &str) -> Result<PgPool> {
+    use sqlx::Connection;
+    let probe = tokio::time::timeout(POSTGRES_CONNECT_TIMEOUT, sqlx::PgConnection::connect(url))
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+    probe.close().await?;
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(POSTGRES_CONNECT_TIMEOUT)

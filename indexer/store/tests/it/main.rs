@@ -846,6 +846,10 @@ async fn an_unreachable_database_is_transient_and_named_without_its_password() {
         "{text}"
     );
     assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        text.contains("refused"),
+        "the cause, not a pool timeout: {text}"
+    );
     let e = Store::open("mysql://x").await.err().unwrap();
     assert!(!e.is_transient());
     let dir = std::env::temp_dir().join(format!("atelier_no_such_dir_{}", std::process::id()));
