@@ -593,6 +593,7 @@ async fn database_faults(
         !run.said("postgres://"),
         "the log names the database without its URL"
     );
+    assert!(run.said("refused"), "and says why it waits");
     pg.start_server().unwrap();
     let (head, _) = chain.head().await.unwrap();
     // mid-backfill: after its first block, before the head
