@@ -45,18 +45,6 @@ pub struct Figures {
     pub peak_rss_mib: f64,
 }
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 /// Runs the benchmark on each store in `dbs` (fresh databases: the replay writes shifted
 /// blocks far above the chain's head).
 ///
@@ -124,7 +112,7 @@ pub async fn run(
             decode_only_events_per_s: decode_rate,
             head_latency_median_ms: 0.0,
             head_latency_max_ms: 0.0,
-            peak_rss_mib: peak_rss_mib(),
+            peak_rss_mib: crate::service::peak_rss_mib(),
         });
     }
     // head latency on a fresh follower of the first store kind, on its own database file

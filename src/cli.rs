@@ -171,6 +171,37 @@ pub enum ChainCommand {
         /// Most blocks written in one transaction.
         #[arg(long, default_value_t = atelier_indexer::Options::default().batch_blocks)]
         batch_blocks: usize,
+        /// With --once: stop after this block instead of at the head.
+        #[arg(long, requires = "once")]
+        to_block: Option<u64>,
+    },
+    /// Measures the indexer end to end from the chain: builds a history on a development
+    /// chain (a dense stretch of royalty routes, many per block through Utility::batch_all,
+    /// then empty blocks), reads it once without a store (the ceiling), then times
+    /// `atelier index --once` from block 0 into each --db (fresh, empty stores): events/s,
+    /// blocks/s, peak RSS, the chain's CPU time. Needs a deployed and seeded DAO
+    /// (`atelier dev --no-services`); scripts/index-bench.sh runs it all.
+    BenchSync {
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Stores to index into (repeat the flag): empty sqlite://... and/or postgres://...
+        #[arg(long, required = true)]
+        db: Vec<String>,
+        /// Route calls in the dense stretch (one contract event each).
+        #[arg(long, default_value_t = 20_000)]
+        calls: u64,
+        /// Route calls per extrinsic (halved while the chain finds a batch too heavy).
+        #[arg(long, default_value_t = 250)]
+        per_batch: usize,
+        /// Empty blocks after the dense stretch.
+        #[arg(long, default_value_t = 5_000)]
+        empty_blocks: u32,
+        /// Process id of the chain server, to report its CPU time.
+        #[arg(long)]
+        chain_pid: Option<u32>,
+        /// Blocks in flight (the ceiling and the indexer alike).
+        #[arg(long, default_value_t = atelier_indexer::Options::default().concurrency)]
+        concurrency: usize,
     },
     /// Measures the indexer: decode + store throughput by replaying the chain's recorded
     /// blocks into each --db until --events were stored (baseline: decoding alone, same
@@ -637,6 +668,7 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             metrics,
             concurrency,
             batch_blocks,
+            to_block,
         } => {
             if concurrency == 0 || batch_blocks == 0 {
                 bail!("--concurrency and --batch-blocks must be at least 1");
@@ -645,6 +677,7 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
                 start_block,
                 concurrency,
                 batch_blocks,
+                stop_block: to_block,
                 follow: if best {
                     atelier_indexer::Follow::Best
                 } else {
@@ -688,6 +721,62 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
                 ));
             }
             report(out, chain.json, text, json!(figures))?;
+        }
+        ChainCommand::BenchSync {
+            chain,
+            db,
+            calls,
+            per_batch,
+            empty_blocks,
+            chain_pid,
+            concurrency,
+        } => {
+            if concurrency == 0 {
+                bail!("--concurrency must be at least 1");
+            }
+            let dao = open(&chain).await?;
+            let plan = crate::bench_sync::Plan {
+                dbs: db,
+                calls,
+                per_batch,
+                empty_blocks,
+                chain_pid,
+                concurrency,
+            };
+            let r = crate::bench_sync::run(&chain, &dao, &plan).await?;
+            let mut text = format!(
+                "blocks 0..={} dense, {}..={} empty (built in {:.0} s)\n{:<9} {:<6} {:>7} {:>7} {:>8} {:>10} {:>9} {:>8} {:>9} {:>10}\n",
+                r.dense_end,
+                r.dense_end + 1,
+                r.head,
+                r.build_seconds,
+                "run",
+                "stretch",
+                "blocks",
+                "events",
+                "seconds",
+                "events/s",
+                "blocks/s",
+                "ceiling",
+                "peak RSS",
+                "chain CPU"
+            );
+            for x in &r.runs {
+                text.push_str(&format!(
+                    "{:<9} {:<6} {:>7} {:>7} {:>8.2} {:>10.0} {:>9.0} {:>7.0}% {:>5.0} MiB {:>8.1} s\n",
+                    x.what,
+                    x.stretch,
+                    x.blocks,
+                    x.events,
+                    x.seconds,
+                    x.events_per_s,
+                    x.blocks_per_s,
+                    x.of_ceiling * 100.0,
+                    x.peak_rss_mib,
+                    x.chain_cpu_s.unwrap_or(f64::NAN)
+                ));
+            }
+            report(out, chain.json, text, json!(r))?;
         }
         ChainCommand::Member(m) => member(m, out).await?,
         ChainCommand::Propose {
@@ -1086,7 +1175,8 @@ async fn index(
             "indexed up to block {} ({} blocks, {} contract events this run) into {db}",
             p.cursor, p.blocks, p.events
         ),
-        json!({"cursor": p.cursor, "head": p.head, "blocks": p.blocks, "events": p.events}),
+        json!({"cursor": p.cursor, "head": p.head, "blocks": p.blocks, "events": p.events,
+               "peak_rss_mib": crate::service::peak_rss_mib()}),
     )
 }
 

@@ -73,6 +73,14 @@ impl DaoClient {
             .ok_or_else(|| CallError::Usage(format!("no contract `{role}` in the deployment")))
     }
 
+    /// The input of message `label` of `role` with `args` (selector and SCALE arguments).
+    ///
+    /// # Errors
+    /// `Usage` when the contract has no such message.
+    pub fn input(&self, role: &str, label: &str, args: impl Encode) -> Result<Vec<u8>, CallError> {
+        Ok(self.artifact(role)?.input(label, &args)?)
+    }
+
     /// Reads `label` of `role` with `args` (a dry run as `reader`; nothing is submitted)
     /// and decodes the message's return value.
     ///

@@ -4,6 +4,7 @@
 //! It must not decode contract events for the store (that is `atelier-chain`'s job).
 
 pub mod bench;
+pub mod bench_sync;
 pub mod cli;
 pub mod dao;
 pub mod deploy;

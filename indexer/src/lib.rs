@@ -6,7 +6,7 @@
 //! It must not decide what the events mean beyond decoding them (the store derives its
 //! tables) and must not serve reads (that is `atelier-api`).
 
-use std::{collections::HashMap, path::Path, time::Duration};
+use std::{collections::HashMap, path::Path, sync::Arc, time::Duration};
 
 use atelier_chain::{
     client::{BackendKind, Chain, ClientError},
@@ -16,6 +16,104 @@ use atelier_store::{BlockEvents, RawEvent, Store};
 use atelier_types::ContractKind;
 use futures::StreamExt;
 use serde::Deserialize;
+use tokio::sync::mpsc::{self, error::TryRecvError};
+
+/// How long a backfill waits for the next fetched block before it writes what it holds.
+const IDLE_FLUSH: Duration = Duration::from_millis(100);
+
+/// How often the head is checked anyway while the chain announces its heads.
+const HEAD_POLL_WITH_SUBSCRIPTION: Duration = Duration::from_secs(1);
+
+/// Block hashes asked for in one request.
+const HASH_CHUNK: u64 = 512;
+
+/// The backfill's fetch alone: blocks of `range` read and their events decoded (no contract
+/// decoding, no store), `concurrency` in flight, in order. What the benchmark measures as the
+/// ceiling of the indexer. Drop the guard to stop it.
+pub fn fetch_blocks(
+    chain: Chain,
+    range: std::ops::RangeInclusive<u64>,
+    concurrency: usize,
+) -> (
+    mpsc::Receiver<Result<atelier_chain::client::BlockEvents>>,
+    AbortOnDrop,
+) {
+    fetch(chain, range, concurrency.max(1), Arc::new(|b| b))
+}
+
+/// A fetch task, stopped when this is dropped.
+pub struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Fetches and decodes `range` on tasks of their own, `concurrency` blocks in flight, and
+/// hands the blocks over in order, each passed through `then` on its task: hashes by ranges of `HASH_CHUNK` (one request each, the
+/// next range asked while the current one is read), then one storage read per block,
+/// decoded where it was fetched. The first failure is handed over last. Dropping the
+/// returned guard stops it.
+fn fetch<T: Send + 'static>(
+    chain: Chain,
+    range: std::ops::RangeInclusive<u64>,
+    concurrency: usize,
+    then: Arc<dyn Fn(atelier_chain::client::BlockEvents) -> T + Send + Sync>,
+) -> (mpsc::Receiver<Result<T>>, AbortOnDrop) {
+    let (tx, rx) = mpsc::channel(concurrency * 4);
+    let (from, to) = (*range.start(), *range.end());
+    let task = tokio::spawn(async move {
+        let ranges = (from..=to)
+            .step_by(usize::try_from(HASH_CHUNK).unwrap_or(usize::MAX))
+            .map(move |a| (a, a.saturating_add(HASH_CHUNK - 1).min(to)));
+        let hashes = {
+            let chain = chain.clone();
+            futures::stream::iter(ranges)
+                .map(move |(a, b)| {
+                    let chain = chain.clone();
+                    async move { chain.block_hashes(a, b).await.map(|h| (a, h)) }
+                })
+                .buffered(2)
+        };
+        let mut blocks = hashes
+            .flat_map(|answer| {
+                let items: Vec<std::result::Result<(u64, Option<[u8; 32]>), ClientError>> =
+                    match answer {
+                        Ok((a, hashes)) => (a..).zip(hashes).map(Ok).collect(),
+                        Err(e) => vec![Err(e)],
+                    };
+                futures::stream::iter(items)
+            })
+            .map(|item| {
+                let chain = chain.clone();
+                let then = then.clone();
+                tokio::spawn(async move {
+                    let (n, hash) = item?;
+                    let hash = hash.ok_or_else(|| {
+                        ClientError::Rpc(format!("the chain has no block {n} (any more)"))
+                    })?;
+                    let raw = chain.raw_block(n, hash).await?;
+                    let metadata = chain.metadata_for(&raw).await?;
+                    let block = atelier_chain::blocks::decode_block(&metadata, raw)?;
+                    Ok::<_, ClientError>(then(block))
+                })
+            })
+            .buffered(concurrency);
+        while let Some(joined) = blocks.next().await {
+            let item = match joined {
+                Ok(Ok(block)) => Ok(block),
+                Ok(Err(e)) => Err(IndexError::Chain(e)),
+                Err(e) => Err(IndexError::Setup(format!("a block fetch task failed: {e}"))),
+            };
+            let failed = item.is_err();
+            if tx.send(item).await.is_err() || failed {
+                break;
+            }
+        }
+    });
+    (rx, AbortOnDrop(task))
+}
 
 /// Errors of the indexer.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +191,99 @@ struct Watched {
     kind: Option<ContractKind>,
 }
 
+/// The watched contracts' decoders, shared with the fetch tasks (blocks are decoded where
+/// they are fetched, on the runtime's worker threads, not on the task that writes).
+struct Decoders {
+    watched: HashMap<[u8; 20], Watched>,
+}
+
+impl Decoders {
+    /// Reads a new proposal's actions as calls of their targets' messages, for the targets
+    /// whose metadata the indexer has (the deployment's contracts); an action that does
+    /// not decode keeps only its raw form, and is reported.
+    fn decode_actions(&self, event: &mut atelier_types::Event) {
+        let atelier_types::Event::ProposalCreated { id, actions, .. } = event else {
+            return;
+        };
+        for a in actions {
+            let (Ok(target), Some(selector)) = (
+                address(&a.action.target),
+                hex::decode(a.action.selector.trim_start_matches("0x"))
+                    .ok()
+                    .and_then(|b| <[u8; 4]>::try_from(b).ok()),
+            ) else {
+                continue;
+            };
+            let Some(w) = self.watched.get(&target) else {
+                continue;
+            };
+            let input = hex::decode(a.action.input.trim_start_matches("0x")).unwrap_or_default();
+            match w.decoder.decode_call(selector, &input) {
+                Ok(Some(d)) => {
+                    a.call = Some(atelier_types::DecodedCall {
+                        contract: d.contract,
+                        message: d.event,
+                        args: d.fields,
+                    });
+                }
+                Ok(None) => {
+                    tracing::warn!(target: "indexer::decode", proposal = *id, selector = %a.action.selector, "action calls no message of its target");
+                }
+                Err(err) => {
+                    tracing::warn!(target: "indexer::decode", proposal = *id, %err, "action's arguments do not decode");
+                }
+            }
+        }
+    }
+
+    /// Decodes a fetched block's events of the watched contracts into what the store keeps.
+    fn to_store(&self, b: atelier_chain::client::BlockEvents) -> BlockEvents {
+        let mut events = Vec::new();
+        for (index, e) in b.emitted {
+            let Some(w) = self.watched.get(&e.contract) else {
+                continue;
+            };
+            let (name, event) = match w.decoder.decode(&e.topics, &e.data) {
+                Ok(Event::Decoded(d)) => {
+                    let domain = w.kind.and_then(|k| match d.to_domain(k) {
+                        Ok(mut ev) => {
+                            self.decode_actions(&mut ev);
+                            Some(ev)
+                        }
+                        Err(err) => {
+                            tracing::warn!(target: "indexer::decode", block = b.number, event = %d.event, %err, "event does not map to a domain event; stored raw");
+                            None
+                        }
+                    });
+                    (Some(d.event), domain)
+                }
+                Ok(Event::Unknown { contract, .. }) => {
+                    tracing::warn!(target: "indexer::decode", block = b.number, %contract, "unknown event topic; stored raw");
+                    (None, None)
+                }
+                Err(err) => {
+                    tracing::warn!(target: "indexer::decode", block = b.number, %err, "undecodable event; stored raw");
+                    (None, None)
+                }
+            };
+            events.push(RawEvent {
+                event_index: i64::from(index),
+                contract: format!("0x{}", hex::encode(e.contract)),
+                name,
+                topics: e.topics.iter().map(hex32).collect(),
+                data: format!("0x{}", hex::encode(&e.data)),
+                event,
+            });
+        }
+        BlockEvents {
+            block: i64::try_from(b.number).unwrap_or(i64::MAX),
+            hash: hex32(&b.hash),
+            events,
+            time: b.timestamp.and_then(|t| i64::try_from(t).ok()),
+        }
+    }
+}
+
 /// Which head the indexer follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Follow {
@@ -114,7 +305,9 @@ pub struct Options {
     pub start_block: Option<u64>,
     /// Blocks fetched concurrently during backfill.
     pub concurrency: usize,
-    /// Pause between polls of the finalized head when caught up.
+    /// Pause between polls of the head when caught up and the chain does not announce its
+    /// heads (with a head subscription the indexer reads the chain when a head arrives, and
+    /// checks it every second besides).
     pub poll: Duration,
     /// Longest pause between reconnection attempts.
     pub max_backoff: Duration,
@@ -122,6 +315,8 @@ pub struct Options {
     pub batch_blocks: usize,
     /// Most events written in one transaction (a batch closes at the block that reaches it).
     pub batch_events: usize,
+    /// Last block to index (default: none, up to the head).
+    pub stop_block: Option<u64>,
 }
 
 impl Default for Options {
@@ -134,6 +329,7 @@ impl Default for Options {
             max_backoff: Duration::from_secs(5),
             batch_blocks: 500,
             batch_events: 5_000,
+            stop_block: None,
         }
     }
 }
@@ -157,7 +353,7 @@ pub struct Progress {
 pub struct Indexer {
     chain: Chain,
     store: Store,
-    watched: HashMap<[u8; 20], Watched>,
+    decoders: Arc<Decoders>,
     /// The deployment's contracts by role, written to the store's `contracts` table.
     contracts: Vec<atelier_store::ContractRow>,
     first_block: u64,
@@ -238,7 +434,7 @@ impl Indexer {
         Ok(Self {
             chain,
             store,
-            watched,
+            decoders: Arc::new(Decoders { watched }),
             contracts,
             first_block: if first_block == u64::MAX {
                 0
@@ -312,89 +508,9 @@ impl Indexer {
         &self.chain
     }
 
-    /// Reads a new proposal's actions as calls of their targets' messages, for the targets
-    /// whose metadata the indexer has (the deployment's contracts); an action that does
-    /// not decode keeps only its raw form, and is reported.
-    fn decode_actions(&self, event: &mut atelier_types::Event) {
-        let atelier_types::Event::ProposalCreated { id, actions, .. } = event else {
-            return;
-        };
-        for a in actions {
-            let (Ok(target), Some(selector)) = (
-                address(&a.action.target),
-                hex::decode(a.action.selector.trim_start_matches("0x"))
-                    .ok()
-                    .and_then(|b| <[u8; 4]>::try_from(b).ok()),
-            ) else {
-                continue;
-            };
-            let Some(w) = self.watched.get(&target) else {
-                continue;
-            };
-            let input = hex::decode(a.action.input.trim_start_matches("0x")).unwrap_or_default();
-            match w.decoder.decode_call(selector, &input) {
-                Ok(Some(d)) => {
-                    a.call = Some(atelier_types::DecodedCall {
-                        contract: d.contract,
-                        message: d.event,
-                        args: d.fields,
-                    });
-                }
-                Ok(None) => {
-                    tracing::warn!(target: "indexer::decode", proposal = *id, selector = %a.action.selector, "action calls no message of its target");
-                }
-                Err(err) => {
-                    tracing::warn!(target: "indexer::decode", proposal = *id, %err, "action's arguments do not decode");
-                }
-            }
-        }
-    }
-
     /// Decodes a fetched block's events of the watched contracts into what the store keeps.
     pub fn to_store(&self, b: atelier_chain::client::BlockEvents) -> BlockEvents {
-        let mut events = Vec::new();
-        for (index, e) in b.emitted {
-            let Some(w) = self.watched.get(&e.contract) else {
-                continue;
-            };
-            let (name, event) = match w.decoder.decode(&e.topics, &e.data) {
-                Ok(Event::Decoded(d)) => {
-                    let domain = w.kind.and_then(|k| match d.to_domain(k) {
-                        Ok(mut ev) => {
-                            self.decode_actions(&mut ev);
-                            Some(ev)
-                        }
-                        Err(err) => {
-                            tracing::warn!(target: "indexer::decode", block = b.number, event = %d.event, %err, "event does not map to a domain event; stored raw");
-                            None
-                        }
-                    });
-                    (Some(d.event), domain)
-                }
-                Ok(Event::Unknown { contract, .. }) => {
-                    tracing::warn!(target: "indexer::decode", block = b.number, %contract, "unknown event topic; stored raw");
-                    (None, None)
-                }
-                Err(err) => {
-                    tracing::warn!(target: "indexer::decode", block = b.number, %err, "undecodable event; stored raw");
-                    (None, None)
-                }
-            };
-            events.push(RawEvent {
-                event_index: i64::from(index),
-                contract: format!("0x{}", hex::encode(e.contract)),
-                name,
-                topics: e.topics.iter().map(hex32).collect(),
-                data: format!("0x{}", hex::encode(&e.data)),
-                event,
-            });
-        }
-        BlockEvents {
-            block: i64::try_from(b.number).unwrap_or(i64::MAX),
-            hash: hex32(&b.hash),
-            events,
-            time: b.timestamp.and_then(|t| i64::try_from(t).ok()),
-        }
+        self.decoders.to_store(b)
     }
 
     /// Indexes every finalized block from the resume point (checked against the chain on the
@@ -442,26 +558,42 @@ impl Indexer {
                 .await?;
         }
         self.progress.head = head;
-        if next > head {
+        let target = self.options.stop_block.map_or(head, |s| s.min(head));
+        if next > target {
             return Ok(self.progress);
         }
-        let chain = self.chain.clone();
-        let mut blocks = futures::stream::iter(next..=head)
-            .map(|n| {
-                let chain = chain.clone();
-                async move { chain.block_events(n).await }
-            })
-            .buffered(self.options.concurrency.max(1));
+        let last = i64::try_from(target).unwrap_or(i64::MAX);
+        let decoders = self.decoders.clone();
+        let (mut blocks, _fetching) = fetch(
+            self.chain.clone(),
+            next..=target,
+            self.options.concurrency.max(1),
+            Arc::new(move |b| decoders.to_store(b)),
+        );
         // Blocks are written in batches (one transaction each) of up to `batch_blocks`
         // blocks or `batch_events` events, and whenever no fetched block is waiting: at the
-        // head a block is stored as soon as it arrives.
+        // head a block is stored as soon as it arrives. Fetching goes on while a batch is
+        // written.
         let mut batch: Vec<BlockEvents> = Vec::new();
         let mut batch_events = 0usize;
         loop {
-            let next = match futures::FutureExt::now_or_never(blocks.next()) {
-                Some(item) => item,
-                None if batch.is_empty() => blocks.next().await,
-                None => {
+            let waited = match blocks.try_recv() {
+                Ok(item) => Ok(Some(item)),
+                Err(TryRecvError::Disconnected) => Ok(None),
+                Err(TryRecvError::Empty) if batch.is_empty() => Ok(blocks.recv().await),
+                // The round's last block: store it now (head latency).
+                Err(TryRecvError::Empty) if batch.last().is_some_and(|b| b.block >= last) => {
+                    Err(())
+                }
+                // Mid-backfill, a short wait for the next block keeps transactions large;
+                // a slow chain still sees its blocks stored as they come.
+                Err(TryRecvError::Empty) => tokio::time::timeout(IDLE_FLUSH, blocks.recv())
+                    .await
+                    .map_err(|_| ()),
+            };
+            let next = match waited {
+                Ok(next) => next,
+                Err(()) => {
                     self.flush(&mut batch, &mut batch_events).await?;
                     if self.next.is_none() {
                         break; // a reorg dropped the batch: the next round starts over
@@ -473,7 +605,7 @@ impl Indexer {
             if *stop.borrow() {
                 break;
             }
-            let stored = self.to_store(block?);
+            let stored = block?;
             batch_events += stored.events.len();
             batch.push(stored);
             if batch.len() >= self.options.batch_blocks || batch_events >= self.options.batch_events
@@ -618,20 +750,39 @@ impl Indexer {
         mut report: impl FnMut(Progress),
     ) -> Result<Progress> {
         let mut backoff = Duration::from_millis(100);
+        let best = self.options.follow == Follow::Best;
+        // New heads as the chain announces them; without a subscription (refused, or ended
+        // with the connection), the head is polled every `poll`.
+        let mut heads: Option<futures::stream::BoxStream<'static, _>> = None;
         loop {
             if *stop.borrow() {
                 return Ok(self.progress);
             }
             let before = self.progress.blocks;
+            if heads.is_none() {
+                heads = self.chain.subscribe_heads(best).await.ok();
+            }
             match self.sync_to_head(&stop).await {
                 Ok(p) => {
                     backoff = Duration::from_millis(100);
                     if p.blocks != before {
                         report(p);
                     }
-                    tokio::select! {
-                        _ = tokio::time::sleep(self.options.poll) => {}
-                        _ = stop.changed() => {}
+                    match heads.as_mut() {
+                        Some(announced) => tokio::select! {
+                            head = announced.next() => {
+                                if !matches!(head, Some(Ok(_))) {
+                                    heads = None;
+                                }
+                            }
+                            // a safety net: a head missed by the subscription is still found
+                            _ = tokio::time::sleep(HEAD_POLL_WITH_SUBSCRIPTION.max(self.options.poll)) => {}
+                            _ = stop.changed() => {}
+                        },
+                        None => tokio::select! {
+                            _ = tokio::time::sleep(self.options.poll) => {}
+                            _ = stop.changed() => {}
+                        },
                     }
                 }
                 Err(IndexError::Chain(err)) => {
@@ -646,6 +797,7 @@ impl Indexer {
                     backoff = (backoff * 2).min(self.options.max_backoff);
                     if let Ok(chain) = Chain::connect(self.chain.url(), BackendKind::Legacy).await {
                         self.chain = chain;
+                        heads = None;
                     }
                 }
                 // A block and its cursor are one transaction, so a failed write left nothing

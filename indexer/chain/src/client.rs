@@ -53,6 +53,9 @@ pub enum ClientError {
     /// The transaction was submitted but failed in the block.
     #[error("the transaction failed on chain: {0}")]
     Dispatch(String),
+    /// A read of the chain failed, or its answer did not decode.
+    #[error("reading the chain: {0}")]
+    Rpc(String),
     /// Anything else subxt reports (boxed: subxt's error is large).
     #[error(transparent)]
     Subxt(Box<subxt::Error>),
@@ -63,7 +66,7 @@ impl ClientError {
     /// connection broke. A malformed URL, a chain without pallet-revive or a contract's
     /// answer are not transient.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Connect { .. } | Self::Subxt(_))
+        matches!(self, Self::Connect { .. } | Self::Rpc(_) | Self::Subxt(_))
     }
 }
 
@@ -155,9 +158,10 @@ pub struct BlockEvents {
 /// A connection to a pallet-revive chain.
 #[derive(Clone)]
 pub struct Chain {
-    api: OnlineClient<SubstrateConfig>,
-    rpc: RpcClient,
+    pub(crate) api: OnlineClient<SubstrateConfig>,
+    pub(crate) rpc: RpcClient,
     url: String,
+    pub(crate) metadata: crate::blocks::MetadataCache,
 }
 
 impl Chain {
@@ -203,6 +207,7 @@ impl Chain {
             api,
             rpc,
             url: url.to_owned(),
+            metadata: crate::blocks::MetadataCache::default(),
         })
     }
 
@@ -248,13 +253,8 @@ impl Chain {
             .rpc
             .request("chain_getHeader", subxt::rpcs::rpc_params![])
             .await
-            .map_err(|e| ClientError::Dispatch(format!("chain_getHeader failed: {e}")))?;
-        header["number"]
-            .as_str()
-            .and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
-            .ok_or_else(|| {
-                ClientError::Dispatch(format!("chain_getHeader: no block number in {header}"))
-            })
+            .map_err(|e| ClientError::Rpc(format!("chain_getHeader failed: {e}")))?;
+        header_number(&header)
     }
 
     /// pallet-revive's Ethereum chain id (`Revive::ChainId`, the `eip155` reference of the
@@ -283,17 +283,29 @@ impl Chain {
         self.api.genesis_hash().0
     }
 
-    /// The latest finalized block: (number, hash).
+    /// The latest finalized block: (number, hash). Two light requests
+    /// (`chain_getFinalizedHead`, `chain_getHeader`), no runtime call: the indexer asks it on
+    /// every poll.
     ///
     /// # Errors
     /// When the chain cannot be read.
     pub async fn head(&self) -> Result<(u64, [u8; 32])> {
-        let at = self
-            .api
-            .at_current_block()
+        let hash: String = self
+            .rpc
+            .request("chain_getFinalizedHead", subxt::rpcs::rpc_params![])
             .await
-            .map_err(subxt::Error::from)?;
-        Ok((at.block_number(), at.block_hash().0))
+            .map_err(|e| ClientError::Rpc(format!("chain_getFinalizedHead failed: {e}")))?;
+        let header: serde_json::Value = self
+            .rpc
+            .request("chain_getHeader", subxt::rpcs::rpc_params![&hash])
+            .await
+            .map_err(|e| ClientError::Rpc(format!("chain_getHeader failed: {e}")))?;
+        let number = header_number(&header)?;
+        let hash = hex::decode(hash.trim_start_matches("0x"))
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| ClientError::Rpc(format!("`{hash}` is not a block hash")))?;
+        Ok((number, hash))
     }
 
     /// The latest finalized block number.
@@ -302,91 +314,6 @@ impl Chain {
     /// When the chain cannot be read.
     pub async fn finalized_number(&self) -> Result<u64> {
         Ok(self.head().await?.0)
-    }
-
-    /// The pallet-revive events of block `number` (finalized or not).
-    ///
-    /// # Errors
-    /// When the block cannot be fetched or an event does not decode.
-    pub async fn block_events(&self, number: u64) -> Result<BlockEvents> {
-        let at = self
-            .api
-            .at_block(number)
-            .await
-            .map_err(subxt::Error::from)?;
-        let hash = at.block_hash().0;
-        let events = at.events().fetch().await.map_err(subxt::Error::from)?;
-        let mut emitted = Vec::new();
-        let mut instantiated = Vec::new();
-        for ev in events.iter() {
-            let ev = ev.map_err(subxt::Error::from)?;
-            if ev.pallet_name() != "Revive" {
-                continue;
-            }
-            let bad = |e: codec::Error| {
-                ClientError::Dispatch(format!("undecodable Revive event in block {number}: {e}"))
-            };
-            match ev.event_name() {
-                "ContractEmitted" => {
-                    let (contract, data, topics) =
-                        <([u8; 20], Vec<u8>, Vec<[u8; 32]>)>::decode(&mut ev.field_bytes())
-                            .map_err(bad)?;
-                    emitted.push((
-                        ev.index(),
-                        ContractEmitted {
-                            contract,
-                            data,
-                            topics,
-                        },
-                    ));
-                }
-                "Instantiated" => {
-                    let (deployer, contract) =
-                        <([u8; 20], [u8; 20])>::decode(&mut ev.field_bytes()).map_err(bad)?;
-                    instantiated.push((ev.index(), deployer, contract));
-                }
-                _ => {}
-            }
-        }
-        let timestamp = if emitted.is_empty() {
-            None
-        } else {
-            self.timestamp_at(hash).await?
-        };
-        Ok(BlockEvents {
-            number,
-            hash,
-            emitted,
-            instantiated,
-            timestamp,
-        })
-    }
-
-    /// `Timestamp::Now` of block `hash` (milliseconds since the Unix epoch), `None` on a
-    /// chain without pallet-timestamp.
-    ///
-    /// # Errors
-    /// When the chain cannot be read or the value does not decode.
-    pub async fn timestamp_at(&self, hash: [u8; 32]) -> Result<Option<u64>> {
-        let mut key = sp_crypto_hashing::twox_128(b"Timestamp").to_vec();
-        key.extend_from_slice(&sp_crypto_hashing::twox_128(b"Now"));
-        let params = subxt::rpcs::rpc_params![
-            format!("0x{}", hex::encode(key)),
-            format!("0x{}", hex::encode(hash))
-        ];
-        let value: Option<String> = self
-            .rpc
-            .request("state_getStorage", params)
-            .await
-            .map_err(|e| ClientError::Dispatch(format!("state_getStorage failed: {e}")))?;
-        value
-            .map(|v| {
-                let bytes = hex::decode(v.trim_start_matches("0x")).unwrap_or_default();
-                u64::decode(&mut &bytes[..]).map_err(|e| {
-                    ClientError::Dispatch(format!("Timestamp::Now does not decode: {e}"))
-                })
-            })
-            .transpose()
     }
 
     /// The hash of block `number`, `None` above the chain's head.
@@ -399,7 +326,7 @@ impl Chain {
             .rpc
             .request("chain_getBlockHash", params)
             .await
-            .map_err(|e| ClientError::Dispatch(format!("chain_getBlockHash failed: {e}")))?;
+            .map_err(|e| ClientError::Rpc(format!("chain_getBlockHash failed: {e}")))?;
         Ok(hash.and_then(|h| {
             let bytes = hex::decode(h.trim_start_matches("0x")).ok()?;
             bytes.try_into().ok()
@@ -553,6 +480,47 @@ impl Chain {
         self.submit(tx, signer, dry_run).await
     }
 
+    /// Submits `calls` (contract, value in native units, input) as one `Utility::batch_all`
+    /// of `Revive::call`s, each limited by `dry_run`'s weight and deposit (a dry run of one
+    /// of them), signed by `signer`; waits until the block is finalized. All or nothing: one
+    /// failing call fails the batch. For building long histories quickly (the indexer
+    /// benchmark): one extrinsic carries many calls.
+    ///
+    /// # Errors
+    /// `Dispatch` when the batch failed (too heavy for a block, a call failed), or a
+    /// transport error.
+    pub async fn call_batch(
+        &self,
+        signer: &Keypair,
+        calls: &[([u8; 20], u128, Vec<u8>)],
+        dry_run: DryRun,
+    ) -> Result<Included> {
+        let inner: Vec<Value> = calls
+            .iter()
+            .map(|(dest, value, data)| {
+                Value::unnamed_variant(
+                    "Revive",
+                    [Value::unnamed_variant(
+                        "call",
+                        [
+                            Value::from_bytes(dest),
+                            Value::u128(*value),
+                            weight_value(dry_run.weight_required),
+                            Value::u128(deposit_limit(dry_run.storage_deposit)),
+                            Value::from_bytes(data),
+                        ],
+                    )],
+                )
+            })
+            .collect();
+        let tx = dynamic::tx(
+            "Utility",
+            "batch_all",
+            vec![Value::unnamed_composite(inner)],
+        );
+        self.submit(tx, signer, dry_run).await
+    }
+
     /// Uploads and instantiates `code`: dry run first, then a signed
     /// `Revive::instantiate_with_code`; returns the inclusion with `dry_run.address` set.
     ///
@@ -652,6 +620,14 @@ impl Chain {
             .await
             .map_err(subxt::Error::from)?)
     }
+}
+
+/// The number of a JSON header (`"number": "0x.."`).
+pub(crate) fn header_number(header: &serde_json::Value) -> Result<u64> {
+    header["number"]
+        .as_str()
+        .and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+        .ok_or_else(|| ClientError::Rpc(format!("chain_getHeader: no block number in {header}")))
 }
 
 /// The storage deposit limit submitted: what the dry run charged, plus headroom for state

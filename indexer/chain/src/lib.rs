@@ -3,5 +3,6 @@
 //! variant index. The subxt follower that feeds it `Revive::ContractEmitted` events joins
 //! this crate with the local chain. It must not write to the store.
 
+pub mod blocks;
 pub mod client;
 pub mod decode;

@@ -229,6 +229,11 @@ mod runtime {
 
     #[runtime::pallet_index(5)]
     pub type Revive = pallet_revive::Pallet<Runtime>;
+
+    /// `batch` / `batch_all` / `force_batch`: one extrinsic carrying many calls (the indexer
+    /// benchmark builds a dense history with it).
+    #[runtime::pallet_index(6)]
+    pub type Utility = pallet_utility::Pallet<Runtime>;
 }
 
 /// Maximum proof size of a block (the relay chain's PoV limit, kept for realistic limits).
@@ -292,6 +297,13 @@ impl pallet_sudo::Config for Runtime {}
 
 #[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
 impl pallet_timestamp::Config for Runtime {}
+
+impl pallet_utility::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+    type PalletsOrigin = OriginCaller;
+    type WeightInfo = ();
+}
 
 parameter_types! {
     pub const TransactionByteFee: Balance = 10 * MILLICENTS;

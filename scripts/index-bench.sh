@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Benchmarks the indexer as users run it: the optimised `atelier` binary indexing a real
+# local chain (Chopsticks serving the project's runtime) from block 0, into SQLite and into
+# PostgreSQL, next to a plain fetch + decode of the same blocks measured in the same run.
+#
+# * A fresh chain in its own state directory, the DAO deployed and seeded on it
+#   (`atelier dev --no-services`), then `atelier bench-sync`:
+#   - history: --calls royalty routes (one contract event each), --per-batch of them in each
+#     extrinsic (`Utility::batch_all`, one block each), then --empty-blocks empty blocks;
+#   - ceiling: the same blocks read (ranged block hashes, one storage read per block, 16 in
+#     flight) and their events decoded, no store;
+#   - per store: `atelier index --once` as a child process from block 0 to the end of the
+#     dense stretch (--to-block), then on to the head: contract events/s on the dense
+#     stretch, blocks/s on the empty one, each as a share of the ceiling; the indexer's
+#     peak RSS (VmHWM, printed by itself); the chain server's CPU seconds during each run.
+#   Each run checks that the indexer stored as many blocks and events as the ceiling read.
+# * Goals (from the issue): >= 10,000 contract events/s on the dense stretch and >= 1,000
+#   blocks/s on the empty one into both stores, >= 80% of the ceiling, peak RSS <= 150 MB.
+#   The exit status is 0 whatever the figures (it is a measurement), non-zero when the run
+#   itself fails.
+#
+# The chain, the indexer and PostgreSQL share the machine (2 cores here). Building the
+# release binary takes long the first time (the runtime and libtorch are linked in);
+# building the history takes a few minutes on Chopsticks.
+#
+#   scripts/index-bench.sh [--out FILE] [bench-sync options: --calls N --per-batch N
+#                           --empty-blocks N --concurrency N]
+#     --out FILE   where the table is kept (default $CARGO_TARGET_DIR/index-bench.txt)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ATELIER_ROOT"
+
+out="$CARGO_TARGET_DIR/index-bench.txt"
+args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --out) out="$2"; shift 2 ;;
+        -h|--help) sed -n '/^#   scripts/,/^#     --out/p' "${BASH_SOURCE[0]}" | sed 's/^#//'; exit 0 ;;
+        *) args+=("$1"); shift ;;
+    esac
+done
+
+"$ATELIER_ROOT/scripts/setup.sh" >/dev/null
+if ! "$ATELIER_ROOT/scripts/artifacts.sh" --check; then
+    echo "error: contracts/artifacts do not match the contract sources; run scripts/artifacts.sh" >&2
+    exit 1
+fi
+say "building the optimised atelier (cargo build --release)"
+cargo build --release --locked --bin atelier -j "$CARGO_BUILD_JOBS"
+bin="$CARGO_TARGET_DIR/release/atelier"
+
+work="$(mktemp -d)"
+admin="${ATELIER_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
+pg_db="atelier_index_bench_$$"
+cleanup() {
+    "$ATELIER_ROOT/scripts/chain.sh" stop --dir "$work/chain" >/dev/null 2>&1 || true
+    psql "$admin" -qc "drop database if exists $pg_db with (force)" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+say "starting a fresh local chain"
+url="$("$ATELIER_ROOT/scripts/chain.sh" start --dir "$work/chain")"
+chain_pid="$(cat "$work/chain/pid")"
+say "deploying and seeding the DAO on $url"
+"$bin" dev --url "$url" --deployment "$work/deployment.json" --no-services >/dev/null
+
+dbs=(--db "sqlite://$work/bench.db")
+if psql "$admin" -qc "create database $pg_db" >/dev/null 2>&1; then
+    dbs+=(--db "${admin%/*}/$pg_db")
+else
+    echo "warning: no PostgreSQL at $admin; measuring SQLite only" >&2
+fi
+
+say "atelier bench-sync"
+"$bin" bench-sync --url "$url" --deployment "$work/deployment.json" --chain-pid "$chain_pid" \
+    "${dbs[@]}" "${args[@]+"${args[@]}"}" | tee "$out"
+echo "figures: $out"
