@@ -188,6 +188,19 @@ pub async fn connect_chain(
     .await
 }
 
+/// This process's peak resident memory so far (`VmHWM`), MiB; 0 where `/proc` has none.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,17 +271,4 @@ mod tests {
         tx.send(true).unwrap();
         assert_eq!(waiting.await.unwrap(), Ok(None));
     }
-}
-
-/// This process's peak resident memory so far (`VmHWM`), MiB; 0 where `/proc` has none.
-pub fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }

@@ -41,6 +41,9 @@ pub fn fetch_blocks(
     fetch(chain, range, concurrency.max(1), Arc::new(|b| b))
 }
 
+/// A block number and its hash (`None` above the head), or why it could not be read.
+type HashOf = std::result::Result<(u64, Option<[u8; 32]>), ClientError>;
+
 /// A fetch task, stopped when this is dropped.
 pub struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
@@ -78,11 +81,10 @@ fn fetch<T: Send + 'static>(
         };
         let mut blocks = hashes
             .flat_map(|answer| {
-                let items: Vec<std::result::Result<(u64, Option<[u8; 32]>), ClientError>> =
-                    match answer {
-                        Ok((a, hashes)) => (a..).zip(hashes).map(Ok).collect(),
-                        Err(e) => vec![Err(e)],
-                    };
+                let items: Vec<HashOf> = match answer {
+                    Ok((a, hashes)) => (a..).zip(hashes).map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                };
                 futures::stream::iter(items)
             })
             .map(|item| {
