@@ -219,9 +219,7 @@ impl Chain {
 pub fn decode_block(metadata: &Metadata, raw: RawBlock) -> Result<BlockEvents> {
     let number = raw.number;
     let bad = |what: String| ClientError::Rpc(format!("block {number}: {what}"));
-    let revive = metadata
-        .pallet_by_name("Revive")
-        .map(|p| (p.event_index(), p));
+    let revive = metadata.pallet_by_name("Revive").map(|p| p.event_index());
     let input = &mut &raw.events[..];
     let count = if input.is_empty() {
         0
@@ -270,7 +268,7 @@ pub fn decode_block(metadata: &Metadata, raw: RawBlock) -> Result<BlockEvents> {
         }
         let fields = &mut &fields_start[..fields_start.len() - input.len()];
         <Vec<[u8; 32]>>::decode(input).map_err(|e| bad(format!("event {index}'s topics: {e}")))?;
-        if revive.as_ref().map(|(i, _)| *i) != Some(pallet_index) {
+        if revive != Some(pallet_index) {
             continue;
         }
         let undecodable = |e: codec::Error| bad(format!("undecodable Revive event: {e}"));
