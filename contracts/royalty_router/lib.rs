@@ -6,7 +6,8 @@
 //! royalty as native value and splits it in basis points: the creator's part is credited
 //! for `withdraw` (pull payments), the Compute Fund's part is accrued and the rest goes to
 //! the Community Reserve's accrual (the reserve share, any share the creator left unclaimed
-//! and the rounding remainder, so the parts always sum to the royalty). Accruals are
+//! and the rounding remainder, so the parts always sum to the royalty); `route_batch` settles
+//! many royalties in one call, all or nothing. Accruals are
 //! forwarded to the fund contracts by `forward`, which anyone may call: routing a royalty
 //! stays as cheap as a token transfer, and the funds receive in batches.
 //!
@@ -55,6 +56,8 @@ mod royalty_router {
     pub const MAX_TAGS: usize = 16;
     /// Longest tag, in bytes.
     pub const MAX_TAG_LEN: usize = 64;
+    /// Most royalties `route_batch` settles in one call.
+    pub const MAX_BATCH: usize = 256;
 
     /// How royalties are split between the funds; the creator receives the rest up to the
     /// share its work claims.
@@ -142,6 +145,10 @@ mod royalty_router {
         NotAdmin,
         /// An arithmetic operation would overflow.
         Overflow,
+        /// A batch of royalties that is empty or longer than `MAX_BATCH`.
+        BatchSize,
+        /// The value sent with a batch is not the sum of its royalties.
+        BatchValueMismatch,
     }
 
     /// Result type of the router.
@@ -377,32 +384,38 @@ mod royalty_router {
         #[ink(message, payable)]
         pub fn route(&mut self, work_id: u64) -> Result<(u128, u128, u128)> {
             let amount = self.received()?;
-            let work = self.works.get(work_id).ok_or(Error::UnknownWork)?;
-            let (to_creator, to_compute, to_reserve) =
-                split_amount(amount, &self.split, work.creator_bps)?;
-            let balance = self.balances.get(work.creator).unwrap_or(0);
-            self.balances.insert(
-                work.creator,
-                &balance.checked_add(to_creator).ok_or(Error::Overflow)?,
-            );
-            self.accrued_compute = self
-                .accrued_compute
-                .checked_add(to_compute)
-                .ok_or(Error::Overflow)?;
-            self.accrued_reserve = self
-                .accrued_reserve
-                .checked_add(to_reserve)
-                .ok_or(Error::Overflow)?;
-            self.env().emit_event(RoyaltyRouted {
-                work: work_id,
-                creator: work.creator,
-                payer: self.env().caller(),
-                amount,
-                to_creator,
-                to_compute,
-                to_reserve,
-            });
-            Ok((to_creator, to_compute, to_reserve))
+            self.route_one(work_id, amount)
+        }
+
+        /// Settles many royalties in one call (a marketplace paying the royalties of a day's
+        /// sales): `royalties` are (work, amount) pairs, the value sent with the call must be
+        /// their sum, and each is split as `route` splits it, with one `RoyaltyRouted` each.
+        /// All or nothing: any failing royalty reverts the whole batch and refunds the value.
+        /// Returns the number of royalties routed.
+        ///
+        /// # Errors
+        /// `ZeroValue` (no value, or a royalty of zero), `BatchSize` (empty or over
+        /// `MAX_BATCH`), `BatchValueMismatch`, `UnknownWork`, `Overflow`.
+        #[ink(message, payable)]
+        pub fn route_batch(&mut self, royalties: Vec<(u64, u128)>) -> Result<u32> {
+            let value = self.received()?;
+            if royalties.is_empty() || royalties.len() > MAX_BATCH {
+                return Err(Error::BatchSize);
+            }
+            let mut sum: u128 = 0;
+            for (_, amount) in &royalties {
+                sum = sum.checked_add(*amount).ok_or(Error::Overflow)?;
+            }
+            if sum != value {
+                return Err(Error::BatchValueMismatch);
+            }
+            for (work_id, amount) in &royalties {
+                if *amount == 0 {
+                    return Err(Error::ZeroValue);
+                }
+                self.route_one(*work_id, *amount)?;
+            }
+            u32::try_from(royalties.len()).map_err(|_| Error::Overflow)
         }
 
         /// Takes value sent without a work and credits it to the Community Reserve.
@@ -588,6 +601,37 @@ mod royalty_router {
         pub fn quote(&self, work_id: u64, amount: u128) -> Option<(u128, u128, u128)> {
             let work = self.works.get(work_id)?;
             split_amount(amount, &self.split, work.creator_bps).ok()
+        }
+
+        /// Splits `amount` (already received) for `work_id`, credits the parts and emits
+        /// `RoyaltyRouted`.
+        fn route_one(&mut self, work_id: u64, amount: u128) -> Result<(u128, u128, u128)> {
+            let work = self.works.get(work_id).ok_or(Error::UnknownWork)?;
+            let (to_creator, to_compute, to_reserve) =
+                split_amount(amount, &self.split, work.creator_bps)?;
+            let balance = self.balances.get(work.creator).unwrap_or(0);
+            self.balances.insert(
+                work.creator,
+                &balance.checked_add(to_creator).ok_or(Error::Overflow)?,
+            );
+            self.accrued_compute = self
+                .accrued_compute
+                .checked_add(to_compute)
+                .ok_or(Error::Overflow)?;
+            self.accrued_reserve = self
+                .accrued_reserve
+                .checked_add(to_reserve)
+                .ok_or(Error::Overflow)?;
+            self.env().emit_event(RoyaltyRouted {
+                work: work_id,
+                creator: work.creator,
+                payer: self.env().caller(),
+                amount,
+                to_creator,
+                to_compute,
+                to_reserve,
+            });
+            Ok((to_creator, to_compute, to_reserve))
         }
 
         fn received(&self) -> Result<u128> {

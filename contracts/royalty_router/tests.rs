@@ -94,6 +94,17 @@ impl World {
         test::set_value_transferred(U256::zero());
         result
     }
+
+    /// Eve settles `royalties` in one call, sending `value` with it.
+    fn route_batch(&mut self, royalties: Vec<(u64, u128)>, value: u128) -> Result<u32> {
+        let eve = self.a.eve;
+        test::set_caller(eve);
+        test::set_contract_balance(eve, U256::from(value) + U256::from(1_000u32));
+        test::transfer_in(U256::from(value));
+        let result = self.r.route_batch(royalties);
+        test::set_value_transferred(U256::zero());
+        result
+    }
 }
 
 #[ink::test]
@@ -209,6 +220,75 @@ fn route_rejects_unknown_works_and_zero_value() {
     let id = w.work();
     assert_eq!(w.route(id + 1, 10), Err(Error::UnknownWork));
     assert_eq!(w.route(id, 0), Err(Error::ZeroValue));
+}
+
+#[ink::test]
+fn a_batch_splits_each_royalty_as_route_does() {
+    // given two works, claiming 70% and 50%
+    let mut w = world();
+    let fog = w.work();
+    let bob = w.a.bob;
+    let sea = w
+        .as_(bob)
+        .register_work([2; 32], metadata("Sea"), 5_000)
+        .unwrap();
+    // when a marketplace settles three sales in one call
+    assert_eq!(
+        w.route_batch(vec![(fog, 1_000), (sea, 10_001), (fog, 10)], 11_011),
+        Ok(3)
+    );
+    // then each royalty is split and emitted on its own, in order
+    let routed = emitted!(RoyaltyRouted);
+    let parts: Vec<_> = routed
+        .iter()
+        .map(|e| (e.work, e.amount, e.to_creator, e.to_compute, e.to_reserve))
+        .collect();
+    assert_eq!(
+        parts,
+        vec![
+            (fog, 1_000, 700, 200, 100),
+            (sea, 10_001, 5_000, 2_000, 3_001),
+            (fog, 10, 7, 2, 1),
+        ]
+    );
+    assert!(routed
+        .iter()
+        .all(|e| e.payer == w.a.eve && e.creator == bob));
+    assert_eq!(w.r.balance_of(bob), 5_707);
+    assert_eq!(w.r.accrued(), (2_202, 3_102));
+}
+
+#[ink::test]
+fn a_batch_is_refused_whole_on_bad_input() {
+    let mut w = world();
+    let id = w.work();
+    assert_eq!(w.route_batch(vec![(id, 10)], 0), Err(Error::ZeroValue));
+    assert_eq!(w.route_batch(vec![], 10), Err(Error::BatchSize));
+    let too_many = vec![(id, 1); MAX_BATCH + 1];
+    assert_eq!(
+        w.route_batch(too_many, (MAX_BATCH + 1) as u128),
+        Err(Error::BatchSize)
+    );
+    assert_eq!(
+        w.route_batch(vec![(id, 10), (id, 5)], 14),
+        Err(Error::BatchValueMismatch)
+    );
+    assert_eq!(
+        w.route_batch(vec![(id, u128::MAX), (id, 1)], 1),
+        Err(Error::Overflow)
+    );
+    // checked before anything is credited
+    assert_eq!(w.r.accrued(), (0, 0));
+    assert_eq!(
+        w.route_batch(vec![(id, 15), (id, 0)], 15),
+        Err(Error::ZeroValue)
+    );
+    assert_eq!(
+        w.route_batch(vec![(id, 10), (id + 1, 5)], 15),
+        Err(Error::UnknownWork)
+    );
+    let full = vec![(id, 1); MAX_BATCH];
+    assert_eq!(w.route_batch(full, MAX_BATCH as u128), Ok(MAX_BATCH as u32));
 }
 
 #[ink::test]

@@ -382,6 +382,73 @@ fn value_sent_without_a_known_work_or_message_stays_with_the_sender() {
 }
 
 #[test]
+fn a_batch_of_royalties_is_routed_whole_or_refunded_whole() {
+    // given two registered works
+    let (mut sb, _dao, funds) = dao_with_funds(DaoConfig::default());
+    let fog = funds.register_work(&mut sb, &account("bob"), 1, 7_000);
+    let sea = funds.register_work(&mut sb, &account("bob"), 2, 5_000);
+    let ferdie = addr(&mut sb, "ferdie");
+    let before = sb.balance(ferdie);
+    let batch = |sb: &mut Sandbox, royalties: Vec<(u64, u128)>, value: u128| {
+        Funds::call(
+            sb,
+            &account("ferdie"),
+            &funds.router,
+            "route_batch",
+            royalties,
+            value,
+        )
+    };
+    // when one royalty of the batch names an unknown work, or the value is not the sum,
+    // or the batch is empty: the whole call reverts with a named error, nothing is credited
+    // and the value stays with the payer
+    for (royalties, value, error) in [
+        (
+            vec![(fog, 10 * UNIT), (99, 5 * UNIT)],
+            15 * UNIT,
+            "UnknownWork",
+        ),
+        (vec![(fog, 10 * UNIT), (sea, 0)], 10 * UNIT, "ZeroValue"),
+        (vec![(fog, 10 * UNIT)], 11 * UNIT, "BatchValueMismatch"),
+        (vec![], UNIT, "BatchSize"),
+    ] {
+        let o = batch(&mut sb, royalties, value);
+        assert_eq!(o.result::<u32>(), Err(error.into()), "{o:?}");
+        assert!(o.events.is_empty(), "{o:?}");
+    }
+    assert_eq!(sb.balance(ferdie), before);
+    assert_eq!(sb.balance(funds.router.address), 0);
+    assert_eq!(
+        call(&mut sb, "alice", &funds.router, "accrued", ()).value::<(u128, u128)>(),
+        (0, 0)
+    );
+    // when the batch is well formed, every royalty is split and emitted, in order
+    let o = batch(
+        &mut sb,
+        vec![(fog, 10 * UNIT), (sea, 20 * UNIT), (fog, 30 * UNIT)],
+        60 * UNIT,
+    );
+    assert_eq!(o.result::<u32>(), Ok(3));
+    let routed: Vec<_> = o
+        .events
+        .iter()
+        .filter(|e| e.name == "RoyaltyRouted")
+        .collect();
+    assert_eq!(routed.len(), 3, "{o:?}");
+    assert_eq!(sb.balance(funds.router.address), 60 * UNIT);
+    // creator: 7 + 10 + 21; compute 20% of 60; reserve the rest
+    let bob = addr(&mut sb, "bob");
+    assert_eq!(
+        call(&mut sb, "alice", &funds.router, "balance_of", bob).value::<u128>(),
+        38 * UNIT
+    );
+    assert_eq!(
+        call(&mut sb, "alice", &funds.router, "accrued", ()).value::<(u128, u128)>(),
+        (12 * UNIT, 10 * UNIT)
+    );
+}
+
+#[test]
 fn the_split_changes_only_by_proposal_within_its_rate_and_can_be_frozen() {
     let (mut sb, dao, funds) = dao_with_funds(DaoConfig::default());
     let next = Split {
