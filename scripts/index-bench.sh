@@ -5,12 +5,15 @@
 #
 # * A fresh chain in its own state directory, the DAO deployed and seeded on it
 #   (`atelier dev --no-services`), then `atelier bench-sync`:
-#   - history: --calls royalty routes (one contract event each), --per-batch of them in each
-#     extrinsic (`Utility::batch_all`, one block each), then --empty-blocks empty blocks;
+#   - history: --empty-blocks empty blocks (default 5,000, `scripts/chain.sh new-blocks`,
+#     before the DAO is deployed), then the DAO's deployment and seed, then --royalties
+#     routed royalties (one contract event each), --per-call of them in each
+#     `royalty_router.route_batch` call, --per-batch calls in each extrinsic
+#     (`Utility::batch_all`, one block each);
 #   - ceiling: the same blocks read (ranged block hashes, one storage read per block, 16 in
 #     flight) and their events decoded, no store;
 #   - per store: `atelier index --once` as a child process from block 0 to the end of the
-#     dense stretch (--to-block), then on to the head: contract events/s on the dense
+#     empty stretch (--to-block), then on to the head: contract events/s on the dense
 #     stretch, blocks/s on the empty one, each as a share of the ceiling; the indexer's
 #     peak RSS (VmHWM, printed by itself); the chain server's CPU seconds during each run.
 #   Each run checks that the indexer stored as many blocks and events as the ceiling read.
@@ -23,8 +26,8 @@
 # release binary takes long the first time (the runtime and libtorch are linked in);
 # building the history takes a few minutes on Chopsticks.
 #
-#   scripts/index-bench.sh [--out FILE] [bench-sync options: --calls N --per-batch N
-#                           --empty-blocks N --concurrency N]
+#   scripts/index-bench.sh [--out FILE] [bench-sync options: --royalties N --per-call N
+#                           --per-batch N --empty-blocks N --concurrency N]
 #     --out FILE   where the table is kept (default $CARGO_TARGET_DIR/index-bench.txt)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -62,6 +65,12 @@ trap cleanup EXIT
 say "starting a fresh local chain"
 url="$("$ATELIER_ROOT/scripts/chain.sh" start --dir "$work/chain")"
 chain_pid="$(cat "$work/chain/pid")"
+empty=5000
+for ((i = 0; i < ${#args[@]}; i++)); do
+    if [ "${args[$i]}" = --empty-blocks ]; then empty="${args[$((i + 1))]}"; fi
+done
+say "building $empty empty blocks (before the DAO arrives, as on a chain it joins late)"
+empty_to="$("$ATELIER_ROOT/scripts/chain.sh" new-blocks "$empty" --dir "$work/chain")"
 say "deploying and seeding the DAO on $url"
 "$bin" dev --url "$url" --deployment "$work/deployment.json" --no-services >/dev/null
 
@@ -73,6 +82,10 @@ else
 fi
 
 say "atelier bench-sync"
+bench_args=()
+for ((i = 0; i < ${#args[@]}; i++)); do
+    if [ "${args[$i]}" = --empty-blocks ]; then i=$((i + 1)); else bench_args+=("${args[$i]}"); fi
+done
 "$bin" bench-sync --url "$url" --deployment "$work/deployment.json" --chain-pid "$chain_pid" \
-    "${dbs[@]}" "${args[@]+"${args[@]}"}" | tee "$out"
+    --empty-to "$empty_to" "${dbs[@]}" "${bench_args[@]+"${bench_args[@]}"}" | tee "$out"
 echo "figures: $out"

@@ -1,12 +1,14 @@
 //! `atelier bench-sync`: the indexer as users run it, end to end from a real chain.
 //!
-//! 1. Builds a history on the chain: a dense stretch of `royalty_router.route` calls, many per
-//!    block (`Utility::batch_all` of `Revive::call`s, so the chain builds one block per
-//!    batch), then a stretch of empty blocks (`dev_newBlock`).
+//! 1. Builds a history on the chain: after a stretch of empty blocks (built before the DAO
+//!    was deployed, `scripts/chain.sh new-blocks`: a chain's quiet years before an app
+//!    arrives), a dense stretch of routed royalties, many per block
+//!    (`royalty_router.route_batch` calls of up to `MAX_BATCH` royalties each, several per
+//!    extrinsic with `Utility::batch_all`, one block per extrinsic).
 //! 2. The ceiling, per stretch: the blocks fetched and their events decoded in this process
 //!    (ranged hashes, one storage read per block, `concurrency` in flight), no store.
 //! 3. Per store: `atelier index --once` (this binary, as a child process) from block 0 into
-//!    the fresh store, first to the end of the dense stretch (`--to-block`), then on to the
+//!    the fresh store, first to the end of the empty stretch (`--to-block`), then on to the
 //!    head; wall time from spawn to exit, the child's peak RSS (its VmHWM, which it prints
 //!    with its result), and the chain
 //!    server's CPU time over each run (`/proc/PID/stat` of `--chain-pid`).
@@ -31,12 +33,15 @@ use crate::{cli::ChainArgs, dao::DaoClient, wallet};
 pub struct Plan {
     /// Stores to index into (each must be empty).
     pub dbs: Vec<String>,
-    /// Route calls in the dense stretch (one contract event each).
-    pub calls: u64,
-    /// Route calls per extrinsic (halved while the chain finds a batch too heavy).
+    /// Royalties routed in the dense stretch (one contract event each).
+    pub royalties: u64,
+    /// Royalties per `route_batch` call (at most `royalty_router::MAX_BATCH`).
+    pub per_call: usize,
+    /// `route_batch` calls per extrinsic (halved while the chain finds one too heavy).
     pub per_batch: usize,
-    /// Empty blocks after the dense stretch.
-    pub empty_blocks: u32,
+    /// The last block of the empty stretch, blocks 1..=empty_to, built before the DAO was
+    /// deployed (`scripts/chain.sh new-blocks`); 0 for none.
+    pub empty_to: u64,
     /// Process id of the chain server, for its CPU time.
     pub chain_pid: Option<u32>,
     /// Blocks in flight, for the ceiling and the indexer.
@@ -72,9 +77,10 @@ pub struct Run {
 /// The history built and the runs measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// The dense stretch: blocks 0..=dense_end.
-    pub dense_end: u64,
-    /// The empty stretch: dense_end+1..=head.
+    /// The empty stretch: blocks 0..=empty_to.
+    pub empty_to: u64,
+    /// The dense stretch (the DAO's deployment, its seed and the routed royalties):
+    /// empty_to+1..=head.
     pub head: u64,
     /// Seconds the chain took to build the history.
     pub build_seconds: f64,
@@ -108,20 +114,30 @@ pub async fn run(args: &ChainArgs, dao: &DaoClient, plan: &Plan) -> Result<Repor
         store.close().await;
     }
     let started = Instant::now();
-    let dense_end = dense_history(dao, plan).await?;
-    empty_blocks(chain, plan.empty_blocks).await?;
+    dense_history(dao, plan).await?;
     let build_seconds = started.elapsed().as_secs_f64();
     let (head, _) = chain.head().await?;
+    let empty_to = plan.empty_to;
     eprintln!(
-        "history: blocks 0..={dense_end} dense, {}..={head} empty, built in {build_seconds:.0} s",
-        dense_end + 1
+        "history: blocks 0..={empty_to} empty, {}..={head} dense (built in {build_seconds:.0} s)",
+        empty_to + 1
     );
-
-    let stretches = [("dense", 0, dense_end), ("empty", dense_end + 1, head)];
+    let stretches = if empty_to > 0 {
+        vec![("empty", 0, empty_to), ("dense", empty_to + 1, head)]
+    } else {
+        vec![("dense", 0, head)]
+    };
     let mut runs = Vec::new();
     let mut ceilings = Vec::new();
-    for (name, from, to) in stretches {
+    for &(name, from, to) in &stretches {
         let run = ceiling(chain, plan, name, from, to).await?;
+        if name == "empty" && run.events > 0 {
+            bail!(
+                "--empty-to {to}: blocks up to {to} hold {} contract events; build the empty \
+                 blocks before deploying the DAO (scripts/chain.sh new-blocks)",
+                run.events
+            );
+        }
         eprintln!(
             "ceiling, {name}: {} blocks, {} events in {:.2} s",
             run.blocks, run.events, run.seconds
@@ -166,73 +182,89 @@ pub async fn run(args: &ChainArgs, dao: &DaoClient, plan: &Plan) -> Result<Repor
         }
     }
     Ok(Report {
-        dense_end,
+        empty_to,
         head,
         build_seconds,
         runs,
     })
 }
 
-/// Routes `plan.calls` royalties of work #0 (the seed registers it) in batches; returns the
-/// last block of the dense stretch.
+/// Routes `plan.royalties` royalties of work #0 (the seed registers it): `plan.per_call` of
+/// them in each `royalty_router.route_batch` call, `plan.per_batch` calls in each extrinsic;
+/// returns the last block of the dense stretch.
 async fn dense_history(dao: &DaoClient, plan: &Plan) -> Result<u64> {
     let chain = &dao.chain;
     let alice = wallet::dev("Alice");
     let router = dao.deployment.address("royalty_router");
-    let input = dao.input("royalty_router", "route", 0u64)?;
-    let value = atelier_sandbox::funds::UNIT / u128::from(atelier_sandbox::NATIVE_TO_ETH_RATIO);
+    // A royalty of one unit: the contract sees it in its 18-decimal units, the extrinsic
+    // sends it in native units.
+    let royalty = atelier_sandbox::funds::UNIT;
+    let unit = royalty / u128::from(atelier_sandbox::NATIVE_TO_ETH_RATIO);
+    let per_call = plan.per_call.max(1);
+    let call = |n: usize| -> Result<(u128, Vec<u8>)> {
+        let royalties = vec![(0u64, royalty); n];
+        let value = unit * n as u128;
+        Ok((
+            value,
+            dao.input("royalty_router", "route_batch", royalties)?,
+        ))
+    };
+    let (value, input) = call(per_call)?;
     let dry_run = chain
         .dry_run_call(&alice, router, value, input.clone())
         .await?;
     if dry_run.reverted {
-        bail!("royalty_router.route(0) reverts on this chain: deploy and seed it first (`atelier dev --no-services`)");
+        bail!(
+            "royalty_router.route_batch of {per_call} royalties of work 0 reverts on this chain \
+             ({}); deploy and seed it first (`atelier dev --no-services`)",
+            dao.revert_reason("royalty_router", "route_batch", &dry_run.data)
+        );
     }
     let mut per_batch = plan.per_batch.max(1);
     let mut done = 0u64;
     let mut last = chain.head().await?.0;
     let started = Instant::now();
-    while done < plan.calls {
-        let n = per_batch.min(usize::try_from(plan.calls - done).unwrap_or(usize::MAX));
-        let calls = vec![(router, value, input.clone()); n];
+    while done < plan.royalties {
+        let left = plan.royalties - done;
+        let full = usize::try_from(left / per_call as u64).unwrap_or(usize::MAX);
+        let mut calls = vec![(router, value, input.clone()); per_batch.min(full)];
+        if calls.len() < per_batch && full < per_batch && left % per_call as u64 != 0 {
+            // the last, shorter call
+            let (v, i) = call(usize::try_from(left % per_call as u64).unwrap_or(0))?;
+            calls.push((router, v, i));
+        }
+        let n: u64 = calls
+            .iter()
+            .map(|(_, v, _)| u64::try_from(v / unit).unwrap_or(0))
+            .sum();
         match chain.call_batch(&alice, &calls, dry_run.clone()).await {
             Ok(included) => {
-                if included.events.len() != n {
+                if included.events.len() as u64 != n {
                     bail!(
-                        "a batch of {n} route calls emitted {} contract events",
+                        "{} route_batch calls of {n} royalties emitted {} contract events",
+                        calls.len(),
                         included.events.len()
                     );
                 }
-                done += n as u64;
+                done += n;
                 last = included.block_number;
                 eprintln!(
-                    "dense history: {done} / {} route calls (block {last}, {:.0} s)",
-                    plan.calls,
+                    "dense history: {done} / {} royalties routed (block {last}, {:.0} s)",
+                    plan.royalties,
                     started.elapsed().as_secs_f64()
                 );
             }
             Err(err) if per_batch > 1 => {
                 per_batch /= 2;
-                eprintln!("a batch of {n} calls was refused ({err}); trying {per_batch}");
+                eprintln!(
+                    "an extrinsic of {} calls was refused ({err}); trying {per_batch}",
+                    calls.len()
+                );
             }
             Err(err) => return Err(err.into()),
         }
     }
     Ok(last)
-}
-
-async fn empty_blocks(chain: &Chain, count: u32) -> Result<()> {
-    let started = Instant::now();
-    let mut built = 0;
-    while built < count {
-        let n = (count - built).min(25); // Chopsticks builds ~4 per second: short requests
-        chain.dev_new_blocks(n).await?;
-        built += n;
-        eprintln!(
-            "empty blocks: {built} / {count} ({:.0} s)",
-            started.elapsed().as_secs_f64()
-        );
-    }
-    Ok(())
 }
 
 /// Fetch + decode of blocks `from..=to` with nothing stored: the ceiling.

@@ -187,15 +187,20 @@ pub enum ChainCommand {
         /// Stores to index into (repeat the flag): empty sqlite://... and/or postgres://...
         #[arg(long, required = true)]
         db: Vec<String>,
-        /// Route calls in the dense stretch (one contract event each).
+        /// Royalties routed in the dense stretch (one contract event each).
         #[arg(long, default_value_t = 20_000)]
-        calls: u64,
-        /// Route calls per extrinsic (halved while the chain finds a batch too heavy).
-        #[arg(long, default_value_t = 250)]
+        royalties: u64,
+        /// Royalties per `royalty_router.route_batch` call (at most the contract's
+        /// `MAX_BATCH`).
+        #[arg(long, default_value_t = 200)]
+        per_call: usize,
+        /// `route_batch` calls per extrinsic (halved while the chain finds one too heavy).
+        #[arg(long, default_value_t = 8)]
         per_batch: usize,
-        /// Empty blocks after the dense stretch.
-        #[arg(long, default_value_t = 5_000)]
-        empty_blocks: u32,
+        /// The last block of the empty stretch (blocks 1..=N), built before the DAO was
+        /// deployed (`scripts/chain.sh new-blocks`); 0 for none.
+        #[arg(long, default_value_t = 0)]
+        empty_to: u64,
         /// Process id of the chain server, to report its CPU time.
         #[arg(long)]
         chain_pid: Option<u32>,
@@ -503,6 +508,25 @@ async fn open(args: &ChainArgs) -> Result<DaoClient> {
     Ok(dao)
 }
 
+/// Writes `report` as pretty JSON when `json`, otherwise its rendered text.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn emit(
+    out: &mut impl Write,
+    json: bool,
+    report: &impl serde::Serialize,
+    text: String,
+) -> Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{text}")?;
+    }
+    Ok(())
+}
+
 /// Prints a result: `text` normally, `value` as JSON with `--json`.
 fn report(out: &mut dyn Write, json: bool, text: String, value: serde_json::Value) -> Result<()> {
     if json {
@@ -725,9 +749,10 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
         ChainCommand::BenchSync {
             chain,
             db,
-            calls,
+            royalties,
+            per_call,
             per_batch,
-            empty_blocks,
+            empty_to,
             chain_pid,
             concurrency,
         } => {
@@ -737,17 +762,18 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             let dao = open(&chain).await?;
             let plan = crate::bench_sync::Plan {
                 dbs: db,
-                calls,
+                royalties,
+                per_call,
                 per_batch,
-                empty_blocks,
+                empty_to,
                 chain_pid,
                 concurrency,
             };
             let r = crate::bench_sync::run(&chain, &dao, &plan).await?;
             let mut text = format!(
-                "blocks 0..={} dense, {}..={} empty (built in {:.0} s)\n{:<9} {:<6} {:>7} {:>7} {:>8} {:>10} {:>9} {:>8} {:>9} {:>10}\n",
-                r.dense_end,
-                r.dense_end + 1,
+                "blocks 0..={} empty, {}..={} dense (dense history built in {:.0} s)\n{:<9} {:<6} {:>7} {:>7} {:>8} {:>10} {:>9} {:>8} {:>9} {:>10}\n",
+                r.empty_to,
+                r.empty_to + 1,
                 r.head,
                 r.build_seconds,
                 "run",

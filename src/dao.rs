@@ -81,6 +81,15 @@ impl DaoClient {
         Ok(self.artifact(role)?.input(label, &args)?)
     }
 
+    /// Why a dry run of `label` of `role` reverted, from its output `data`: the contract's
+    /// error as a sentence.
+    pub fn revert_reason(&self, role: &str, label: &str, data: &[u8]) -> String {
+        match self.artifact(role) {
+            Ok(art) => contract_error(art, label, data).to_string(),
+            Err(e) => e.to_string(),
+        }
+    }
+
     /// Reads `label` of `role` with `args` (a dry run as `reader`; nothing is submitted)
     /// and decodes the message's return value.
     ///

@@ -188,6 +188,24 @@ pub async fn connect_chain(
     .await
 }
 
+/// The worker binary, `atelier-worker`, next to this one (cargo builds and installs both).
+///
+/// # Errors
+/// When it is not there.
+pub fn worker_binary() -> anyhow::Result<std::path::PathBuf> {
+    let me = std::env::current_exe()?;
+    let worker = me.with_file_name(format!("atelier-worker{}", std::env::consts::EXE_SUFFIX));
+    if worker.is_file() {
+        Ok(worker)
+    } else {
+        anyhow::bail!(
+            "the worker binary {} is missing; build it with `cargo build --bin atelier-worker` \
+             (scripts/atelier builds both)",
+            worker.display()
+        )
+    }
+}
+
 /// This process's peak resident memory so far (`VmHWM`), MiB; 0 where `/proc` has none.
 pub fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")

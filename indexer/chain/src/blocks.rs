@@ -13,7 +13,7 @@ use std::{collections::HashMap, sync::Arc};
 use futures::lock::Mutex;
 
 use codec::{Compact, Decode};
-use subxt::{ext::scale_decode, ArcMetadata, Metadata};
+use subxt::{ext::scale_decode, rpcs::RpcClient, ArcMetadata, Metadata};
 
 use crate::client::{BlockEvents, Chain, ClientError, ContractEmitted, Result};
 
@@ -51,15 +51,121 @@ pub struct RawBlock {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct MetadataCache(Arc<Mutex<HashMap<u32, ArcMetadata>>>);
 
+impl MetadataCache {
+    /// Keeps `metadata` as spec version `version`'s.
+    pub(crate) async fn insert(&self, version: u32, metadata: ArcMetadata) {
+        self.0.lock().await.insert(version, metadata);
+    }
+}
+
+/// The latest finalized block (number, hash): `chain_getFinalizedHead` and `chain_getHeader`,
+/// no runtime call.
+pub(crate) async fn head_of(rpc: &RpcClient) -> Result<(u64, [u8; 32])> {
+    let hash: String = rpc
+        .request("chain_getFinalizedHead", subxt::rpcs::rpc_params![])
+        .await
+        .map_err(|e| ClientError::Rpc(format!("chain_getFinalizedHead failed: {e}")))?;
+    let header: serde_json::Value = rpc
+        .request("chain_getHeader", subxt::rpcs::rpc_params![&hash])
+        .await
+        .map_err(|e| ClientError::Rpc(format!("chain_getHeader failed: {e}")))?;
+    Ok((
+        crate::client::header_number(&header)?,
+        hash32("a block hash", &hash)?,
+    ))
+}
+
+/// The metadata of the runtime at block `hash`, in one runtime call
+/// (`Metadata_metadata_at_version`, newest of the versions subxt reads, 16 then 15), or
+/// `state_getMetadata` (V14) where the runtime offers neither.
+pub(crate) async fn fetch_metadata(rpc: &RpcClient, hash: [u8; 32]) -> Result<ArcMetadata> {
+    let at = format!("0x{}", hex::encode(hash));
+    for version in [16u32, 15] {
+        let arg = format!("0x{}", hex::encode(codec::Encode::encode(&version)));
+        let answer: String = match rpc
+            .request(
+                "state_call",
+                subxt::rpcs::rpc_params!["Metadata_metadata_at_version", arg, &at],
+            )
+            .await
+        {
+            Ok(a) => a,
+            // a runtime without the versioned API: the plain one below
+            Err(_) => break,
+        };
+        // `Option<OpaqueMetadata>`, the opaque bytes a length-prefixed
+        // `RuntimeMetadataPrefixed`; `None` when the runtime lacks this version
+        let bytes = hex_bytes("metadata", &answer)?;
+        if let Some((_, metadata)) = <Option<(Compact<u32>, Metadata)>>::decode(&mut &bytes[..])
+            .map_err(|e| ClientError::Rpc(format!("the chain's metadata does not decode: {e}")))?
+        {
+            return Ok(Arc::new(metadata));
+        }
+    }
+    let answer: String = rpc
+        .request("state_getMetadata", subxt::rpcs::rpc_params![&at])
+        .await
+        .map_err(|e| ClientError::Rpc(format!("state_getMetadata failed: {e}")))?;
+    Metadata::decode(&mut &hex_bytes("metadata", &answer)?[..])
+        .map(Arc::new)
+        .map_err(|e| ClientError::Rpc(format!("the chain's metadata does not decode: {e}")))
+}
+
 fn hex_bytes(what: &str, s: &str) -> Result<Vec<u8>> {
     hex::decode(s.trim_start_matches("0x"))
         .map_err(|e| ClientError::Rpc(format!("{what} is not hex: {e}")))
 }
 
-fn hash32(what: &str, s: &str) -> Result<[u8; 32]> {
+pub(crate) fn hash32(what: &str, s: &str) -> Result<[u8; 32]> {
     hex_bytes(what, s)?
         .try_into()
         .map_err(|_| ClientError::Rpc(format!("{what} is not a 32-byte hash")))
+}
+
+/// Reads block `number` (whose hash is `hash`): its events, time and runtime version, in
+/// one `state_queryStorageAt`.
+///
+/// # Errors
+/// When the chain cannot be read or a value does not decode.
+pub(crate) async fn raw_block_of(rpc: &RpcClient, number: u64, hash: [u8; 32]) -> Result<RawBlock> {
+    #[derive(serde::Deserialize)]
+    struct Changes {
+        changes: Vec<(String, Option<String>)>,
+    }
+    let keys = block_keys();
+    let at = format!("0x{}", hex::encode(hash));
+    let answer: Vec<Changes> = rpc
+        .request("state_queryStorageAt", subxt::rpcs::rpc_params![&keys, at])
+        .await
+        .map_err(|e| ClientError::Rpc(format!("state_queryStorageAt failed: {e}")))?;
+    let mut values: [Option<Vec<u8>>; 3] = Default::default();
+    for (key, value) in answer.into_iter().flat_map(|c| c.changes) {
+        if let (Some(i), Some(v)) = (keys.iter().position(|k| *k == key), value) {
+            values[i] = Some(hex_bytes("a storage value", &v)?);
+        }
+    }
+    let [events, now, upgrade] = values;
+    let bad = |what: &str, e: codec::Error| {
+        ClientError::Rpc(format!("{what} of block {number} does not decode: {e}"))
+    };
+    let timestamp = now
+        .map(|v| u64::decode(&mut &v[..]).map_err(|e| bad("Timestamp::Now", e)))
+        .transpose()?;
+    // `LastRuntimeUpgradeInfo { spec_version: Compact<u32>, spec_name }`
+    let spec_version = upgrade
+        .map(|v| {
+            <Compact<u32>>::decode(&mut &v[..])
+                .map(|c| c.0)
+                .map_err(|e| bad("System::LastRuntimeUpgrade", e))
+        })
+        .transpose()?;
+    Ok(RawBlock {
+        number,
+        hash,
+        events: events.unwrap_or_default(),
+        timestamp,
+        spec_version,
+    })
 }
 
 impl Chain {
@@ -96,45 +202,7 @@ impl Chain {
     /// # Errors
     /// When the chain cannot be read or a value does not decode.
     pub async fn raw_block(&self, number: u64, hash: [u8; 32]) -> Result<RawBlock> {
-        #[derive(serde::Deserialize)]
-        struct Changes {
-            changes: Vec<(String, Option<String>)>,
-        }
-        let keys = block_keys();
-        let at = format!("0x{}", hex::encode(hash));
-        let answer: Vec<Changes> = self
-            .rpc
-            .request("state_queryStorageAt", subxt::rpcs::rpc_params![&keys, at])
-            .await
-            .map_err(|e| ClientError::Rpc(format!("state_queryStorageAt failed: {e}")))?;
-        let mut values: [Option<Vec<u8>>; 3] = Default::default();
-        for (key, value) in answer.into_iter().flat_map(|c| c.changes) {
-            if let (Some(i), Some(v)) = (keys.iter().position(|k| *k == key), value) {
-                values[i] = Some(hex_bytes("a storage value", &v)?);
-            }
-        }
-        let [events, now, upgrade] = values;
-        let bad = |what: &str, e: codec::Error| {
-            ClientError::Rpc(format!("{what} of block {number} does not decode: {e}"))
-        };
-        let timestamp = now
-            .map(|v| u64::decode(&mut &v[..]).map_err(|e| bad("Timestamp::Now", e)))
-            .transpose()?;
-        // `LastRuntimeUpgradeInfo { spec_version: Compact<u32>, spec_name }`
-        let spec_version = upgrade
-            .map(|v| {
-                <Compact<u32>>::decode(&mut &v[..])
-                    .map(|c| c.0)
-                    .map_err(|e| bad("System::LastRuntimeUpgrade", e))
-            })
-            .transpose()?;
-        Ok(RawBlock {
-            number,
-            hash,
-            events: events.unwrap_or_default(),
-            timestamp,
-            spec_version,
-        })
+        raw_block_of(&self.rpc, number, hash).await
     }
 
     /// The metadata of the runtime that executed `block`: fetched once per spec version
@@ -149,12 +217,7 @@ impl Chain {
         if let Some(m) = block.spec_version.and_then(|v| cache.get(&v)) {
             return Ok(m.clone());
         }
-        let at = self
-            .api
-            .at_block_hash_and_number(subxt::config::substrate::H256(block.hash), block.number)
-            .await
-            .map_err(subxt::Error::from)?;
-        let metadata = at.metadata();
+        let metadata = fetch_metadata(&self.rpc, block.hash).await?;
         if let Some(v) = block.spec_version {
             cache.insert(v, metadata.clone());
         }

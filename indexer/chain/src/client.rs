@@ -11,6 +11,7 @@ use std::sync::Arc;
 use codec::{Decode, Encode};
 use subxt::{
     backend::LegacyBackend,
+    config::substrate::H256,
     dynamic::{self, Value},
     rpcs::RpcClient,
     OnlineClient, SubstrateConfig,
@@ -162,6 +163,8 @@ pub struct Chain {
     pub(crate) rpc: RpcClient,
     url: String,
     pub(crate) metadata: crate::blocks::MetadataCache,
+    /// `Revive::ChainId` of the runtime connected to, or why it could not be read.
+    evm_chain_id: std::result::Result<u64, String>,
 }
 
 impl Chain {
@@ -188,26 +191,47 @@ impl Chain {
         let rpc = RpcClient::from_insecure_url(url)
             .await
             .map_err(|e| connect(e.to_string()))?;
-        let api = match backend {
-            BackendKind::Legacy => {
-                let backend = LegacyBackend::<SubstrateConfig>::builder().build(rpc.clone());
-                OnlineClient::from_backend(Arc::new(backend)).await
-            }
-            BackendKind::ChainHead => OnlineClient::from_rpc_client(rpc.clone()).await,
-        }
-        .map_err(|e| connect(e.to_string()))?;
-        let at = api.at_current_block().await.map_err(subxt::Error::from)?;
-        if at.metadata().pallet_by_name(pallet).is_none() {
+        // What the client needs of the head's runtime, by plain requests: the genesis hash,
+        // the head, its runtime version (`System.LastRuntimeUpgrade`, a storage read) and
+        // that version's metadata (one runtime call). subxt's own client is then built
+        // knowing them, so it does not ask again.
+        let genesis: String = rpc
+            .request("chain_getBlockHash", subxt::rpcs::rpc_params![0u64])
+            .await
+            .map_err(|e| connect(e.to_string()))?;
+        let genesis = crate::blocks::hash32("the genesis hash", &genesis)?;
+        let (number, hash) = crate::blocks::head_of(&rpc).await?;
+        let head = crate::blocks::raw_block_of(&rpc, number, hash).await?;
+        let metadata = crate::blocks::fetch_metadata(&rpc, hash).await?;
+        if metadata.pallet_by_name(pallet).is_none() {
             return Err(ClientError::MissingPallet {
                 url: url.to_owned(),
                 pallet: pallet.to_owned(),
             });
         }
+        let cache = crate::blocks::MetadataCache::default();
+        let mut config = SubstrateConfig::builder().set_genesis_hash(H256(genesis));
+        if let Some(version) = head.spec_version {
+            cache.insert(version, metadata.clone()).await;
+            config = config.set_metadata_for_spec_versions([(version, metadata.clone())]);
+        }
+        let config = config.build();
+        let api = match backend {
+            BackendKind::Legacy => {
+                let backend = LegacyBackend::<SubstrateConfig>::builder().build(rpc.clone());
+                OnlineClient::from_backend_with_config(config, Arc::new(backend)).await
+            }
+            BackendKind::ChainHead => {
+                OnlineClient::from_rpc_client_with_config(config, rpc.clone()).await
+            }
+        }
+        .map_err(|e| connect(e.to_string()))?;
         Ok(Self {
             api,
             rpc,
             url: url.to_owned(),
-            metadata: crate::blocks::MetadataCache::default(),
+            metadata: cache,
+            evm_chain_id: revive_chain_id(&metadata),
         })
     }
 
@@ -258,24 +282,12 @@ impl Chain {
     }
 
     /// pallet-revive's Ethereum chain id (`Revive::ChainId`, the `eip155` reference of the
-    /// chain's H160 accounts), read from the runtime metadata.
+    /// chain's H160 accounts), read from the head's runtime metadata when connecting.
     ///
     /// # Errors
     /// When the chain cannot be read or the constant is missing.
     pub async fn evm_chain_id(&self) -> Result<u64> {
-        let at = self
-            .api
-            .at_current_block()
-            .await
-            .map_err(subxt::Error::from)?;
-        let metadata = at.metadata();
-        let bytes = metadata
-            .pallet_by_name("Revive")
-            .and_then(|p| p.constant_by_name("ChainId"))
-            .map(|c| c.value().to_vec())
-            .ok_or_else(|| ClientError::Dispatch("no constant Revive::ChainId".into()))?;
-        u64::decode(&mut &bytes[..])
-            .map_err(|e| ClientError::Dispatch(format!("Revive::ChainId does not decode: {e}")))
+        self.evm_chain_id.clone().map_err(ClientError::Dispatch)
     }
 
     /// The chain's genesis hash.
@@ -290,22 +302,7 @@ impl Chain {
     /// # Errors
     /// When the chain cannot be read.
     pub async fn head(&self) -> Result<(u64, [u8; 32])> {
-        let hash: String = self
-            .rpc
-            .request("chain_getFinalizedHead", subxt::rpcs::rpc_params![])
-            .await
-            .map_err(|e| ClientError::Rpc(format!("chain_getFinalizedHead failed: {e}")))?;
-        let header: serde_json::Value = self
-            .rpc
-            .request("chain_getHeader", subxt::rpcs::rpc_params![&hash])
-            .await
-            .map_err(|e| ClientError::Rpc(format!("chain_getHeader failed: {e}")))?;
-        let number = header_number(&header)?;
-        let hash = hex::decode(hash.trim_start_matches("0x"))
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .ok_or_else(|| ClientError::Rpc(format!("`{hash}` is not a block hash")))?;
-        Ok((number, hash))
+        crate::blocks::head_of(&self.rpc).await
     }
 
     /// The latest finalized block number.
@@ -623,6 +620,16 @@ impl Chain {
 }
 
 /// The number of a JSON header (`"number": "0x.."`).
+/// `Revive::ChainId` in `metadata`.
+fn revive_chain_id(metadata: &subxt::Metadata) -> std::result::Result<u64, String> {
+    let bytes = metadata
+        .pallet_by_name("Revive")
+        .and_then(|p| p.constant_by_name("ChainId"))
+        .map(|c| c.value().to_vec())
+        .ok_or_else(|| "no constant Revive::ChainId".to_owned())?;
+    u64::decode(&mut &bytes[..]).map_err(|e| format!("Revive::ChainId does not decode: {e}"))
+}
+
 pub(crate) fn header_number(header: &serde_json::Value) -> Result<u64> {
     header["number"]
         .as_str()

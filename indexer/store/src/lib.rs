@@ -252,15 +252,16 @@ macro_rules! on_pool {
     };
 }
 
-/// Applies one domain event to the derived tables inside transaction `$tx`. Amounts are
-/// stored as decimal strings. Only events stored for the first time are applied, so every
+/// Applies one domain event to the derived tables inside transaction `$tx`, except royalties,
+/// which go to `$royalties` (a [`batch::Royalties`], written by `write_royalties!` before the
+/// transaction commits). Amounts are stored as decimal strings. Only events stored for the first time are applied, so every
 /// update here runs exactly once per event.
 ///
 /// On PostgreSQL (`$pg`) the frequent events write their rows in one statement each
 /// (data-modifying CTEs, exact `numeric` sums), saving a round trip per extra row; SQLite
 /// runs in-process, where a statement costs no round trip and `WITH` cannot insert.
 macro_rules! apply_event {
-    ($tx:expr, $pg:expr, $block:expr, $index:expr, $contract:expr, $event:expr) => {{
+    ($tx:expr, $pg:expr, $royalties:expr, $block:expr, $index:expr, $contract:expr, $event:expr) => {{
         use atelier_types::Event as E;
         let pg: bool = $pg;
         let block: i64 = $block;
@@ -426,42 +427,10 @@ macro_rules! apply_event {
                     .bind(block).bind(index).bind(content_hash).bind(i64::from(*creator_bps)).bind(metadata_hash)
                     .execute(&mut *$tx).await?;
             }
-            E::RoyaltyRouted { work, creator, payer, amount, to_creator, to_compute, to_reserve } if pg => {
-                // Three running totals (work, creator, router) in one upsert, summed exactly
-                // as numeric.
-                let sum = |c: &str| format!("{c} = (royalty_totals.{c}::numeric + excluded.{c}::numeric)::text");
-                let sql = format!(
-                    "WITH r AS (INSERT INTO royalties (block, event_index, router, work_id, creator, payer, amount, to_creator, to_compute, to_reserve) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING) \
-                     INSERT INTO royalty_totals (scope, key, payments, amount, to_creator, to_compute, to_reserve) \
-                     VALUES ('work', $11, 1, $7, $8, $9, $10), ('creator', $5, 1, $7, $8, $9, $10), ('router', $3, 1, $7, $8, $9, $10) \
-                     ON CONFLICT (scope, key) DO UPDATE SET payments = royalty_totals.payments + 1, {}, {}, {}, {}",
-                    sum("amount"), sum("to_creator"), sum("to_compute"), sum("to_reserve"));
-                let work_id = i64::try_from(*work).unwrap_or(i64::MAX);
-                sqlx::query(&sql)
-                    .bind(block).bind(index).bind(contract).bind(work_id).bind(creator).bind(payer).bind(amount.0.to_string())
-                    .bind(to_creator.0.to_string()).bind(to_compute.0.to_string()).bind(to_reserve.0.to_string()).bind(work_id.to_string())
-                    .execute(&mut *$tx).await?;
-            }
             E::RoyaltyRouted { work, creator, payer, amount, to_creator, to_compute, to_reserve } => {
-                let work_id = i64::try_from(*work).unwrap_or(i64::MAX);
-                sqlx::query("INSERT INTO royalties (block, event_index, router, work_id, creator, payer, amount, to_creator, to_compute, to_reserve) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING")
-                    .bind(block).bind(index).bind(contract).bind(work_id).bind(creator).bind(payer).bind(amount.0.to_string())
-                    .bind(to_creator.0.to_string()).bind(to_compute.0.to_string()).bind(to_reserve.0.to_string())
-                    .execute(&mut *$tx).await?;
-                for (scope, key) in [("work", work_id.to_string()), ("creator", creator.clone()), ("router", contract.to_owned())] {
-                    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
-                        "SELECT payments, amount, to_creator, to_compute, to_reserve FROM royalty_totals WHERE scope = $1 AND key = $2")
-                        .bind(scope).bind(&key).fetch_optional(&mut *$tx).await?;
-                    let (n, a, c, f, r) = row.unwrap_or((0, "0".into(), "0".into(), "0".into(), "0".into()));
-                    sqlx::query("INSERT INTO royalty_totals (scope, key, payments, amount, to_creator, to_compute, to_reserve) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                                 ON CONFLICT (scope, key) DO UPDATE SET payments = excluded.payments, amount = excluded.amount, \
-                                 to_creator = excluded.to_creator, to_compute = excluded.to_compute, to_reserve = excluded.to_reserve")
-                        .bind(scope).bind(&key).bind(n + 1).bind(add(&a, amount.0)?).bind(add(&c, to_creator.0)?)
-                        .bind(add(&f, to_compute.0)?).bind(add(&r, to_reserve.0)?)
-                        .execute(&mut *$tx).await?;
-                }
+                // Kept for the end of the transaction: one multi-row insert and one running
+                // total per key, however many royalties the batch holds.
+                $royalties.push(block, index, contract, *work, creator, payer, [amount.0, to_creator.0, to_compute.0, to_reserve.0])?;
             }
             E::Donated { from, amount } | E::Received { from, amount } => {
                 let kind = if matches!($event, E::Donated { .. }) { "donated" } else { "received" };
@@ -962,10 +931,12 @@ impl Store {
             )
             .fetch_all(&mut *tx)
             .await?;
+            let mut royalties = batch::Royalties::default();
             for (b, i, contract, json) in rows {
                 let event: atelier_types::Event = serde_json::from_str(&json)?;
-                apply_event!(tx, pg, b, i, &contract, &event);
+                apply_event!(tx, pg, royalties, b, i, &contract, &event);
             }
+            batch::write_royalties!(tx, pg, royalties);
             sqlx::query("UPDATE cursor SET block = $1, hash = $2 WHERE id = 1").bind(block).bind(hash).execute(&mut *tx).await?;
             tx.commit().await?;
             removed

@@ -439,6 +439,97 @@ mod derived {
         }
     }
 
+    /// A marketplace's royalties written a batch at a time (rows in multi-row inserts, the
+    /// totals once per key with the batch's sums) add up to what they add up to written a
+    /// block at a time, and to the events' own sums; a replayed batch changes nothing.
+    #[tokio::test]
+    async fn royalty_totals_are_the_same_batched_or_block_by_block() {
+        use std::collections::BTreeMap;
+        const BIG: u128 = 10_u128.pow(30); // near u128's top digits: sums must stay exact
+        let (router, creators) = ("0xr1", ["0xc1", "0xc2"]);
+        let mut expected: BTreeMap<(&'static str, String), (i64, [u128; 4])> = BTreeMap::new();
+        let blocks: Vec<BlockEvents> = (1..=30)
+            .map(|n| {
+                let events = (0..10)
+                    .map(|i| {
+                        let k = u128::try_from(n * 10 + i).unwrap();
+                        let (work, creator) = ((k % 3) as u64, creators[(k % 5 % 2) as usize]);
+                        let amount = BIG + 7 * k;
+                        let parts = [
+                            amount,
+                            amount / 2,
+                            amount / 4,
+                            amount - amount / 2 - amount / 4,
+                        ];
+                        for key in [
+                            ("work", work.to_string()),
+                            ("creator", creator.to_owned()),
+                            ("router", router.to_owned()),
+                        ] {
+                            let (count, sums) = expected.entry(key).or_insert((0, [0; 4]));
+                            *count += 1;
+                            for (s, p) in sums.iter_mut().zip(parts) {
+                                *s += p;
+                            }
+                        }
+                        at(
+                            router,
+                            i,
+                            Event::RoyaltyRouted {
+                                work,
+                                creator: creator.into(),
+                                payer: "0xbe".into(),
+                                amount: Amount(parts[0]),
+                                to_creator: Amount(parts[1]),
+                                to_compute: Amount(parts[2]),
+                                to_reserve: Amount(parts[3]),
+                            },
+                        )
+                    })
+                    .collect();
+                blk(n, events)
+            })
+            .collect();
+        async fn totals(store: &Store) -> BTreeMap<(&'static str, String), (i64, [u128; 4])> {
+            let mut got = BTreeMap::new();
+            for scope in ["work", "creator", "router"] {
+                for t in store.royalty_totals(scope, None, None, 100).await.unwrap() {
+                    let n = |s: &str| s.parse::<u128>().unwrap();
+                    got.insert(
+                        (scope, t.key.clone()),
+                        (
+                            t.payments,
+                            [
+                                n(&t.amount),
+                                n(&t.to_creator),
+                                n(&t.to_compute),
+                                n(&t.to_reserve),
+                            ],
+                        ),
+                    );
+                }
+            }
+            got
+        }
+        for ((one, db1), (batched, db2)) in backends().await.into_iter().zip(backends().await) {
+            let backend = one.backend();
+            for b in &blocks {
+                one.apply_block(b).await.unwrap();
+            }
+            assert_eq!(
+                batched.apply_blocks(&blocks).await.unwrap(),
+                300,
+                "{backend}"
+            );
+            assert_eq!(batched.apply_blocks(&blocks).await.unwrap(), 0, "{backend}");
+            let (a, b) = (totals(&one).await, totals(&batched).await);
+            assert_eq!(a, expected, "{backend}: block by block");
+            assert_eq!(b, expected, "{backend}: batched");
+            drop_db(db1).await;
+            drop_db(db2).await;
+        }
+    }
+
     /// Royalties routed and forwarded, a spend approved and paid in two tranches from one
     /// fund, another voided, a steward removed: the funds tables add up exactly (amounts
     /// above u64), replays change nothing, and a reorg rebuilds them from what remains.
