@@ -175,9 +175,13 @@ cmd_start() {
     note "starting Chopsticks on 127.0.0.1:$port (log: $log)"
     # Its own session (survives the caller's Ctrl-C) and the state dir as working directory
     # (Chopsticks reads .env and config files from there, none from the repository).
+    # Every block stays in memory: Chopsticks keeps only the newest 500 by default and then
+    # answers a made-up hash (0x4545..) for the blocks it dropped (with --db too, for the
+    # genesis block), which an indexer backfilling from block 0 would read. An empty block
+    # costs a few KB.
     (cd "$STATE_DIR" && exec setsid node "$CHOPSTICKS_DIR/node_modules/.bin/chopsticks" \
         --genesis "$spec" --host 127.0.0.1 --port "$port" --build-block-mode Instant \
-        </dev/null >"$log" 2>&1) &
+        --max-memory-block-count 1000000 </dev/null >"$log" 2>&1) &
     local pid=$!
     echo "$pid" >"$STATE_DIR/pid"
     until [ "$(rpc "$port" system_chain 2>/dev/null | grep -c '"result"')" = 1 ]; do

@@ -228,7 +228,7 @@ async fn dense_history(dao: &DaoClient, plan: &Plan) -> Result<u64> {
         let left = plan.royalties - done;
         let full = usize::try_from(left / per_call as u64).unwrap_or(usize::MAX);
         let mut calls = vec![(router, value, input.clone()); per_batch.min(full)];
-        if calls.len() < per_batch && full < per_batch && left % per_call as u64 != 0 {
+        if calls.len() < per_batch && full < per_batch && !left.is_multiple_of(per_call as u64) {
             // the last, shorter call
             let (v, i) = call(usize::try_from(left % per_call as u64).unwrap_or(0))?;
             calls.push((router, v, i));
