@@ -642,6 +642,15 @@ fn every_funds_message_executes_on_the_runtime() {
         &mut sb,
         &account("ferdie"),
         &funds.router,
+        "route_batch",
+        vec![(work, 2 * UNIT), (work, 3 * UNIT)],
+        5 * UNIT
+    )
+    .is_ok());
+    assert!(Funds::call(
+        &mut sb,
+        &account("ferdie"),
+        &funds.router,
         "donate",
         (),
         UNIT
