@@ -176,18 +176,7 @@ fn forward_to_worker(command: &str, args: &[String]) -> anyhow::Result<()> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     service::init_logs();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            // The whole chain of causes on one line; no empty "Caused by:".
-            let _ = writeln!(
-                std::io::stderr(),
-                "Error: {}",
-                atelier_store::causes(e.as_ref())
-            );
-            ExitCode::FAILURE
-        }
-    }
+    service::exit_code(run(cli))
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

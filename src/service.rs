@@ -188,6 +188,18 @@ pub async fn connect_chain(
     .await
 }
 
+/// A command's exit status: failure prints the whole chain of causes on one line (no empty
+/// "Caused by:").
+pub fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {}", atelier_store::causes(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// The worker binary, `atelier-worker`, next to this one (cargo builds and installs both).
 ///
 /// # Errors

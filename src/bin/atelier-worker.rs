@@ -162,17 +162,7 @@ fn work(
 fn main() -> ExitCode {
     let cli = Cli::parse();
     service::init_logs();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "Error: {}",
-                atelier_store::causes(e.as_ref())
-            );
-            ExitCode::FAILURE
-        }
-    }
+    service::exit_code(run(cli))
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
