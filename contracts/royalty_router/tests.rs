@@ -86,22 +86,21 @@ impl World {
     /// Eve pays a royalty of `amount` for `work`, the value arriving in the router's
     /// account as it would on chain.
     fn route(&mut self, work: u64, amount: u128) -> Result<(u128, u128, u128)> {
-        let eve = self.a.eve;
-        test::set_caller(eve);
-        test::set_contract_balance(eve, U256::from(amount) + U256::from(1_000u32));
-        test::transfer_in(U256::from(amount));
-        let result = self.r.route(work);
-        test::set_value_transferred(U256::zero());
-        result
+        self.paying(amount, |r| r.route(work))
     }
 
     /// Eve settles `royalties` in one call, sending `value` with it.
     fn route_batch(&mut self, royalties: Vec<(u64, u128)>, value: u128) -> Result<u32> {
+        self.paying(value, |r| r.route_batch(royalties))
+    }
+
+    /// Eve calls `call` sending `value`.
+    fn paying<T>(&mut self, value: u128, call: impl FnOnce(&mut RoyaltyRouter) -> T) -> T {
         let eve = self.a.eve;
         test::set_caller(eve);
         test::set_contract_balance(eve, U256::from(value) + U256::from(1_000u32));
         test::transfer_in(U256::from(value));
-        let result = self.r.route_batch(royalties);
+        let result = call(&mut self.r);
         test::set_value_transferred(U256::zero());
         result
     }
