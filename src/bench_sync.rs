@@ -5,8 +5,10 @@
 //!    arrives), a dense stretch of routed royalties, many per block
 //!    (`royalty_router.route_batch` calls of up to `MAX_BATCH` royalties each, several per
 //!    extrinsic with `Utility::batch_all`, one block per extrinsic).
-//! 2. The ceiling, per stretch: the blocks fetched and their events decoded in this process
-//!    (ranged hashes, one storage read per block, `concurrency` in flight), no store.
+//! 2. The ceiling, per stretch: `atelier index --once --no-store` as a child process, the
+//!    indexer's own connection set-up and fetch pipeline (ranged hashes, one storage read
+//!    per block, `concurrency` in flight, `System.Events` decoded) with no contract decoding
+//!    and no store, timed from spawn to exit as the indexer is.
 //! 3. Per store: `atelier index --once` (this binary, as a child process) from block 0 into
 //!    the fresh store, first to the end of the empty stretch (`--to-block`), then on to the
 //!    head; wall time from spawn to exit, the child's peak RSS (its VmHWM, which it prints
@@ -23,7 +25,6 @@ use std::{
 };
 
 use anyhow::{bail, Context, Result};
-use atelier_chain::client::Chain;
 use serde::Serialize;
 
 use crate::{cli::ChainArgs, dao::DaoClient, wallet};
@@ -130,7 +131,7 @@ pub async fn run(args: &ChainArgs, dao: &DaoClient, plan: &Plan) -> Result<Repor
     let mut runs = Vec::new();
     let mut ceilings = Vec::new();
     for &(name, from, to) in &stretches {
-        let run = ceiling(chain, plan, name, from, to).await?;
+        let run = ceiling(args, plan, name, from, to)?;
         if name == "empty" && run.events > 0 {
             bail!(
                 "--empty-to {to}: blocks up to {to} hold {} contract events; build the empty \
@@ -267,37 +268,55 @@ async fn dense_history(dao: &DaoClient, plan: &Plan) -> Result<u64> {
     Ok(last)
 }
 
-/// Fetch + decode of blocks `from..=to` with nothing stored: the ceiling.
-async fn ceiling(chain: &Chain, plan: &Plan, stretch: &str, from: u64, to: u64) -> Result<Run> {
-    let cpu = chain_cpu_s(plan.chain_pid);
-    let started = Instant::now();
-    let (mut blocks, _fetching) =
-        atelier_indexer::fetch_blocks(chain.clone(), from..=to, plan.concurrency);
-    let (mut n, mut events) = (0u64, 0u64);
-    while let Some(block) = blocks.recv().await {
-        events += block?.emitted.len() as u64;
-        n += 1;
+/// Fetch + decode of blocks `from..=to` with nothing stored, the ceiling: `atelier index
+/// --once --no-store` as a child process, timed as the indexer is (spawn to exit, the same
+/// connection set-up and fetch pipeline, no contract decoding and no store).
+fn ceiling(args: &ChainArgs, plan: &Plan, stretch: &str, from: u64, to: u64) -> Result<Run> {
+    let mut run = child(
+        args,
+        plan,
+        &[
+            "--no-store".into(),
+            "--start-block".into(),
+            from.to_string(),
+            "--to-block".into(),
+            to.to_string(),
+        ],
+    )?;
+    if run.blocks != to - from + 1 {
+        bail!(
+            "the ceiling read {} blocks of {}",
+            run.blocks,
+            to - from + 1
+        );
     }
-    let seconds = started.elapsed().as_secs_f64();
-    if n != to - from + 1 {
-        bail!("the ceiling read {n} blocks of {}", to - from + 1);
-    }
-    Ok(Run {
-        what: "ceiling".into(),
-        stretch: stretch.into(),
-        blocks: n,
-        events,
-        seconds,
-        events_per_s: events as f64 / seconds,
-        blocks_per_s: n as f64 / seconds,
-        of_ceiling: 1.0,
-        peak_rss_mib: crate::service::peak_rss_mib(),
-        chain_cpu_s: cpu.zip(chain_cpu_s(plan.chain_pid)).map(|(a, b)| b - a),
-    })
+    run.what = "ceiling".into();
+    run.stretch = stretch.into();
+    run.of_ceiling = 1.0;
+    Ok(run)
 }
 
-/// `atelier index --once --to-block TO` into `db`, as a child process.
+/// `atelier index --once --to-block TO` into `db` (from block 0, then from its cursor), as
+/// a child process.
 fn index_once(args: &ChainArgs, db: &str, plan: &Plan, to: u64) -> Result<Run> {
+    child(
+        args,
+        plan,
+        &[
+            "--db".into(),
+            db.into(),
+            "--start-block".into(),
+            "0".into(),
+            "--to-block".into(),
+            to.to_string(),
+        ],
+    )
+    .with_context(|| format!("`atelier index --once` into {db}"))
+}
+
+/// `atelier index --once --json ARGS` as a child process: wall time from spawn to exit, what
+/// it stored (or read), its peak RSS and the chain server's CPU time meanwhile.
+fn child(args: &ChainArgs, plan: &Plan, extra: &[String]) -> Result<Run> {
     let exe = std::env::current_exe().context("cannot find the atelier binary")?;
     let url = args
         .url
@@ -306,10 +325,10 @@ fn index_once(args: &ChainArgs, db: &str, plan: &Plan, to: u64) -> Result<Run> {
     let cpu = chain_cpu_s(plan.chain_pid);
     let started = Instant::now();
     let mut child = Command::new(exe)
-        .args(["index", "--once", "--json", "--url", &url, "--db", db])
+        .args(["index", "--once", "--json", "--url", &url])
         .arg("--deployment")
         .arg(Path::new(&args.deployment))
-        .args(["--start-block", "0", "--to-block", &to.to_string()])
+        .args(extra)
         .args(["--concurrency", &plan.concurrency.to_string()])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -325,7 +344,10 @@ fn index_once(args: &ChainArgs, db: &str, plan: &Plan, to: u64) -> Result<Run> {
     let seconds = started.elapsed().as_secs_f64();
     let chain_cpu = cpu.zip(chain_cpu_s(plan.chain_pid)).map(|(a, b)| b - a);
     if !status.success() {
-        bail!("`atelier index --once` into {db} failed ({status})");
+        bail!(
+            "`atelier index --once {}` failed ({status})",
+            extra.join(" ")
+        );
     }
     let result: serde_json::Value = serde_json::from_str(out.trim())
         .with_context(|| format!("the indexer printed `{}`", out.trim()))?;

@@ -174,6 +174,11 @@ pub enum ChainCommand {
         /// With --once: stop after this block instead of at the head.
         #[arg(long, requires = "once")]
         to_block: Option<u64>,
+        /// With --once and --start-block: fetch and decode the blocks as the indexer does
+        /// (same connection, same pipeline), decode no contract event and store nothing;
+        /// `bench-sync` runs this as the ceiling the indexer is measured against.
+        #[arg(long, requires_all = ["once", "start_block"], hide = true)]
+        no_store: bool,
     },
     /// Measures the indexer end to end from the chain: builds a history on a development
     /// chain (a dense stretch of royalty routes, many per block through Utility::batch_all,
@@ -693,9 +698,14 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             concurrency,
             batch_blocks,
             to_block,
+            no_store,
         } => {
             if concurrency == 0 || batch_blocks == 0 {
                 bail!("--concurrency and --batch-blocks must be at least 1");
+            }
+            if no_store {
+                let from = start_block.unwrap_or(0);
+                return fetch_only(&chain, from, to_block, concurrency, out).await;
             }
             let options = atelier_indexer::Options {
                 start_block,
@@ -1202,6 +1212,37 @@ async fn index(
             p.cursor, p.blocks, p.events
         ),
         json!({"cursor": p.cursor, "head": p.head, "blocks": p.blocks, "events": p.events,
+               "peak_rss_mib": crate::service::peak_rss_mib()}),
+    )
+}
+
+/// `atelier index --once --no-store`: blocks `from..=to` (default: to the finalized head)
+/// fetched and decoded through the indexer's pipeline with nothing stored; prints what
+/// `index --once --json` prints.
+async fn fetch_only(
+    args: &ChainArgs,
+    from: u64,
+    to: Option<u64>,
+    concurrency: usize,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let chain = connect(args).await?;
+    let to = match to {
+        Some(to) => to,
+        None => chain.head().await?.0,
+    };
+    let (mut blocks, _fetching) =
+        atelier_indexer::fetch_blocks(chain, from..=to, concurrency.max(1));
+    let (mut n, mut events) = (0u64, 0u64);
+    while let Some(block) = blocks.recv().await {
+        events += block?.emitted.len() as u64;
+        n += 1;
+    }
+    report(
+        out,
+        args.json,
+        format!("fetched and decoded blocks {from}..={to} ({n} blocks, {events} contract events), stored nothing"),
+        json!({"cursor": to, "head": to, "blocks": n, "events": events,
                "peak_rss_mib": crate::service::peak_rss_mib()}),
     )
 }

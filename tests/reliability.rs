@@ -461,11 +461,9 @@ async fn best_block_reorg(chain: &Chain, dao: &DaoClient, url: &str, file: &Path
 /// test sees it is repeated on a fresh database.
 async fn kill_mid_commit(url: &str, file: &Path, expected: &Dump) {
     let admin = std::env::var("ATELIER_TEST_PG_URL").unwrap_or_else(|_| PG.into());
-    let Ok(pool) = sqlx::PgPool::connect(&admin).await else {
-        eprintln!(
-            "skipped the mid-commit SIGKILL: no PostgreSQL at {admin}; scripts/setup.sh starts one"
-        );
-        return;
+    let pool = match sqlx::PgPool::connect(&admin).await {
+        Ok(pool) => pool,
+        Err(e) => return atelier_store::no_postgres("the mid-commit SIGKILL", &admin, &e),
     };
     let base = admin
         .rsplit_once('/')

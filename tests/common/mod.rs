@@ -81,9 +81,7 @@ pub async fn stores() -> Vec<String> {
             let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
             out.push(format!("{base}/{name}"));
         }
-        Err(e) => eprintln!(
-            "skipped the PostgreSQL half: no server at {admin} ({e}); scripts/setup.sh starts one"
-        ),
+        Err(e) => atelier_store::no_postgres("the PostgreSQL half", &admin, &e),
     }
     out
 }

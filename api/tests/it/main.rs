@@ -83,9 +83,7 @@ async fn backends() -> Vec<Backend> {
                 pg_db: Some(name),
             });
         }
-        Err(e) => eprintln!(
-            "skipped the PostgreSQL half: no server at {admin} ({e}); scripts/setup.sh starts one"
-        ),
+        Err(e) => atelier_store::no_postgres("the PostgreSQL half", &admin, &e),
     }
     out
 }

@@ -163,7 +163,8 @@ impl Store {
             let decoded = e.event.as_ref().map(serde_json::to_string).transpose()?;
             encoded.push((topics, decoded));
         }
-        let mut new: std::collections::HashSet<(String, i64)> = std::collections::HashSet::new();
+        // (block, event index) of the rows that were new: a batch holds each block once.
+        let mut new: std::collections::HashSet<(i64, i64)> = std::collections::HashSet::new();
         let pg = matches!(self.pool, Pool::Postgres(_));
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -176,14 +177,14 @@ impl Store {
                         .push_bind(&e.name).push_bind(topics).push_bind(&e.data).push_bind(decoded)
                         .push_bind(b.time);
                 });
-                q.push(" ON CONFLICT (block_hash, event_index) DO NOTHING RETURNING block_hash, event_index");
-                let inserted: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                q.push(" ON CONFLICT (block_hash, event_index) DO NOTHING RETURNING block, event_index");
+                let inserted: Vec<(i64, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
                 new.extend(inserted);
             }
             let mut royalties = Royalties::default();
             for (b, e) in &rows {
                 if let Some(event) = &e.event {
-                    if new.contains(&(b.hash.clone(), e.event_index)) {
+                    if new.contains(&(b.block, e.event_index)) {
                         apply_event!(tx, pg, royalties, b.block, e.event_index, &e.contract, event);
                     }
                 }

@@ -12,7 +12,7 @@
 use sqlx::{PgPool, SqlitePool};
 
 pub mod open;
-pub use open::{causes, describe};
+pub use open::{causes, describe, no_postgres};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]

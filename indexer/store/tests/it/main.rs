@@ -43,9 +43,7 @@ async fn backends() -> Vec<(Store, Option<String>)> {
                 Some(name),
             ));
         }
-        Err(e) => eprintln!(
-            "skipped the PostgreSQL half: no server at {admin} ({e}); scripts/setup.sh starts one"
-        ),
+        Err(e) => atelier_store::no_postgres("the PostgreSQL half", &admin, &e),
     }
     out
 }
@@ -886,9 +884,9 @@ async fn concurrent_opens_of_a_new_sqlite_file_migrate_it_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_opens_of_a_new_postgres_database_migrate_it_once() {
     let admin = admin_url();
-    let Ok(pool) = sqlx::PgPool::connect(&admin).await else {
-        eprintln!("skipped: no PostgreSQL at {admin}; scripts/setup.sh starts one");
-        return;
+    let pool = match sqlx::PgPool::connect(&admin).await {
+        Ok(pool) => pool,
+        Err(e) => return atelier_store::no_postgres("this test", &admin, &e),
     };
     let name = format!("atelier_store_concurrent_{}", std::process::id());
     let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

@@ -396,9 +396,9 @@ mod job_loop {
     async fn the_job_loop_writes_results_once_and_records_bad_input_on_postgres() {
         let admin = std::env::var("ATELIER_TEST_PG_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let Ok(pool) = sqlx::PgPool::connect(&admin).await else {
-            eprintln!("skipped: no PostgreSQL at {admin}; scripts/setup.sh starts one");
-            return;
+        let pool = match sqlx::PgPool::connect(&admin).await {
+            Ok(pool) => pool,
+            Err(e) => return atelier_store::no_postgres("this test", &admin, &e),
         };
         let name = format!("atelier_worker_jobs_{}", std::process::id());
         let exec = |sql: String| {
