@@ -228,6 +228,35 @@ async fn reliability() {
     index_once(&url, &file, &reference);
     let expected = dump(&reference).await;
     assert!(!expected.events.is_empty());
+    // the benchmark's ceiling (`--no-store`) reads the same blocks and contract events the
+    // indexer stored
+    let to = cursor_of(&reference)
+        .await
+        .expect("the reference has a cursor");
+    let out = Command::new(env!("CARGO_BIN_EXE_atelier"))
+        .args(["index", "--once", "--no-store", "--json", "--url", &url])
+        .arg("--deployment")
+        .arg(&file)
+        .args([
+            "--start-block",
+            &first.to_string(),
+            "--to-block",
+            &to.to_string(),
+        ])
+        .output()
+        .expect("atelier index --no-store runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(read["blocks"].as_u64(), Some(to - first + 1), "{read}");
+    assert_eq!(
+        read["events"].as_u64(),
+        Some(expected.events.len() as u64),
+        "{read}"
+    );
 
     // 0. the chain does not answer yet when the indexer starts: it waits, then indexes
     let not_yet = sqlite("not-yet");

@@ -220,6 +220,20 @@ pub fn causes(err: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
+/// What a test that needs PostgreSQL does when none answers at `admin`: under `CI=true`
+/// (or `CI=1`) it fails, naming the server and why (a CI run without its database must
+/// not pass by skipping); elsewhere it says on stderr that `what` was skipped and why.
+///
+/// # Panics
+/// Under `CI=true`, always.
+pub fn no_postgres(what: &str, admin: &str, why: &dyn std::fmt::Display) {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    if ci {
+        panic!("{what} needs PostgreSQL, and none answers at {admin} ({why}); CI=true, so this fails instead of skipping");
+    }
+    eprintln!("skipped {what}: no PostgreSQL at {admin} ({why}); scripts/setup.sh starts one");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,18 +300,4 @@ mod tests {
         assert_eq!(causes(&e), "cannot open SQLite at a.db: database is locked");
         assert_eq!(causes(&E("", None)), "an error without a message");
     }
-}
-
-/// What a test that needs PostgreSQL does when none answers at `admin`: under `CI=true`
-/// (or `CI=1`) it fails, naming the server and why (a CI run without its database must
-/// not pass by skipping); elsewhere it says on stderr that `what` was skipped and why.
-///
-/// # Panics
-/// Under `CI=true`, always.
-pub fn no_postgres(what: &str, admin: &str, why: &dyn std::fmt::Display) {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    if ci {
-        panic!("{what} needs PostgreSQL, and none answers at {admin} ({why}); CI=true, so this fails instead of skipping");
-    }
-    eprintln!("skipped {what}: no PostgreSQL at {admin} ({why}); scripts/setup.sh starts one");
 }
