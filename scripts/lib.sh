@@ -24,3 +24,13 @@ CONTRACT_ENV=(RUSTUP_TOOLCHAIN=debian-web CARGO_UNSTABLE_JSON_TARGET_SPEC=true)
 CONTRACTS=(membership governor royalty_router treasury provenance erc20_baseline)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# The contract sources' content stamp: sha256 over every file under contracts/ except the
+# artifacts (path and content, in sorted order). scripts/artifacts.sh records it in
+# contracts/artifacts/sources.sha256 when it writes the artifacts; scripts/run.sh rebuilds
+# the contracts only when the sources' stamp differs from the recorded one.
+contract_stamp() {
+    (cd "$ATELIER_ROOT" && find contracts -path contracts/artifacts -prune -o -path contracts/target -prune \
+        -o -type f -print | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+}
+CONTRACT_STAMP_FILE="$ATELIER_ROOT/contracts/artifacts/sources.sha256"

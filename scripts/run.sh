@@ -7,9 +7,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ATELIER_ROOT"
 
 "$ATELIER_ROOT/scripts/setup.sh"
-say "building the contracts and checking them against contracts/artifacts (minutes the first time)"
-if ! "$ATELIER_ROOT/scripts/artifacts.sh" --check; then
-    say "contract sources changed: updating contracts/artifacts"
+stamp="$(contract_stamp)"
+if [ "$(cat "$CONTRACT_STAMP_FILE" 2>/dev/null)" = "$stamp" ]; then
+    say "contracts unchanged since contracts/artifacts was built (sources ${stamp:0:12}): not rebuilding them"
+else
+    say "contract sources changed (sources ${stamp:0:12}, artifacts built from $(head -c 12 "$CONTRACT_STAMP_FILE" 2>/dev/null || echo nothing)): rebuilding contracts/artifacts (minutes)"
     "$ATELIER_ROOT/scripts/artifacts.sh"
 fi
 say "building and running atelier dev"

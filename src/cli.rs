@@ -161,7 +161,7 @@ pub enum ChainCommand {
         /// First block when the store is empty (default: the earliest deployment block).
         #[arg(long)]
         start_block: Option<u64>,
-        /// Serve Prometheus metrics (head, cursor, lag, events/s, errors) at
+        /// Serve Prometheus metrics (head, cursor, lag, events/s, errors; OpenMetrics text) at
         /// http://ADDR/metrics.
         #[arg(long, env = "ATELIER_INDEX_METRICS")]
         metrics: Option<std::net::SocketAddr>,
@@ -1247,29 +1247,27 @@ async fn fetch_only(
     )
 }
 
-/// Serves the indexer's metrics at `addr` (any path answers; `/metrics` by convention).
+/// Serves the indexer's metrics (`atelier_indexer::metrics`, set from `progress` at each
+/// scrape) at `http://addr/metrics`, through `atelier_api::metrics::serve`.
 async fn serve_metrics(
     addr: std::net::SocketAddr,
     progress: std::sync::Arc<std::sync::Mutex<atelier_indexer::Progress>>,
 ) -> Result<()> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot serve metrics on {addr}"))?;
-    let started = std::time::Instant::now();
     let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!(target: "indexer", "metrics at http://{addr}/metrics");
+    let metrics = std::sync::Arc::new(atelier_indexer::metrics::Metrics::default());
+    let started = std::time::Instant::now();
+    let render = move || {
+        let p = progress.lock().map(|p| *p).unwrap_or_default();
+        metrics.observe(&p, started.elapsed());
+        atelier_api::metrics::encode(metrics.registry())
+    };
     tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buf = [0u8; 1024];
-            let _ = socket.read(&mut buf).await;
-            let p = progress.lock().map(|p| *p).unwrap_or_default();
-            let body = atelier_indexer::metrics_text(&p, started.elapsed());
-            let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = socket.write_all(response.as_bytes()).await;
+        if let Err(err) = atelier_api::metrics::serve(listener, render).await {
+            tracing::error!(target: "indexer", %err, "the metrics endpoint stopped");
         }
     });
     Ok(())

@@ -14,6 +14,8 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "atelier", version, about)]
 struct Cli {
+    #[command(flatten)]
+    log: service::LogArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -79,11 +81,13 @@ enum Command {
 }
 
 /// Runs the indexer, the API and the worker as child processes of this binary on one
-/// store, prints where they are, and stops them (SIGTERM, so each ends on a consistent
-/// checkpoint) on Ctrl-C or SIGTERM. The store is opened and migrated here first, waiting
-/// for its database if need be, so the three never race to create or migrate it.
+/// store, logging in `log_format`, prints where they are, and stops them (SIGTERM, so each
+/// ends on a consistent checkpoint) on Ctrl-C or SIGTERM. The store is opened and migrated
+/// here first, waiting for its database if need be, so the three never race to create or
+/// migrate it.
 fn run_services(
     rt: &tokio::runtime::Runtime,
+    log_format: service::LogFormat,
     mut stop: tokio::sync::watch::Receiver<bool>,
     url: &str,
     deployment: &std::path::Path,
@@ -111,7 +115,11 @@ fn run_services(
     let mut children = Vec::new();
     for (name, args) in services {
         let exe = if name == "worker" { &worker } else { &me };
-        match std::process::Command::new(exe).args(&args).spawn() {
+        match std::process::Command::new(exe)
+            .args(&args)
+            .env(service::LOG_FORMAT_ENV, log_format.as_str())
+            .spawn()
+        {
             Ok(child) => children.push((name, child)),
             Err(e) => {
                 stop_all(&mut children);
@@ -160,26 +168,34 @@ fn stop_all(children: &mut [(&str, std::process::Child)]) {
     }
 }
 
-/// Runs `atelier-worker COMMAND ARGS` in place of this process: the worker (libtorch, the
-/// model) is a binary of its own, installed next to this one, so the indexer, the API and the
-/// wallet commands neither load libtorch nor pay for it in memory and start-up.
-fn forward_to_worker(command: &str, args: &[String]) -> anyhow::Result<()> {
+/// Runs `atelier-worker COMMAND ARGS` in place of this process, logging in `log_format`
+/// (through `ATELIER_LOG_FORMAT`; a `--log-format` among `args` still wins): the worker
+/// (libtorch, the model) is a binary of its own, installed next to this one, so the indexer,
+/// the API and the wallet commands neither load libtorch nor pay for it in memory and
+/// start-up.
+fn forward_to_worker(
+    command: &str,
+    args: &[String],
+    log_format: service::LogFormat,
+) -> anyhow::Result<()> {
     use std::os::unix::process::CommandExt;
     let worker = atelier::service::worker_binary()?;
     let err = std::process::Command::new(&worker)
         .arg(command)
         .args(args)
+        .env(service::LOG_FORMAT_ENV, log_format.as_str())
         .exec();
     Err(err).with_context(|| format!("cannot run {}", worker.display()))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    service::init_logs();
+    service::init_logs(cli.log.log_format);
     service::exit_code(run(cli))
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let log_format = cli.log.log_format;
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Dev {
@@ -197,7 +213,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if !no_services {
                 out.flush()?;
                 drop(out);
-                run_services(&rt, stop, &url, &deployment, &db, &listen)?;
+                run_services(&rt, log_format, stop, &url, &deployment, &db, &listen)?;
             }
         }
         Command::Scenario => {
@@ -216,8 +232,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = atelier_sandbox::weights::measure().context("measuring weights failed")?;
             emit(&mut out, json, &report, report.render())?;
         }
-        Command::Eval { args } => forward_to_worker("eval", &args)?,
-        Command::Work { args } => forward_to_worker("work", &args)?,
+        Command::Eval { args } => forward_to_worker("eval", &args, log_format)?,
+        Command::Work { args } => forward_to_worker("work", &args, log_format)?,
         Command::Chain(cmd) => {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(atelier::cli::run(cmd, &mut out))?;
@@ -236,4 +252,39 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::{service::LogFormat, Cli, Command};
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn log_format_is_global_and_checked() {
+        let cli = Cli::try_parse_from(["atelier", "--log-format", "json", "scenario"]).unwrap();
+        assert_eq!(cli.log.log_format, LogFormat::Json);
+        let cli = Cli::try_parse_from(["atelier", "serve", "--log-format", "json"]).unwrap();
+        assert_eq!(cli.log.log_format, LogFormat::Json);
+        // before `work`'s own arguments it is ours; after them it travels to the worker,
+        // which takes the same flag
+        let cli =
+            Cli::try_parse_from(["atelier", "work", "--log-format", "json", "--once"]).unwrap();
+        assert_eq!(cli.log.log_format, LogFormat::Json);
+        assert!(matches!(cli.command, Command::Work { args } if args == ["--once"]));
+        let err = Cli::try_parse_from(["atelier", "--log-format", "yaml", "scenario"])
+            .err()
+            .unwrap();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
+        let msg = err.to_string();
+        assert!(
+            msg.contains("'yaml'") && msg.contains("text, json"),
+            "{msg}"
+        );
+    }
 }

@@ -18,18 +18,55 @@ pub const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// The longest pause between retries.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
-/// Logs to stderr: `RUST_LOG` when set, otherwise Atelier's own messages at `info` and
-/// everyone else's at `warn`.
-pub fn init_logs() {
+/// The environment variable of `--log-format`; `atelier` sets it for the processes it
+/// starts (`atelier dev`'s services, the worker binary behind `atelier work`), so they log
+/// in the same format.
+pub const LOG_FORMAT_ENV: &str = "ATELIER_LOG_FORMAT";
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line (`timestamp`, `level`, `target`, `fields`), for log
+    /// collectors.
+    Json,
+}
+
+impl LogFormat {
+    /// The name `--log-format` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Json => "json",
+        }
+    }
+}
+
+/// The logging options every binary takes.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct LogArgs {
+    /// Log format on stderr (`RUST_LOG` sets the filter).
+    #[arg(long, global = true, env = LOG_FORMAT_ENV, value_enum, default_value_t)]
+    pub log_format: LogFormat,
+}
+
+/// Logs to stderr in `format`: `RUST_LOG` when set, otherwise Atelier's own messages at
+/// `info` and everyone else's at `warn`.
+pub fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(
             "warn,atelier=info,service=info,indexer=info,api=info,worker=info",
         )
     });
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => logs.try_init(),
+        LogFormat::Json => logs.json().try_init(),
+    };
 }
 
 /// A receiver that turns `true` on the first Ctrl-C or SIGTERM. Call inside a Tokio

@@ -332,21 +332,18 @@ async fn funds_match(
         .unwrap()
         .expect("fund indexed");
     assert_eq!(f.role.as_deref(), Some("compute_fund"), "{db}");
-    assert_eq!(
-        f.balance,
-        chain.balance(compute).await.unwrap().to_string(),
-        "{db}"
-    );
+    assert_eq!(f.balance.0, chain.balance(compute).await.unwrap(), "{db}");
     let limits: Limits = dao.read(alice, "compute_fund", "limits", ()).await.unwrap();
-    assert_eq!(f.outflow_cap, Some(limits.outflow_cap.to_string()), "{db}");
+    assert_eq!(f.outflow_cap.map(|a| a.0), Some(limits.outflow_cap), "{db}");
     let epoch_outflow: u128 = dao
         .read(alice, "compute_fund", "epoch_outflow", ())
         .await
         .unwrap();
     let (head, _) = chain.head().await.unwrap();
     assert_eq!(
-        f.remaining_outflow_at(i64::try_from(head).unwrap()),
-        Some((limits.outflow_cap - epoch_outflow).to_string()),
+        f.remaining_outflow_at(i64::try_from(head).unwrap())
+            .map(|a| a.0),
+        Some(limits.outflow_cap - epoch_outflow),
         "{db}"
     );
     assert!(!f.stewards.is_empty(), "{db}");
@@ -379,16 +376,16 @@ async fn funds_match(
             .expect("spend on chain");
         assert_eq!(
             (
-                s.paid.clone(),
+                s.paid.0,
                 s.tranches_paid,
-                s.status == "voided",
-                s.amount.clone()
+                s.status == atelier_store::SpendStatus::Voided,
+                s.amount.0
             ),
             (
-                on_chain.paid.to_string(),
+                on_chain.paid,
                 i64::from(on_chain.tranches_paid),
                 on_chain.voided,
-                on_chain.request.amount.to_string()
+                on_chain.request.amount
             ),
             "{db}: spend {}",
             s.id
@@ -425,7 +422,7 @@ async fn funds_match(
             .read(alice, "royalty_router", "balance_of", account)
             .await
             .unwrap();
-        let stored = t.to_creator.parse::<u128>().unwrap() - t.withdrawn.parse::<u128>().unwrap();
+        let stored = t.to_creator.0 - t.withdrawn.0;
         assert_eq!(stored, owed, "{db}: creator {}", t.key);
     }
 }

@@ -339,7 +339,8 @@ async fn reliability() {
     // 3. the connection drops and comes back under a following indexer
     let proxy = Proxy::start(port, Duration::ZERO).await;
     let proxied = format!("ws://127.0.0.1:{}", proxy.port);
-    let mut run = follower("index, dropped link", &proxied, &file, &killed, &[]);
+    let json_logs = ["--log-format", "json"];
+    let mut run = follower("index, dropped link", &proxied, &file, &killed, &json_logs);
     // connected through the proxy, store open, following (the store is at the head already)
     run.wait_for_line("following", Duration::from_secs(120))
         .await;
@@ -354,6 +355,19 @@ async fn reliability() {
     proxy.cut.store(true, Ordering::SeqCst);
     run.wait_for_line("chain failed", Duration::from_secs(60))
         .await;
+    // the reconnect is in the follower's output, as a structured log record
+    let record = log_record(&run.line("chain failed").unwrap());
+    assert_eq!(
+        (record["level"].as_str(), record["target"].as_str()),
+        (Some("WARN"), Some("indexer::sync")),
+        "{record}"
+    );
+    assert_eq!(
+        record["fields"]["message"].as_str(),
+        Some("chain failed; reconnecting"),
+        "{record}"
+    );
+    assert!(record["fields"]["backoff_ms"].is_u64(), "{record}");
     // the chain moves on while the indexer cannot reach it
     let recorded = dao
         .send(
@@ -393,6 +407,9 @@ async fn reliability() {
     // twice and the cursor stays where it was
     delivered_twice(&chain, &file, &killed, &reference).await;
 
+    // 3c. events the indexer cannot decode are stored raw and said in its output
+    undecodable_events(&url, &file, &reference).await;
+
     // 4. the database: down when the indexer starts, restarted mid-backfill, at the head and
     // in the middle of a migration (a throwaway cluster; the shared service is left alone)
     match TempPostgres::start("reliability") {
@@ -402,6 +419,99 @@ async fn reliability() {
 
     // 5. following the best block, a reorg orphans a stored block: it is rolled back
     best_block_reorg(&chain, &dao, &url, &file).await;
+}
+
+/// A JSON log line as a value (`--log-format json`).
+fn log_record(line: &str) -> serde_json::Value {
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON log record ({e}): {line}"))
+}
+
+/// A deployment file that gives the royalty router the provenance registry's metadata (a
+/// stale or wrong file): the router's events have topics that metadata lacks. The indexer
+/// stores every one of them raw, unnamed and undecoded, at the same places as a correct
+/// index, and says so in its output, once per event, as a structured warning.
+async fn undecodable_events(url: &str, file: &Path, reference: &str) {
+    let mut wrong: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    wrong["contracts"]["royalty_router"]["artifact"] = "provenance".into();
+    let router = wrong["contracts"]["royalty_router"]["address"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    let wrong_file = file.with_extension("wrong.json");
+    std::fs::write(&wrong_file, wrong.to_string()).unwrap();
+    let db = sqlite("undecodable");
+    let out = Command::new(env!("CARGO_BIN_EXE_atelier"))
+        .args([
+            "index",
+            "--once",
+            "--log-format",
+            "json",
+            "--url",
+            url,
+            "--db",
+            &db,
+        ])
+        .arg("--deployment")
+        .arg(&wrong_file)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("atelier index runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let warnings: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| l.contains("unknown event topic"))
+        .map(log_record)
+        .collect();
+    let expected = dump(reference).await;
+    let from_router = expected
+        .events
+        .iter()
+        .filter(|e| e.2.to_lowercase() == router)
+        .count();
+    assert!(from_router > 0, "the seeded chain has router events");
+    assert_eq!(
+        warnings.len(),
+        from_router,
+        "one warning per event:\n{stderr}"
+    );
+    for w in &warnings {
+        assert_eq!(
+            (w["level"].as_str(), w["target"].as_str()),
+            (Some("WARN"), Some("indexer::decode")),
+            "{w}"
+        );
+        assert_eq!(
+            (
+                w["fields"]["role"].as_str(),
+                w["fields"]["metadata"].as_str()
+            ),
+            (Some("royalty_router"), Some("provenance")),
+            "{w}"
+        );
+        assert!(
+            w["fields"]["topic"].as_str().is_some_and(|t| t.len() == 66),
+            "{w}"
+        );
+        assert!(w["fields"]["block"].is_u64(), "{w}");
+    }
+    let stored = dump(&db).await;
+    assert_eq!(
+        stored.events.len(),
+        expected.events.len(),
+        "nothing dropped"
+    );
+    for (got, want) in stored.events.iter().zip(&expected.events) {
+        assert_eq!(
+            (got.0, got.1, &got.2, &got.4),
+            (want.0, want.1, &want.2, &want.4)
+        );
+        if got.2.to_lowercase() == router {
+            assert_eq!(got.3, None, "stored unnamed: {got:?}");
+        }
+    }
+    let _ = std::fs::remove_file(wrong_file);
 }
 
 /// An indexer following the best block stores a block with a contribution; the chain is

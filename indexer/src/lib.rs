@@ -6,6 +6,8 @@
 //! It must not decide what the events mean beyond decoding them (the store derives its
 //! tables) and must not serve reads (that is `atelier-api`).
 
+pub mod metrics;
+
 use std::{collections::HashMap, path::Path, sync::Arc, time::Duration};
 
 use atelier_chain::{
@@ -189,6 +191,8 @@ pub fn kind_of(artifact: &str) -> Option<ContractKind> {
 }
 
 struct Watched {
+    /// The contract's role in the deployment (`royalty_router`, `compute_fund`, ...).
+    role: String,
     decoder: ContractEvents,
     kind: Option<ContractKind>,
 }
@@ -259,12 +263,13 @@ impl Decoders {
                     });
                     (Some(d.event), domain)
                 }
-                Ok(Event::Unknown { contract, .. }) => {
-                    tracing::warn!(target: "indexer::decode", block = b.number, %contract, "unknown event topic; stored raw");
+                Ok(Event::Unknown { contract, topic }) => {
+                    let topic = topic.map(|t| hex32(&t)).unwrap_or_default();
+                    tracing::warn!(target: "indexer::decode", block = b.number, role = %w.role, metadata = %contract, %topic, "unknown event topic; stored raw");
                     (None, None)
                 }
                 Err(err) => {
-                    tracing::warn!(target: "indexer::decode", block = b.number, %err, "undecodable event; stored raw");
+                    tracing::warn!(target: "indexer::decode", block = b.number, role = %w.role, %err, "undecodable event; stored raw");
                     (None, None)
                 }
             };
@@ -427,6 +432,7 @@ impl Indexer {
             watched.insert(
                 address(&d.address)?,
                 Watched {
+                    role: role.clone(),
                     decoder,
                     kind: kind_of(&d.artifact),
                 },
@@ -822,48 +828,9 @@ impl Indexer {
     }
 }
 
-/// The indexer's Prometheus metrics, in the text exposition format.
-pub fn metrics_text(p: &Progress, elapsed: Duration) -> String {
-    let secs = elapsed.as_secs_f64().max(1e-3);
-    format!(
-        "# HELP atelier_indexer_head Finalized head last seen.\n# TYPE atelier_indexer_head gauge\natelier_indexer_head {}\n\
-         # HELP atelier_indexer_cursor Last block stored.\n# TYPE atelier_indexer_cursor gauge\natelier_indexer_cursor {}\n\
-         # HELP atelier_indexer_lag_blocks Finalized blocks not stored yet.\n# TYPE atelier_indexer_lag_blocks gauge\natelier_indexer_lag_blocks {}\n\
-         # HELP atelier_indexer_blocks_total Blocks stored in this run.\n# TYPE atelier_indexer_blocks_total counter\natelier_indexer_blocks_total {}\n\
-         # HELP atelier_indexer_events_total Contract events stored in this run.\n# TYPE atelier_indexer_events_total counter\natelier_indexer_events_total {}\n\
-         # HELP atelier_indexer_events_per_second Contract events stored per second over this run.\n# TYPE atelier_indexer_events_per_second gauge\natelier_indexer_events_per_second {:.3}\n\
-         # HELP atelier_indexer_errors_total Chain failures recovered from in this run.\n# TYPE atelier_indexer_errors_total counter\natelier_indexer_errors_total {}\n",
-        p.head,
-        p.cursor,
-        p.head.saturating_sub(p.cursor),
-        p.blocks,
-        p.events,
-        p.events as f64 / secs,
-        p.errors,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn metrics_report_lag_and_rates() {
-        let p = Progress {
-            cursor: 90,
-            head: 100,
-            blocks: 50,
-            events: 200,
-            errors: 1,
-        };
-        let text = metrics_text(&p, Duration::from_secs(4));
-        assert!(text.contains("atelier_indexer_lag_blocks 10\n"), "{text}");
-        assert!(
-            text.contains("atelier_indexer_events_per_second 50.000\n"),
-            "{text}"
-        );
-        assert!(text.contains("atelier_indexer_errors_total 1\n"), "{text}");
-    }
 
     #[test]
     fn artifacts_map_to_domain_kinds() {

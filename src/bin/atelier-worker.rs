@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "atelier-worker", version, about)]
 struct Cli {
+    #[command(flatten)]
+    log: service::LogArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -161,7 +163,7 @@ fn work(
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    service::init_logs();
+    service::init_logs(cli.log.log_format);
     service::exit_code(run(cli))
 }
 

@@ -171,6 +171,16 @@ impl Spawned {
             .position(|l| l.contains(text))
     }
 
+    /// The first line said so far that contains `text`.
+    pub fn line(&self, text: &str) -> Option<String> {
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|l| l.contains(text))
+            .cloned()
+    }
+
     /// Whether it said `text`.
     pub fn said(&self, text: &str) -> bool {
         self.count(text) > 0

@@ -33,13 +33,27 @@ pub enum ContributionStatus {
     Expired,
 }
 
-impl ContributionStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Active => "active",
-            Self::Revoked => "revoked",
-            Self::Expired => "expired",
+// The store's status and the API's are the same four (exhaustive both ways): the API's
+// carries the schema and the query-string name.
+impl From<ContributionStatus> for atelier_store::ContributionStatus {
+    fn from(s: ContributionStatus) -> Self {
+        match s {
+            ContributionStatus::Pending => Self::Pending,
+            ContributionStatus::Active => Self::Active,
+            ContributionStatus::Revoked => Self::Revoked,
+            ContributionStatus::Expired => Self::Expired,
+        }
+    }
+}
+
+impl From<atelier_store::ContributionStatus> for ContributionStatus {
+    fn from(s: atelier_store::ContributionStatus) -> Self {
+        use atelier_store::ContributionStatus as S;
+        match s {
+            S::Pending => Self::Pending,
+            S::Active => Self::Active,
+            S::Revoked => Self::Revoked,
+            S::Expired => Self::Expired,
         }
     }
 }
@@ -64,8 +78,8 @@ pub struct ContributionDto {
     pub category: i64,
     /// Evidence hash.
     pub evidence: String,
-    /// `pending`, `active`, `revoked` or `expired`.
-    pub status: String,
+    /// Lifecycle status.
+    pub status: ContributionStatus,
     /// Weight granted at activation, decimal.
     pub weight: String,
     /// Block it expires at, once active.
@@ -85,8 +99,8 @@ impl From<ContributionRow> for ContributionDto {
             contributor: c.contributor,
             category: c.category,
             evidence: c.evidence,
-            status: c.status,
-            weight: c.weight,
+            status: c.status.into(),
+            weight: c.weight.to_string(),
             expires_at: c.expires_at,
             recorded_at: c.recorded_at,
             attestations: c
@@ -132,7 +146,7 @@ pub(crate) async fn page_of(
         .contributions(&ContributionQuery {
             contributor,
             category: category.map(i64::from),
-            status: status.map(|s| s.as_str().to_owned()),
+            status: status.map(Into::into),
             after: page::decode_id(TAG, cursor)?,
             limit: limit + 1,
         })

@@ -76,17 +76,17 @@ pub struct FundDto {
 
 fn fund_dto(f: FundRow, head: i64, chain: Option<&atelier_store::ChainHead>) -> FundDto {
     FundDto {
-        remaining_outflow: f.remaining_outflow_at(head),
+        remaining_outflow: f.remaining_outflow_at(head).map(|a| a.to_string()),
         caip10: chain
             .and_then(|c| c.evm_chain_id)
             .map(|id| format!("eip155:{id}:{}", f.address)),
         ss58: super::contracts::contract_ss58(&f.address),
         address: f.address,
         role: f.role,
-        received: f.received,
-        paid_out: f.paid_out,
-        balance: f.balance,
-        outflow_cap: f.outflow_cap,
+        received: f.received.to_string(),
+        paid_out: f.paid_out.to_string(),
+        balance: f.balance.to_string(),
+        outflow_cap: f.outflow_cap.map(|a| a.to_string()),
         epoch_blocks: f.epoch_blocks,
         guardian: f.guardian,
         provenance: f.provenance,
@@ -164,7 +164,9 @@ pub(crate) async fn one(
                 .store()
                 .fund_balance_at(&f.address, block)
                 .await?
-                .unwrap_or_else(|| "0".into()),
+                // No flow by then: nothing received yet.
+                .unwrap_or_default()
+                .to_string(),
         }),
     };
     Ok(Json(FundDto {
@@ -227,7 +229,7 @@ impl From<FlowRow> for FlowDto {
             kind: f.kind,
             direction: f.direction,
             counterparty: f.counterparty,
-            amount: f.amount,
+            amount: f.amount.to_string(),
             spend_id: f.spend_id,
             position: Position {
                 block: f.block,
@@ -360,8 +362,8 @@ fn spend_dto(s: SpendRow, head: i64) -> SpendDto {
         id: s.id,
         state,
         beneficiary: s.beneficiary,
-        amount: s.amount,
-        paid: s.paid,
+        amount: s.amount.to_string(),
+        paid: s.paid.to_string(),
         valid_from: s.valid_from,
         expires_at: s.expires_at,
         tranches: s.tranches,
@@ -479,9 +481,9 @@ impl From<PayoutRow> for PayoutDto {
             tranche: p.tranche,
             beneficiary: p.beneficiary,
             steward: p.steward,
-            amount: p.amount,
-            paid_total: p.paid_total,
-            epoch_outflow: p.epoch_outflow,
+            amount: p.amount.to_string(),
+            paid_total: p.paid_total.to_string(),
+            epoch_outflow: p.epoch_outflow.to_string(),
             position: Position {
                 block: p.block,
                 event_index: p.event_index,

@@ -67,8 +67,8 @@ impl From<MemberRow> for MemberDto {
             address: m.address,
             ss58,
             account_id: m.account_id,
-            own_weight: m.own_weight,
-            votes: m.votes,
+            own_weight: m.own_weight.to_string(),
+            votes: m.votes.to_string(),
             delegate: m.delegate,
             updated_at: m.updated_at,
             at: None,
@@ -195,11 +195,14 @@ pub(crate) async fn one(
                 votes: store
                     .weight_at(&m.address, block)
                     .await?
-                    .unwrap_or_else(|| "0".into()),
+                    // No checkpoint by then: no weight yet.
+                    .unwrap_or_default()
+                    .to_string(),
                 total: store
                     .total_weight_at(block)
                     .await?
-                    .unwrap_or_else(|| "0".into()),
+                    .unwrap_or_default()
+                    .to_string(),
             })
         }
     };
@@ -261,7 +264,7 @@ pub(crate) async fn delegations_of(
                 delegator: d.delegator,
                 from_delegate: d.from_delegate,
                 to_delegate: d.to_delegate,
-                weight: d.weight,
+                weight: d.weight.to_string(),
                 position: Position {
                     block: d.block,
                     event_index: d.event_index,

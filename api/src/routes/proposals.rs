@@ -1,6 +1,9 @@
 //! `/proposals`: proposals with their state, tallies, quorum, timeline and summary.
 
-use atelier_store::read::{Phase, ProposalQuery, ProposalRow};
+use atelier_store::{
+    read::{Phase, ProposalQuery, ProposalRow},
+    ProposalStatus,
+};
 use axum::{extract::State, routing::get, Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -208,32 +211,24 @@ struct Context {
     grace: Option<i64>,
 }
 
-fn parse(s: &str) -> u128 {
-    s.parse().unwrap_or(0)
-}
-
 /// `ceil(total * bps / 10000)` without overflow.
-fn quorum_of(total: u128, bps: i64) -> u128 {
-    let bps = u128::try_from(bps).unwrap_or(0);
+fn quorum_of(total: u128, bps: u16) -> u128 {
+    let bps = u128::from(bps);
     let (q, r) = (total / 10_000, total % 10_000);
     q * bps + (r * bps).div_ceil(10_000)
 }
 
 fn state_of(p: &ProposalRow, required: Option<u128>, cx: &Context) -> ProposalState {
     let passed = || {
-        let (f, a, ab) = (
-            parse(&p.for_votes),
-            parse(&p.against_votes),
-            parse(&p.abstain_votes),
-        );
+        let (f, a, ab) = (p.for_votes.0, p.against_votes.0, p.abstain_votes.0);
         required.is_some_and(|q| f.saturating_add(ab) >= q) && f > a
     };
-    match p.status.as_str() {
-        "executed" => ProposalState::Executed,
-        "canceled" => ProposalState::Canceled,
+    match p.status {
+        ProposalStatus::Executed => ProposalState::Executed,
+        ProposalStatus::Canceled => ProposalState::Canceled,
         _ if cx.head <= p.snapshot => ProposalState::Pending,
         _ if cx.head <= p.vote_end => ProposalState::Active,
-        "queued" => match (p.eta, cx.grace) {
+        ProposalStatus::Queued => match (p.eta, cx.grace) {
             (Some(eta), Some(grace)) if cx.head > eta.saturating_add(grace) => {
                 ProposalState::Expired
             }
@@ -265,14 +260,13 @@ async fn to_dto(
 ) -> ApiResult<ProposalDto> {
     // The total at the snapshot is final only once the snapshot block is indexed.
     let total = if cx.head >= p.snapshot {
-        p.total_at_snapshot.clone()
+        p.total_at_snapshot
     } else {
         None
     };
-    let required = total.as_deref().map(|t| quorum_of(parse(t), p.quorum_bps));
+    let required = total.map(|t| quorum_of(t.0, p.quorum_bps));
     let st = state_of(&p, required, cx);
-    let reached =
-        required.is_some_and(|q| parse(&p.for_votes).saturating_add(parse(&p.abstain_votes)) >= q);
+    let reached = required.is_some_and(|q| p.for_votes.0.saturating_add(p.abstain_votes.0) >= q);
     let events = if detail {
         Some(
             state
@@ -314,13 +308,13 @@ async fn to_dto(
         description_hash: p.description_hash,
         description: detail.then_some(p.description),
         tallies: Tallies {
-            for_votes: p.for_votes,
-            against: p.against_votes,
-            abstain: p.abstain_votes,
+            for_votes: p.for_votes.to_string(),
+            against: p.against_votes.to_string(),
+            abstain: p.abstain_votes.to_string(),
         },
         quorum: Quorum {
-            bps: p.quorum_bps,
-            total_weight: total,
+            bps: i64::from(p.quorum_bps),
+            total_weight: total.map(|t| t.to_string()),
             required: required.map(|r| r.to_string()),
             reached,
         },
@@ -384,15 +378,17 @@ pub(crate) async fn list(
     let cx = context(&state).await?;
     let (status, phase) = match q.state {
         None => (None, None),
-        Some(ProposalState::Executed) => (Some("executed"), None),
-        Some(ProposalState::Canceled) => (Some("canceled"), None),
-        Some(ProposalState::Pending) => (Some("created"), Some(Phase::BeforeSnapshot)),
-        Some(ProposalState::Active) => (Some("created"), Some(Phase::Voting)),
+        Some(ProposalState::Executed) => (Some(ProposalStatus::Executed), None),
+        Some(ProposalState::Canceled) => (Some(ProposalStatus::Canceled), None),
+        Some(ProposalState::Pending) => {
+            (Some(ProposalStatus::Created), Some(Phase::BeforeSnapshot))
+        }
+        Some(ProposalState::Active) => (Some(ProposalStatus::Created), Some(Phase::Voting)),
         Some(ProposalState::Succeeded | ProposalState::Defeated) => {
-            (Some("created"), Some(Phase::Ended))
+            (Some(ProposalStatus::Created), Some(Phase::Ended))
         }
         Some(ProposalState::Queued | ProposalState::Expired) => {
-            (Some("queued"), Some(Phase::Ended))
+            (Some(ProposalStatus::Queued), Some(Phase::Ended))
         }
     };
     let limit_n = usize::try_from(limit).unwrap_or(usize::MAX);
@@ -410,7 +406,7 @@ pub(crate) async fn list(
             .store()
             .proposals(&ProposalQuery {
                 proposer: proposer.clone(),
-                status: status.map(str::to_owned),
+                status,
                 phase: phase.map(|p| (p, cx.head)),
                 from_block,
                 to_block,

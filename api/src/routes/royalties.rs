@@ -51,10 +51,10 @@ impl From<RoyaltyRow> for RoyaltyDto {
             work_id: r.work_id,
             creator: r.creator,
             payer: r.payer,
-            amount: r.amount,
-            to_creator: r.to_creator,
-            to_compute: r.to_compute,
-            to_reserve: r.to_reserve,
+            amount: r.amount.to_string(),
+            to_creator: r.to_creator.to_string(),
+            to_compute: r.to_compute.to_string(),
+            to_reserve: r.to_reserve.to_string(),
             position: Position {
                 block: r.block,
                 event_index: r.event_index,
@@ -168,11 +168,11 @@ impl From<RoyaltyTotals> for TotalsDto {
             scope: t.scope,
             key: t.key,
             payments: t.payments,
-            amount: t.amount,
-            to_creator: t.to_creator,
-            to_compute: t.to_compute,
-            to_reserve: t.to_reserve,
-            withdrawn: t.withdrawn,
+            amount: t.amount.to_string(),
+            to_creator: t.to_creator.to_string(),
+            to_compute: t.to_compute.to_string(),
+            to_reserve: t.to_reserve.to_string(),
+            withdrawn: t.withdrawn.to_string(),
         }
     }
 }

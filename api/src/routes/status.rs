@@ -1,12 +1,6 @@
 //! `/status`, `/health`, `/ready` and `/metrics`: how the indexer and the API are doing.
 
-use axum::{
-    extract::State,
-    http::header,
-    response::{IntoResponse, Response},
-    routing::get,
-    Json, Router,
-};
+use axum::{extract::State, response::Response, routing::get, Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -164,32 +158,14 @@ pub(crate) async fn ready(State(state): State<AppState>) -> ApiResult<Json<Healt
 
 /// Prometheus metrics: requests by route and status, latency, store pool, indexer head.
 #[utoipa::path(get, path = "/metrics", tag = "status",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+    responses((status = 200, description = "Prometheus text format", content_type = "application/openmetrics-text", body = String)))]
 pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
-    let pool = state.store().pool_stats();
-    let mut extra = format!(
-        "# HELP atelier_store_pool_connections Store connections by state.\n\
-         # TYPE atelier_store_pool_connections gauge\n\
-         atelier_store_pool_connections{{state=\"idle\"}} {}\n\
-         atelier_store_pool_connections{{state=\"busy\"}} {}\n\
-         atelier_store_pool_connections{{state=\"max\"}} {}\n",
-        pool.idle,
-        (pool.size as usize).saturating_sub(pool.idle),
-        pool.max
-    );
-    if let Ok(Some((block, _))) = state.store().cursor().await {
-        extra.push_str(&format!(
-            "# HELP atelier_indexer_head_block The last fully indexed block.\n\
-             # TYPE atelier_indexer_head_block gauge\n\
-             atelier_indexer_head_block {block}\n"
-        ));
-    }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.metrics().render(&extra),
-    )
-        .into_response()
+    let head = state
+        .store()
+        .cursor()
+        .await
+        .ok()
+        .flatten()
+        .map(|(block, _)| block);
+    crate::metrics::response(state.metrics().render(state.store().pool_stats(), head))
 }

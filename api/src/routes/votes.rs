@@ -47,8 +47,8 @@ impl From<VoteRow> for VoteDto {
         Self {
             proposal_id: v.proposal_id,
             voter: v.voter,
-            support: v.support,
-            weight: v.weight,
+            support: v.support.as_str().to_owned(),
+            weight: v.weight.to_string(),
             reason: v.reason,
             relayer: v.relayer,
             position: Position {

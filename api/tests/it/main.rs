@@ -1083,7 +1083,7 @@ async fn metrics_count_requests_by_route() {
         assert!(h[header::CONTENT_TYPE]
             .to_str()
             .unwrap()
-            .starts_with("text/plain"));
+            .starts_with("application/openmetrics-text"));
         let text = body.as_str().unwrap();
         assert!(text.contains(
             "atelier_api_requests_total{method=\"GET\",route=\"/proposals/{id}\",status=\"200\"} 2"
@@ -1094,7 +1094,7 @@ async fn metrics_count_requests_by_route() {
         assert!(text
             .contains("atelier_api_request_duration_seconds_count{route=\"/proposals/{id}\"} 3"));
         assert!(text.contains("atelier_store_pool_connections{state=\"max\"}"));
-        assert!(text.contains("atelier_indexer_head_block 30"));
+        assert!(text.contains("atelier_indexer_head_block{} 30"));
         drop_db(b.pg_db).await;
     }
 }

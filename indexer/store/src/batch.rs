@@ -42,9 +42,9 @@ impl Royalties {
         payer: &str,
         parts: [u128; 4],
     ) -> Result<()> {
-        let work_id = i64::try_from(work).unwrap_or(i64::MAX);
+        let work_id = crate::id64(work)?;
         for key in [
-            ("work", work_id.to_string()),
+            ("work", work.to_string()),
             ("creator", creator.to_owned()),
             ("router", router.to_owned()),
         ] {
@@ -120,6 +120,7 @@ macro_rules! write_royalties {
                 let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
                     "SELECT payments, amount, to_creator, to_compute, to_reserve FROM royalty_totals WHERE scope = $1 AND key = $2")
                     .bind(*scope).bind(key).fetch_optional(&mut *$tx).await?;
+                // No row yet: the key's first payments (zero totals, not a default for a bad value).
                 let (had, a, c, f, v) = row.unwrap_or((0, "0".into(), "0".into(), "0".into(), "0".into()));
                 sqlx::query("INSERT INTO royalty_totals (scope, key, payments, amount, to_creator, to_compute, to_reserve) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                              ON CONFLICT (scope, key) DO UPDATE SET payments = excluded.payments, amount = excluded.amount, \

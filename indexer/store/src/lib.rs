@@ -54,6 +54,9 @@ pub enum Error {
     /// events disagree with what is stored).
     #[error("stored amount {0}")]
     Amount(String),
+    /// A value from an event does not fit its column.
+    #[error("{0}")]
+    Range(String),
 }
 
 /// `stored + delta` for a decimal-string amount.
@@ -79,8 +82,99 @@ fn sub(stored: &str, delta: u128) -> Result<String> {
 /// Result type of the store.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// An id from an event as the signed 64-bit integer its column holds; an id beyond
+/// `i64::MAX` is an error, never a clamped value.
+fn id64(id: u64) -> Result<i64> {
+    i64::try_from(id).map_err(|_| Error::Range(format!("id {id} exceeds a 64-bit signed column")))
+}
+
+/// Declares a status stored as lowercase TEXT: its variants with their stored names, parsed
+/// and printed through `FromStr`/`Display` and decoded by sqlx as a column type.
+macro_rules! stored_enum {
+    ($(#[$doc:meta])* $name:ident, $expected:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The name as stored.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = atelier_types::BadValue;
+
+            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok(Self::$variant),)+
+                    _ => Err(atelier_types::BadValue { value: s.to_owned(), expected: $expected }),
+                }
+            }
+        }
+
+        atelier_types::text_column!($name);
+    };
+}
+
+stored_enum!(
+    /// A proposal's stored status, as the governor's events left it (its lifecycle state
+    /// at a block also depends on the snapshot, the end of voting and the grace period).
+    ProposalStatus, "a proposal status (created, queued, executed, canceled)" {
+        /// Created; not queued, executed or canceled.
+        Created = "created",
+        /// Queued behind the timelock.
+        Queued = "queued",
+        /// Executed.
+        Executed = "executed",
+        /// Canceled.
+        Canceled = "canceled",
+    }
+);
+
+stored_enum!(
+    /// A contribution's stored status.
+    ContributionStatus, "a contribution status (pending, active, revoked, expired)" {
+        /// Recorded, waiting for attestations.
+        Pending = "pending",
+        /// Attested; its weight counts.
+        Active = "active",
+        /// Revoked by governance.
+        Revoked = "revoked",
+        /// Past its expiry.
+        Expired = "expired",
+    }
+);
+
+stored_enum!(
+    /// A spend's stored status (whether an approved spend is payable, scheduled or
+    /// expired at a block depends on its window: [`read::SpendRow::state_at`]).
+    SpendStatus, "a spend status (approved, paid, voided)" {
+        /// Approved, not paid in full.
+        Approved = "approved",
+        /// Paid in full.
+        Paid = "paid",
+        /// Voided by the guardian.
+        Voided = "voided",
+    }
+);
+
 /// A proposal as mirrored from the governor's `ProposalCreated`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Proposal {
     /// Proposal id.
     pub id: i64,
@@ -120,7 +214,7 @@ pub struct Work {
 }
 
 /// A proposal summary written by the worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Summary {
     /// Proposal id.
     pub proposal_id: i64,
@@ -133,7 +227,7 @@ pub struct Summary {
 }
 
 /// Curation scores written by the worker.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct CurationScore {
     /// Work id.
     pub work_id: i64,
@@ -194,7 +288,7 @@ pub struct BlockEvents {
 }
 
 /// A watched contract and the role its deployment gives it (`compute_fund`, ...).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ContractRow {
     /// H160, 0x-hex, lower case.
     pub address: String,
@@ -207,7 +301,7 @@ pub struct ContractRow {
 }
 
 /// The chain head the indexer follows, with the chain's ids.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ChainHead {
     /// Block number.
     pub block: i64,
@@ -222,7 +316,7 @@ pub struct ChainHead {
 }
 
 /// What the worker has done and has left.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct WorkerCounts {
     /// Proposals stored.
     pub proposals: i64,
@@ -243,6 +337,40 @@ enum Pool {
 
 /// Runs the same statement on whichever backend the store has. Statements use `$1..$n`
 /// placeholders in order of first use, which both SQLite and PostgreSQL accept.
+/// Implements `sqlx::FromRow` for both stores' rows (SQLite and PostgreSQL) with one body
+/// that reads columns by name: for rows with JSON columns or nested values, which the derive
+/// cannot express. `$row` names the row in `$body`.
+macro_rules! from_row {
+    ($t:ty, |$row:ident| $body:block) => {
+        impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for $t {
+            fn from_row($row: &'r sqlx::sqlite::SqliteRow) -> sqlx::Result<Self> {
+                #[allow(unused_imports)]
+                use sqlx::Row as _;
+                $body
+            }
+        }
+        impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for $t {
+            fn from_row($row: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+                #[allow(unused_imports)]
+                use sqlx::Row as _;
+                $body
+            }
+        }
+    };
+}
+
+/// Parses the JSON text of column `column`; a value that does not parse is a decode error
+/// naming the column.
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    column: &str,
+    text: &str,
+) -> sqlx::Result<T> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::ColumnDecode {
+        index: format!("{column:?}"),
+        source: Box::new(e),
+    })
+}
+
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
@@ -289,23 +417,23 @@ macro_rules! apply_event {
                 sqlx::query("WITH c AS (INSERT INTO contributions (id, contributor, category, evidence, status, recorded_at) \
                              VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (id) DO NOTHING) \
                              INSERT INTO members (address, updated_at) VALUES ($2, $5) ON CONFLICT (address) DO NOTHING")
-                    .bind(i64::try_from(*id).unwrap_or(i64::MAX)).bind(contributor).bind(i64::from(*category)).bind(evidence).bind(block)
+                    .bind(id64(*id)?).bind(contributor).bind(i64::from(*category)).bind(evidence).bind(block)
                     .execute(&mut *$tx).await?;
             }
             E::ContributionRecorded { id, contributor, category, evidence } => {
                 sqlx::query("INSERT INTO contributions (id, contributor, category, evidence, status, recorded_at) VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (id) DO NOTHING")
-                    .bind(i64::try_from(*id).unwrap_or(i64::MAX)).bind(contributor).bind(i64::from(*category)).bind(evidence).bind(block)
+                    .bind(id64(*id)?).bind(contributor).bind(i64::from(*category)).bind(evidence).bind(block)
                     .execute(&mut *$tx).await?;
                 sqlx::query(member).bind(contributor).bind(block).execute(&mut *$tx).await?;
             }
             E::ContributionAttested { id, attestor, attestations, .. } if pg => {
                 sqlx::query("WITH a AS (INSERT INTO attestations (contribution_id, attestor, block) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING) \
                              UPDATE contributions SET attestations = $4 WHERE id = $1")
-                    .bind(i64::try_from(*id).unwrap_or(i64::MAX)).bind(attestor).bind(block).bind(i64::from(*attestations))
+                    .bind(id64(*id)?).bind(attestor).bind(block).bind(i64::from(*attestations))
                     .execute(&mut *$tx).await?;
             }
             E::ContributionAttested { id, attestor, attestations, .. } => {
-                let id = i64::try_from(*id).unwrap_or(i64::MAX);
+                let id = id64(*id)?;
                 sqlx::query("INSERT INTO attestations (contribution_id, attestor, block) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                     .bind(id).bind(attestor).bind(block).execute(&mut *$tx).await?;
                 sqlx::query("UPDATE contributions SET attestations = $1 WHERE id = $2")
@@ -314,22 +442,22 @@ macro_rules! apply_event {
             E::ContributionActivated { id, contributor, weight, expires_at, member_weight } if pg => {
                 sqlx::query("WITH c AS (UPDATE contributions SET status = 'active', weight = $1, expires_at = $2 WHERE id = $3) \
                              UPDATE members SET own_weight = $4, updated_at = $5 WHERE address = $6")
-                    .bind(weight.0.to_string()).bind(i64::from(*expires_at)).bind(i64::try_from(*id).unwrap_or(i64::MAX))
+                    .bind(weight.0.to_string()).bind(i64::from(*expires_at)).bind(id64(*id)?)
                     .bind(member_weight.0.to_string()).bind(block).bind(contributor)
                     .execute(&mut *$tx).await?;
             }
             E::ContributionActivated { id, contributor, weight, expires_at, member_weight } => {
                 sqlx::query("UPDATE contributions SET status = 'active', weight = $1, expires_at = $2 WHERE id = $3")
-                    .bind(weight.0.to_string()).bind(i64::from(*expires_at)).bind(i64::try_from(*id).unwrap_or(i64::MAX))
+                    .bind(weight.0.to_string()).bind(i64::from(*expires_at)).bind(id64(*id)?)
                     .execute(&mut *$tx).await?;
                 sqlx::query("UPDATE members SET own_weight = $1, updated_at = $2 WHERE address = $3")
                     .bind(member_weight.0.to_string()).bind(block).bind(contributor).execute(&mut *$tx).await?;
             }
             E::ContributionRevoked { id, contributor, member_weight, .. }
             | E::ContributionExpired { id, contributor, member_weight, .. } => {
-                let status = if matches!($event, E::ContributionRevoked { .. }) { "revoked" } else { "expired" };
+                let status = if matches!($event, E::ContributionRevoked { .. }) { $crate::ContributionStatus::Revoked } else { $crate::ContributionStatus::Expired };
                 sqlx::query("UPDATE contributions SET status = $1 WHERE id = $2")
-                    .bind(status).bind(i64::try_from(*id).unwrap_or(i64::MAX)).execute(&mut *$tx).await?;
+                    .bind(status).bind(id64(*id)?).execute(&mut *$tx).await?;
                 sqlx::query("UPDATE members SET own_weight = $1, updated_at = $2 WHERE address = $3")
                     .bind(member_weight.0.to_string()).bind(block).bind(contributor).execute(&mut *$tx).await?;
             }
@@ -373,14 +501,14 @@ macro_rules! apply_event {
                 sqlx::query("WITH v AS (INSERT INTO votes (proposal_id, voter, support, weight, reason, relayer, block, event_index) \
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING) \
                              UPDATE proposal_states SET for_votes = $9, against_votes = $10, abstain_votes = $11 WHERE proposal_id = $1")
-                    .bind(i64::from(*id)).bind(voter).bind(format!("{support:?}")).bind(weight.0.to_string()).bind(reason).bind(relayer).bind(block).bind(index)
+                    .bind(i64::from(*id)).bind(voter).bind(*support).bind(weight.0.to_string()).bind(reason).bind(relayer).bind(block).bind(index)
                     .bind(tallies.0 .0.to_string()).bind(tallies.1 .0.to_string()).bind(tallies.2 .0.to_string())
                     .execute(&mut *$tx).await?;
             }
             E::VoteCast { id, voter, support, weight, reason, relayer, tallies } => {
                 let id = i64::from(*id);
                 sqlx::query("INSERT INTO votes (proposal_id, voter, support, weight, reason, relayer, block, event_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING")
-                    .bind(id).bind(voter).bind(format!("{support:?}")).bind(weight.0.to_string()).bind(reason).bind(relayer).bind(block).bind(index)
+                    .bind(id).bind(voter).bind(*support).bind(weight.0.to_string()).bind(reason).bind(relayer).bind(block).bind(index)
                     .execute(&mut *$tx).await?;
                 sqlx::query("UPDATE proposal_states SET for_votes = $1, against_votes = $2, abstain_votes = $3 WHERE proposal_id = $4")
                     .bind(tallies.0 .0.to_string()).bind(tallies.1 .0.to_string()).bind(tallies.2 .0.to_string()).bind(id)
@@ -395,7 +523,7 @@ macro_rules! apply_event {
                     .bind(i64::from(*eta)).bind(i64::from(*id)).execute(&mut *$tx).await?;
             }
             E::ProposalExecuted { id } | E::ProposalCanceled { id, .. } => {
-                let status = if matches!($event, E::ProposalExecuted { .. }) { "executed" } else { "canceled" };
+                let status = if matches!($event, E::ProposalExecuted { .. }) { $crate::ProposalStatus::Executed } else { $crate::ProposalStatus::Canceled };
                 sqlx::query("UPDATE proposal_states SET status = $1 WHERE proposal_id = $2")
                     .bind(status).bind(i64::from(*id)).execute(&mut *$tx).await?;
             }
@@ -422,7 +550,7 @@ macro_rules! apply_event {
             E::WorkRegistered { id, creator, content_hash, creator_bps, metadata, metadata_hash } => {
                 sqlx::query("INSERT INTO works (id, creator, title, prompt, description, tags, image_hash, block, event_index, content_hash, creator_bps, metadata_hash) \
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING")
-                    .bind(i64::try_from(*id).unwrap_or(i64::MAX)).bind(creator).bind(&metadata.title).bind(&metadata.prompt)
+                    .bind(id64(*id)?).bind(creator).bind(&metadata.title).bind(&metadata.prompt)
                     .bind(&metadata.description).bind(serde_json::to_string(&metadata.tags)?).bind(&metadata.image_hash)
                     .bind(block).bind(index).bind(content_hash).bind(i64::from(*creator_bps)).bind(metadata_hash)
                     .execute(&mut *$tx).await?;
@@ -591,31 +719,33 @@ const PROPOSAL_COLUMNS: &str = "id, proposer, description, description_hash, blo
 const WORK_COLUMNS: &str =
     "id, creator, title, prompt, description, tags, image_hash, block, event_index";
 
-type WorkTuple = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    i64,
-);
-
-fn work_from(t: WorkTuple) -> Result<Work> {
+from_row!(Work, |r| {
+    let tags: String = r.try_get("tags")?;
     Ok(Work {
-        id: t.0,
-        creator: t.1,
-        title: t.2,
-        prompt: t.3,
-        description: t.4,
-        tags: serde_json::from_str(&t.5)?,
-        image_hash: t.6,
-        block: t.7,
-        event_index: t.8,
+        id: r.try_get("id")?,
+        creator: r.try_get("creator")?,
+        title: r.try_get("title")?,
+        prompt: r.try_get("prompt")?,
+        description: r.try_get("description")?,
+        tags: json_column("tags", &tags)?,
+        image_hash: r.try_get("image_hash")?,
+        block: r.try_get("block")?,
+        event_index: r.try_get("event_index")?,
     })
-}
+});
+
+from_row!(RawEvent, |r| {
+    let topics: String = r.try_get("topics")?;
+    let decoded: Option<String> = r.try_get("decoded")?;
+    Ok(RawEvent {
+        event_index: r.try_get("event_index")?,
+        contract: r.try_get("contract")?,
+        name: r.try_get("name")?,
+        topics: json_column("topics", &topics)?,
+        data: r.try_get("data")?,
+        event: decoded.map(|d| json_column("decoded", &d)).transpose()?,
+    })
+});
 
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`. Any
@@ -684,19 +814,7 @@ impl Store {
             "SELECT {PROPOSAL_COLUMNS} FROM proposals p WHERE NOT EXISTS (SELECT 1 FROM summaries s WHERE s.proposal_id = p.id) \
              AND NOT EXISTS (SELECT 1 FROM worker_failures f WHERE f.kind = 'proposal' AND f.item_id = p.id) ORDER BY id LIMIT $1"
         );
-        let rows: Vec<(i64, String, String, String, i64, i64)> =
-            on_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| Proposal {
-                id: r.0,
-                proposer: r.1,
-                description: r.2,
-                description_hash: r.3,
-                block: r.4,
-                event_index: r.5,
-            })
-            .collect())
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?))
     }
 
     /// Up to `limit` works with neither a score nor a recorded failure, by id.
@@ -705,9 +823,7 @@ impl Store {
             "SELECT {WORK_COLUMNS} FROM works w WHERE NOT EXISTS (SELECT 1 FROM curation_scores s WHERE s.work_id = w.id) \
              AND NOT EXISTS (SELECT 1 FROM worker_failures f WHERE f.kind = 'work' AND f.item_id = w.id) ORDER BY id LIMIT $1"
         );
-        let rows: Vec<WorkTuple> =
-            on_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?);
-        rows.into_iter().map(work_from).collect()
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?))
     }
 
     /// All works that have a score, by id: the history new works are compared with.
@@ -715,9 +831,7 @@ impl Store {
         let sql = format!(
             "SELECT {WORK_COLUMNS} FROM works w WHERE EXISTS (SELECT 1 FROM curation_scores s WHERE s.work_id = w.id) ORDER BY id"
         );
-        let rows: Vec<WorkTuple> =
-            on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
-        rows.into_iter().map(work_from).collect()
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?))
     }
 
     /// Writes a summary unless one exists; returns whether it was written.
@@ -732,13 +846,9 @@ impl Store {
     /// The summary of a proposal.
     pub async fn summary(&self, proposal_id: i64) -> Result<Option<Summary>> {
         let sql = "SELECT proposal_id, text, hash, model_id FROM summaries WHERE proposal_id = $1";
-        let row: Option<(i64, String, String, String)> = on_pool!(self, pool => sqlx::query_as(sql).bind(proposal_id).fetch_optional(pool).await?);
-        Ok(row.map(|r| Summary {
-            proposal_id: r.0,
-            text: r.1,
-            hash: r.2,
-            model_id: r.3,
-        }))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(sql).bind(proposal_id).fetch_optional(pool).await?),
+        )
     }
 
     /// Writes curation scores unless they exist; returns whether they were written.
@@ -757,36 +867,7 @@ impl Store {
     pub async fn score(&self, work_id: i64) -> Result<Option<CurationScore>> {
         let sql = "SELECT work_id, originality, near_duplicate, copy_of, nearest, nearest_cosine, style, spam, is_spam, quality, components, model_id \
                    FROM curation_scores WHERE work_id = $1";
-        type Row = (
-            i64,
-            f64,
-            bool,
-            Option<i64>,
-            Option<i64>,
-            Option<f64>,
-            Option<String>,
-            f64,
-            bool,
-            f64,
-            String,
-            String,
-        );
-        let row: Option<Row> =
-            on_pool!(self, pool => sqlx::query_as(sql).bind(work_id).fetch_optional(pool).await?);
-        Ok(row.map(|r| CurationScore {
-            work_id: r.0,
-            originality: r.1,
-            near_duplicate: r.2,
-            copy_of: r.3,
-            nearest: r.4,
-            nearest_cosine: r.5,
-            style: r.6,
-            spam: r.7,
-            is_spam: r.8,
-            quality: r.9,
-            components: r.10,
-            model_id: r.11,
-        }))
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(work_id).fetch_optional(pool).await?))
     }
 
     /// Records that the worker could not process an item, and why (kept, not retried).
@@ -806,17 +887,10 @@ impl Store {
 
     /// Counts of what the worker has done and has left.
     pub async fn worker_counts(&self) -> Result<WorkerCounts> {
-        let sql = "SELECT (SELECT COUNT(*) FROM proposals), (SELECT COUNT(*) FROM summaries), (SELECT COUNT(*) FROM works), \
-                   (SELECT COUNT(*) FROM curation_scores), (SELECT COUNT(*) FROM worker_failures)";
-        let r: (i64, i64, i64, i64, i64) =
-            on_pool!(self, pool => sqlx::query_as(sql).fetch_one(pool).await?);
-        Ok(WorkerCounts {
-            proposals: r.0,
-            summaries: r.1,
-            works: r.2,
-            scores: r.3,
-            failures: r.4,
-        })
+        let sql = "SELECT (SELECT COUNT(*) FROM proposals) AS proposals, (SELECT COUNT(*) FROM summaries) AS summaries, \
+                   (SELECT COUNT(*) FROM works) AS works, (SELECT COUNT(*) FROM curation_scores) AS scores, \
+                   (SELECT COUNT(*) FROM worker_failures) AS failures";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).fetch_one(pool).await?))
     }
 
     /// Stores a block's events and moves the cursor to it, in one transaction: either both
@@ -890,15 +964,7 @@ impl Store {
     pub async fn chain_head(&self) -> Result<Option<ChainHead>> {
         let sql =
             "SELECT block, hash, finality, genesis, evm_chain_id FROM chain_head WHERE id = 1";
-        let row: Option<(i64, String, String, String, Option<i64>)> =
-            on_pool!(self, pool => sqlx::query_as(sql).fetch_optional(pool).await?);
-        Ok(row.map(|r| ChainHead {
-            block: r.0,
-            hash: r.1,
-            finality: r.2,
-            genesis: r.3,
-            evm_chain_id: r.4,
-        }))
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).fetch_optional(pool).await?))
     }
 
     /// The cursor: the last fully stored block and its hash.
@@ -947,33 +1013,10 @@ impl Store {
     /// Stored events in chain order (block, event index), from `from_block` on.
     pub async fn events_from(&self, from_block: i64, limit: i64) -> Result<Vec<(i64, RawEvent)>> {
         let sql =
-            "SELECT block, event_index, contract, name, topics, data, decoded FROM raw_events \
+            "SELECT block, block_hash, event_index, contract, name, topics, data, decoded FROM raw_events \
                    WHERE block >= $1 ORDER BY block, event_index LIMIT $2";
-        type Row = (
-            i64,
-            i64,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-        );
-        let rows: Vec<Row> = on_pool!(self, pool => sqlx::query_as(sql).bind(from_block).bind(limit).fetch_all(pool).await?);
-        rows.into_iter()
-            .map(|r| {
-                Ok((
-                    r.0,
-                    RawEvent {
-                        event_index: r.1,
-                        contract: r.2,
-                        name: r.3,
-                        topics: serde_json::from_str(&r.4)?,
-                        data: r.5,
-                        event: r.6.map(|j| serde_json::from_str(&j)).transpose()?,
-                    },
-                ))
-            })
-            .collect()
+        let rows: Vec<read::StoredEvent> = on_pool!(self, pool => sqlx::query_as(sql).bind(from_block).bind(limit).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|e| (e.block, e.event)).collect())
     }
 
     /// Counts of members, contributions, proposals and votes in the derived tables.

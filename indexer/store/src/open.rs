@@ -175,7 +175,11 @@ impl Error {
                 sqlx_transient(e)
             }
             Error::Lock { source, .. } => source.kind() == std::io::ErrorKind::Interrupted,
-            Error::Url(_) | Error::Migrate(_) | Error::Json(_) | Error::Amount(_) => false,
+            Error::Url(_)
+            | Error::Migrate(_)
+            | Error::Json(_)
+            | Error::Amount(_)
+            | Error::Range(_) => false,
         }
     }
 }

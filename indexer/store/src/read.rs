@@ -2,9 +2,12 @@
 //! last key of the previous page, `limit` rows) in a stable order, so a page costs the same
 //! however deep it is. Nothing here writes.
 
-use atelier_types::{GovernorSettings, StoredAction};
+use atelier_types::{Amount, GovernorSettings, StoredAction, Support};
 
-use crate::{CurationScore, Pool, RawEvent, Result, Store, Summary, Work};
+use crate::{
+    json_column, ContributionStatus, CurationScore, Pool, ProposalStatus, RawEvent, Result,
+    SpendStatus, Store, Summary, Work,
+};
 
 /// A value bound to a dynamically built statement.
 enum Bind {
@@ -104,8 +107,8 @@ pub enum Phase {
 pub struct ProposalQuery {
     /// Only this proposer's.
     pub proposer: Option<String>,
-    /// Only this stored status (`created`, `queued`, `executed`, `canceled`).
-    pub status: Option<String>,
+    /// Only this stored status.
+    pub status: Option<ProposalStatus>,
     /// Only proposals in this phase at block `.1`.
     pub phase: Option<(Phase, i64)>,
     /// Only proposals created at or after this block.
@@ -137,18 +140,18 @@ pub struct ProposalRow {
     pub snapshot: i64,
     /// Last block of voting.
     pub vote_end: i64,
-    /// Quorum in basis points of the total weight at the snapshot.
-    pub quorum_bps: i64,
+    /// Quorum in basis points of the total weight at the snapshot (at most 10,000).
+    pub quorum_bps: u16,
     /// The actions with their pinned code hashes.
     pub actions: Vec<StoredAction>,
-    /// For tally, decimal.
-    pub for_votes: String,
-    /// Against tally, decimal.
-    pub against_votes: String,
-    /// Abstain tally, decimal.
-    pub abstain_votes: String,
-    /// Stored status: `created`, `queued`, `executed` or `canceled`.
-    pub status: String,
+    /// For tally.
+    pub for_votes: Amount,
+    /// Against tally.
+    pub against_votes: Amount,
+    /// Abstain tally.
+    pub abstain_votes: Amount,
+    /// Stored status.
+    pub status: ProposalStatus,
     /// Block from which a queued proposal may execute.
     pub eta: Option<i64>,
     /// The summary hash anchored on chain (`SummaryAttached`).
@@ -157,51 +160,55 @@ pub struct ProposalRow {
     pub anchored_model: Option<String>,
     /// The worker's summary, if written.
     pub summary: Option<Summary>,
-    /// The total weight at the snapshot block (its last checkpoint at or before it),
-    /// decimal; `None` before the first checkpoint.
-    pub total_at_snapshot: Option<String>,
+    /// The total weight at the snapshot block (its last checkpoint at or before it);
+    /// `None` before the first checkpoint.
+    pub total_at_snapshot: Option<Amount>,
 }
 
 const PROPOSAL_SELECT: &str = "SELECT p.id, p.proposer, p.description, p.description_hash, p.block, p.event_index, \
      s.snapshot, s.vote_end, s.quorum_bps, s.actions, s.for_votes, s.against_votes, s.abstain_votes, s.status, s.eta, \
-     s.summary_hash, s.summary_model, m.text, m.hash, m.model_id, \
-     (SELECT t.value FROM total_checkpoints t WHERE t.block <= s.snapshot ORDER BY t.block DESC LIMIT 1) \
+     s.summary_hash AS anchored_hash, s.summary_model AS anchored_model, \
+     m.text AS summary_text, m.hash AS summary_blake2, m.model_id AS summary_model_id, \
+     (SELECT t.value FROM total_checkpoints t WHERE t.block <= s.snapshot ORDER BY t.block DESC LIMIT 1) AS total_at_snapshot \
      FROM proposals p JOIN proposal_states s ON s.proposal_id = p.id LEFT JOIN summaries m ON m.proposal_id = p.id";
 
-type ProposalTuple = (
-    (i64, String, String, String, i64, i64),
-    (i64, i64, i64, String, String, String, String, String),
-    (Option<i64>, Option<String>, Option<String>),
-    (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ),
-);
-
-fn proposal_from(t: ProposalTuple) -> Result<ProposalRow> {
-    let ((id, proposer, description, description_hash, block, event_index), s, a, m) = t;
+from_row!(ProposalRow, |r| {
+    let id: i64 = r.try_get("id")?;
+    let actions: String = r.try_get("actions")?;
+    let summary: (Option<String>, Option<String>, Option<String>) = (
+        r.try_get("summary_text")?,
+        r.try_get("summary_blake2")?,
+        r.try_get("summary_model_id")?,
+    );
     Ok(ProposalRow {
         id,
-        proposer,
-        description,
-        description_hash,
-        block,
-        event_index,
-        snapshot: s.0,
-        vote_end: s.1,
-        quorum_bps: s.2,
-        actions: serde_json::from_str(&s.3)?,
-        for_votes: s.4,
-        against_votes: s.5,
-        abstain_votes: s.6,
-        status: s.7,
-        eta: a.0,
-        anchored_hash: a.1,
-        anchored_model: a.2,
-        total_at_snapshot: m.3,
-        summary: match (m.0, m.1, m.2) {
+        proposer: r.try_get("proposer")?,
+        description: r.try_get("description")?,
+        description_hash: r.try_get("description_hash")?,
+        block: r.try_get("block")?,
+        event_index: r.try_get("event_index")?,
+        snapshot: r.try_get("snapshot")?,
+        vote_end: r.try_get("vote_end")?,
+        quorum_bps: {
+            let bps: i64 = r.try_get("quorum_bps")?;
+            u16::try_from(bps)
+                .ok()
+                .filter(|b| *b <= 10_000)
+                .ok_or_else(|| sqlx::Error::ColumnDecode {
+                    index: "\"quorum_bps\"".into(),
+                    source: format!("{bps} is not a quorum in basis points (0..=10000)").into(),
+                })?
+        },
+        actions: json_column("actions", &actions)?,
+        for_votes: r.try_get("for_votes")?,
+        against_votes: r.try_get("against_votes")?,
+        abstain_votes: r.try_get("abstain_votes")?,
+        status: r.try_get("status")?,
+        eta: r.try_get("eta")?,
+        anchored_hash: r.try_get("anchored_hash")?,
+        anchored_model: r.try_get("anchored_model")?,
+        total_at_snapshot: r.try_get("total_at_snapshot")?,
+        summary: match summary {
             (Some(text), Some(hash), Some(model_id)) => Some(Summary {
                 proposal_id: id,
                 text,
@@ -211,10 +218,10 @@ fn proposal_from(t: ProposalTuple) -> Result<ProposalRow> {
             _ => None,
         },
     })
-}
+});
 
 /// One step of a proposal's lifecycle.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TimelineEntry {
     /// Block.
     pub block: i64,
@@ -242,16 +249,16 @@ pub struct VoteQuery {
 }
 
 /// A vote.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct VoteRow {
     /// Proposal id.
     pub proposal_id: i64,
     /// Voter, H160 hex.
     pub voter: String,
-    /// `For`, `Against` or `Abstain`.
-    pub support: String,
-    /// Weight counted, decimal.
-    pub weight: String,
+    /// How the vote went.
+    pub support: Support,
+    /// Weight counted.
+    pub weight: Amount,
     /// The voter's reason.
     pub reason: Option<String>,
     /// Who relayed a signed ballot.
@@ -263,14 +270,14 @@ pub struct VoteRow {
 }
 
 /// A member.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MemberRow {
     /// Address, H160 hex.
     pub address: String,
-    /// Weight from the member's own active contributions, decimal.
-    pub own_weight: String,
-    /// Current voting weight (own unless delegated, plus what is delegated to it), decimal.
-    pub votes: String,
+    /// Weight from the member's own active contributions.
+    pub own_weight: Amount,
+    /// Current voting weight (own unless delegated, plus what is delegated to it).
+    pub votes: Amount,
     /// Delegate, when delegated to another account.
     pub delegate: Option<String>,
     /// Block of the last change.
@@ -286,8 +293,8 @@ pub struct ContributionQuery {
     pub contributor: Option<String>,
     /// Only this category.
     pub category: Option<i64>,
-    /// Only this status (`pending`, `active`, `revoked`, `expired`).
-    pub status: Option<String>,
+    /// Only this status.
+    pub status: Option<ContributionStatus>,
     /// After this id.
     pub after: Option<i64>,
     /// Most rows.
@@ -295,7 +302,7 @@ pub struct ContributionQuery {
 }
 
 /// A contribution with its attestations.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ContributionRow {
     /// Id (in recording order).
     pub id: i64,
@@ -305,10 +312,10 @@ pub struct ContributionRow {
     pub category: i64,
     /// Evidence hash.
     pub evidence: String,
-    /// `pending`, `active`, `revoked` or `expired`.
-    pub status: String,
-    /// Weight granted at activation, decimal.
-    pub weight: String,
+    /// Stored status.
+    pub status: ContributionStatus,
+    /// Weight granted at activation.
+    pub weight: Amount,
     /// Attestation count.
     pub attestations: i64,
     /// Expiry block once active.
@@ -316,11 +323,12 @@ pub struct ContributionRow {
     /// Block recorded.
     pub recorded_at: i64,
     /// (attestor, block), in attestation order.
+    #[sqlx(skip)]
     pub attestors: Vec<(String, i64)>,
 }
 
 /// A delegation change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DelegationRow {
     /// Delegator.
     pub delegator: String,
@@ -328,8 +336,8 @@ pub struct DelegationRow {
     pub from_delegate: String,
     /// New delegate (the delegator itself when undelegating).
     pub to_delegate: String,
-    /// Weight moved, decimal.
-    pub weight: String,
+    /// Weight moved.
+    pub weight: Amount,
     /// Block.
     pub block: i64,
     /// Event index.
@@ -396,17 +404,7 @@ impl Store {
     /// The deployment's contracts the indexer watches, by role.
     pub async fn contracts(&self) -> Result<Vec<crate::ContractRow>> {
         let sql = "SELECT address, role, artifact, block FROM contracts ORDER BY role";
-        let rows: Vec<(String, String, String, i64)> =
-            on_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(address, role, artifact, block)| crate::ContractRow {
-                address,
-                role,
-                artifact,
-                block,
-            })
-            .collect())
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await?))
     }
 
     /// The first block whose events were stored with a time at or after `ms` (milliseconds
@@ -427,7 +425,7 @@ impl Store {
     pub async fn proposals(&self, q: &ProposalQuery) -> Result<Vec<ProposalRow>> {
         let mut w = Where::default();
         w.eq_text("p.proposer", q.proposer.as_deref());
-        w.eq_text("s.status", q.status.as_deref());
+        w.eq_text("s.status", q.status.map(ProposalStatus::as_str));
         if let Some((phase, at)) = q.phase {
             let p = w.next(Bind::Int(at));
             w.conditions.push(match phase {
@@ -443,53 +441,35 @@ impl Store {
             "{PROPOSAL_SELECT} {} ORDER BY p.block, p.event_index LIMIT {limit}",
             w.sql()
         );
-        let rows: Vec<ProposalTuple> = on_pool!(self, pool => {
-            let rows = bind_all!(sqlx::query(&sql), &w.binds).fetch_all(pool).await?;
-            rows.iter().map(proposal_tuple).collect::<std::result::Result<_, sqlx::Error>>()?
-        });
-        rows.into_iter().map(proposal_from).collect()
+        Ok(on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?))
     }
 
     /// One proposal.
     pub async fn proposal(&self, id: i64) -> Result<Option<ProposalRow>> {
         let sql = format!("{PROPOSAL_SELECT} WHERE p.id = $1");
-        let row: Option<ProposalTuple> = on_pool!(self, pool => {
-            let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
-            row.as_ref().map(proposal_tuple).transpose()?
-        });
-        row.map(proposal_from).transpose()
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
     }
 
     /// A proposal's lifecycle events in chain order.
     pub async fn proposal_timeline(&self, id: i64) -> Result<Vec<TimelineEntry>> {
         let sql = "SELECT block, event_index, kind FROM proposal_events WHERE proposal_id = $1 ORDER BY block, event_index";
-        let rows: Vec<(i64, i64, String)> =
-            on_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(block, event_index, kind)| TimelineEntry {
-                block,
-                event_index,
-                kind,
-            })
-            .collect())
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_all(pool).await?))
     }
 
-    /// An account's voting weight at block `block` (its last checkpoint at or before it),
-    /// decimal; `None` when it has no checkpoint by then.
-    pub async fn weight_at(&self, account: &str, block: i64) -> Result<Option<String>> {
+    /// An account's voting weight at block `block` (its last checkpoint at or before it);
+    /// `None` when it has no checkpoint by then.
+    pub async fn weight_at(&self, account: &str, block: i64) -> Result<Option<Amount>> {
         let sql = "SELECT value FROM weight_checkpoints WHERE account = $1 AND block <= $2 ORDER BY block DESC LIMIT 1";
-        let row: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(sql).bind(account).bind(block).fetch_optional(pool).await?);
-        Ok(row.map(|r| r.0))
+        Ok(
+            on_pool!(self, pool => sqlx::query_scalar(sql).bind(account).bind(block).fetch_optional(pool).await?),
+        )
     }
 
-    /// The total weight at block `block`, decimal; `None` before the first checkpoint.
-    pub async fn total_weight_at(&self, block: i64) -> Result<Option<String>> {
+    /// The total weight at block `block`; `None` before the first checkpoint.
+    pub async fn total_weight_at(&self, block: i64) -> Result<Option<Amount>> {
         let sql =
             "SELECT value FROM total_checkpoints WHERE block <= $1 ORDER BY block DESC LIMIT 1";
-        let row: Option<(String,)> =
-            on_pool!(self, pool => sqlx::query_as(sql).bind(block).fetch_optional(pool).await?);
-        Ok(row.map(|r| r.0))
+        Ok(on_pool!(self, pool => sqlx::query_scalar(sql).bind(block).fetch_optional(pool).await?))
     }
 
     /// The governor's settings as last changed by an event, if any was indexed.
@@ -519,30 +499,7 @@ impl Store {
              ORDER BY block, event_index LIMIT {limit}",
             w.sql()
         );
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            i64,
-            i64,
-        );
-        let rows: Vec<Row> = on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| VoteRow {
-                proposal_id: r.0,
-                voter: r.1,
-                support: r.2,
-                weight: r.3,
-                reason: r.4,
-                relayer: r.5,
-                block: r.6,
-                event_index: r.7,
-            })
-            .collect())
+        Ok(on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?))
     }
 
     /// A page of members by address.
@@ -558,18 +515,16 @@ impl Store {
              LEFT JOIN accounts a ON a.address = m.address {} ORDER BY m.address LIMIT {limit}",
             w.sql()
         );
-        let rows: Vec<MemberTuple> = on_pool!(self, pool =>
-            bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
-        Ok(rows.into_iter().map(member_from).collect())
+        Ok(on_pool!(self, pool =>
+            bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?))
     }
 
     /// One member.
     pub async fn member(&self, address: &str) -> Result<Option<MemberRow>> {
         let sql = "SELECT m.address, own_weight, votes, delegate, updated_at, a.account_id FROM members m \
                    LEFT JOIN accounts a ON a.address = m.address WHERE m.address = $1";
-        let row: Option<MemberTuple> = on_pool!(self, pool =>
-            sqlx::query_as(sql).bind(address).fetch_optional(pool).await?);
-        Ok(row.map(member_from))
+        Ok(on_pool!(self, pool =>
+            sqlx::query_as(sql).bind(address).fetch_optional(pool).await?))
     }
 
     /// A page of contributions by id, each with its attestations.
@@ -577,7 +532,7 @@ impl Store {
         let mut w = Where::default();
         w.eq_text("contributor", q.contributor.as_deref());
         w.eq_int("category", q.category);
-        w.eq_text("status", q.status.as_deref());
+        w.eq_text("status", q.status.map(ContributionStatus::as_str));
         if let Some(a) = q.after {
             let p = w.next(Bind::Int(a));
             w.conditions.push(format!("id > {p}"));
@@ -588,33 +543,8 @@ impl Store {
              FROM contributions {} ORDER BY id LIMIT {limit}",
             w.sql()
         );
-        type Row = (
-            i64,
-            String,
-            i64,
-            String,
-            String,
-            String,
-            i64,
-            Option<i64>,
-            i64,
-        );
-        let rows: Vec<Row> = on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
-        let mut out: Vec<ContributionRow> = rows
-            .into_iter()
-            .map(|r| ContributionRow {
-                id: r.0,
-                contributor: r.1,
-                category: r.2,
-                evidence: r.3,
-                status: r.4,
-                weight: r.5,
-                attestations: r.6,
-                expires_at: r.7,
-                recorded_at: r.8,
-                attestors: Vec::new(),
-            })
-            .collect();
+        let mut out: Vec<ContributionRow> = on_pool!(self, pool =>
+            bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
         if let (Some(first), Some(last)) = (out.first(), out.last()) {
             // The page's ids are a sorted range; one range read fetches their attestations.
             let sql = "SELECT contribution_id, attestor, block FROM attestations \
@@ -669,19 +599,8 @@ impl Store {
              ORDER BY block, event_index LIMIT {limit}",
             w.sql()
         );
-        let rows: Vec<(String, String, String, String, i64, i64)> = on_pool!(self, pool =>
-            bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| DelegationRow {
-                delegator: r.0,
-                from_delegate: r.1,
-                to_delegate: r.2,
-                weight: r.3,
-                block: r.4,
-                event_index: r.5,
-            })
-            .collect())
+        Ok(on_pool!(self, pool =>
+            bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?))
     }
 
     /// A page of scored works, best quality first (ties by id), after `(quality, id)`.
@@ -706,54 +625,22 @@ impl Store {
         let limit = w.next(Bind::Int(limit));
         let sql = format!(
             "SELECT w.id, w.creator, w.title, w.prompt, w.description, w.tags, w.image_hash, w.block, w.event_index, \
-             s.originality, s.near_duplicate, s.copy_of, s.nearest, s.nearest_cosine, s.style, s.spam, s.is_spam, \
+             s.work_id, s.originality, s.near_duplicate, s.copy_of, s.nearest, s.nearest_cosine, s.style, s.spam, s.is_spam, \
              s.quality, s.components, s.model_id \
              FROM curation_scores s JOIN works w ON w.id = s.work_id {} ORDER BY s.quality DESC, s.work_id LIMIT {limit}",
             w.sql()
         );
-        type Row = (
-            crate::WorkTuple,
-            (
-                f64,
-                bool,
-                Option<i64>,
-                Option<i64>,
-                Option<f64>,
-                Option<String>,
-            ),
-            (f64, bool, f64, String, String),
-        );
-        let rows: Vec<Row> = on_pool!(self, pool => {
-            let rows = bind_all!(sqlx::query(&sql), &w.binds).fetch_all(pool).await?;
-            rows.iter().map(|r| {
-                use sqlx::Row as _;
-                Ok::<_, sqlx::Error>((
-                    (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?, r.try_get(6)?, r.try_get(7)?, r.try_get(8)?),
-                    (r.try_get(9)?, r.try_get(10)?, r.try_get(11)?, r.try_get(12)?, r.try_get(13)?, r.try_get(14)?),
-                    (r.try_get(15)?, r.try_get(16)?, r.try_get(17)?, r.try_get(18)?, r.try_get(19)?),
-                ))
-            }).collect::<std::result::Result<_, _>>()?
-        });
-        rows.into_iter()
-            .map(|(wt, a, b)| {
-                let work = crate::work_from(wt)?;
-                let score = CurationScore {
-                    work_id: work.id,
-                    originality: a.0,
-                    near_duplicate: a.1,
-                    copy_of: a.2,
-                    nearest: a.3,
-                    nearest_cosine: a.4,
-                    style: a.5,
-                    spam: b.0,
-                    is_spam: b.1,
-                    quality: b.2,
-                    components: b.3,
-                    model_id: b.4,
-                };
-                Ok((work, score))
-            })
-            .collect()
+        /// A work with its scores: one row of the join.
+        #[derive(sqlx::FromRow)]
+        struct Ranked {
+            #[sqlx(flatten)]
+            work: Work,
+            #[sqlx(flatten)]
+            score: CurationScore,
+        }
+        let rows: Vec<Ranked> = on_pool!(self, pool =>
+            bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|r| (r.work, r.score)).collect())
     }
 
     /// A page of stored events in chain order, with their block hashes.
@@ -769,85 +656,17 @@ impl Store {
              ORDER BY block, event_index LIMIT {limit}",
             w.sql()
         );
-        type Row = (
-            i64,
-            String,
-            i64,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-        );
-        let rows: Vec<Row> = on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
-        rows.into_iter()
-            .map(|r| {
-                Ok(StoredEvent {
-                    block: r.0,
-                    block_hash: r.1,
-                    event: RawEvent {
-                        event_index: r.2,
-                        contract: r.3,
-                        name: r.4,
-                        topics: serde_json::from_str(&r.5)?,
-                        data: r.6,
-                        event: r.7.map(|j| serde_json::from_str(&j)).transpose()?,
-                    },
-                })
-            })
-            .collect()
+        Ok(on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?))
     }
 }
 
-type MemberTuple = (String, String, String, Option<String>, i64, Option<String>);
-
-fn member_from(r: MemberTuple) -> MemberRow {
-    MemberRow {
-        address: r.0,
-        own_weight: r.1,
-        votes: r.2,
-        delegate: r.3,
-        updated_at: r.4,
-        account_id: r.5,
-    }
-}
-
-/// Reads a proposal row by position (the tuple is wider than `FromRow` tuples go).
-fn proposal_tuple<R>(r: &R) -> std::result::Result<ProposalTuple, sqlx::Error>
-where
-    R: sqlx::Row,
-    usize: sqlx::ColumnIndex<R>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok((
-        (
-            r.try_get(0)?,
-            r.try_get(1)?,
-            r.try_get(2)?,
-            r.try_get(3)?,
-            r.try_get(4)?,
-            r.try_get(5)?,
-        ),
-        (
-            r.try_get(6)?,
-            r.try_get(7)?,
-            r.try_get(8)?,
-            r.try_get(9)?,
-            r.try_get(10)?,
-            r.try_get(11)?,
-            r.try_get(12)?,
-            r.try_get(13)?,
-        ),
-        (r.try_get(14)?, r.try_get(15)?, r.try_get(16)?),
-        (
-            r.try_get(17)?,
-            r.try_get(18)?,
-            r.try_get(19)?,
-            r.try_get(20)?,
-        ),
-    ))
-}
+from_row!(StoredEvent, |r| {
+    Ok(StoredEvent {
+        block: r.try_get("block")?,
+        block_hash: r.try_get("block_hash")?,
+        event: sqlx::FromRow::from_row(r)?,
+    })
+});
 
 // After the helpers and macros above, which it uses.
 mod funds;

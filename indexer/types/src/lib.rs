@@ -42,6 +42,87 @@ impl<'de> Deserialize<'de> for Amount {
     }
 }
 
+/// A stored value that is not what its column holds (a decimal amount, a known name):
+/// the value and what was expected, for an error that names the row.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not {expected}")]
+pub struct BadValue {
+    /// The value as stored.
+    pub value: String,
+    /// What the column holds.
+    pub expected: &'static str,
+}
+
+impl std::str::FromStr for Amount {
+    type Err = BadValue;
+
+    fn from_str(s: &str) -> Result<Self, BadValue> {
+        // `u128::from_str` accepts a leading `+`; a stored amount never has one.
+        if s.starts_with('+') {
+            return Err(BadValue {
+                value: s.to_owned(),
+                expected: "a decimal amount (u128)",
+            });
+        }
+        s.parse().map(Self).map_err(|_| BadValue {
+            value: s.to_owned(),
+            expected: "a decimal amount (u128)",
+        })
+    }
+}
+
+impl std::fmt::Display for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Makes a type that parses from its TEXT column (`FromStr`, failing with an error that shows
+/// the stored value) and prints to it (`Display`) a column type of both stores (SQLite and
+/// PostgreSQL), so rows decode straight into it and a corrupt value is a decode error naming
+/// its column, never a silent default.
+#[cfg(feature = "sqlx")]
+#[macro_export]
+macro_rules! text_column {
+    ($($t:ty),+ $(,)?) => {$(
+        impl<DB: ::sqlx::Database> ::sqlx::Type<DB> for $t
+        where
+            String: ::sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as ::sqlx::Type<DB>>::type_info()
+            }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as ::sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+        impl<'r, DB: ::sqlx::Database> ::sqlx::Decode<'r, DB> for $t
+        where
+            &'r str: ::sqlx::Decode<'r, DB>,
+        {
+            fn decode(
+                value: <DB as ::sqlx::Database>::ValueRef<'r>,
+            ) -> ::std::result::Result<Self, ::sqlx::error::BoxDynError> {
+                Ok(<&'r str as ::sqlx::Decode<'r, DB>>::decode(value)?.parse::<$t>()?)
+            }
+        }
+        impl<'q, DB: ::sqlx::Database> ::sqlx::Encode<'q, DB> for $t
+        where
+            String: ::sqlx::Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <DB as ::sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> ::std::result::Result<::sqlx::encode::IsNull, ::sqlx::error::BoxDynError> {
+                <String as ::sqlx::Encode<'q, DB>>::encode(self.to_string(), buf)
+            }
+        }
+    )+};
+}
+
+#[cfg(feature = "sqlx")]
+text_column!(Amount, Support);
+
 /// Which contract an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,6 +148,37 @@ pub enum Support {
     For,
     /// Abstain.
     Abstain,
+}
+
+impl Support {
+    /// The name as stored and served: `For`, `Against` or `Abstain`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Against => "Against",
+            Self::For => "For",
+            Self::Abstain => "Abstain",
+        }
+    }
+}
+
+impl std::str::FromStr for Support {
+    type Err = BadValue;
+
+    fn from_str(s: &str) -> Result<Self, BadValue> {
+        [Self::Against, Self::For, Self::Abstain]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| BadValue {
+                value: s.to_owned(),
+                expected: "a vote support (For, Against, Abstain)",
+            })
+    }
+}
+
+impl std::fmt::Display for Support {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A governor action with its pinned code hash.

@@ -6,31 +6,32 @@
 use super::*;
 
 /// A treasury fund as its events left it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FundRow {
     /// Address, H160 hex.
     pub address: String,
     /// Role in the deployment (`compute_fund`, `community_reserve`), when known.
     pub role: Option<String>,
-    /// Everything deposited, decimal.
-    pub received: String,
-    /// Everything paid out, decimal.
-    pub paid_out: String,
-    /// `received - paid_out`, decimal.
-    pub balance: String,
-    /// Most paid per epoch, decimal.
-    pub outflow_cap: Option<String>,
+    /// Everything deposited.
+    pub received: Amount,
+    /// Everything paid out.
+    pub paid_out: Amount,
+    /// `received - paid_out`.
+    pub balance: Amount,
+    /// Most paid per epoch.
+    pub outflow_cap: Option<Amount>,
     /// Epoch length, blocks.
     pub epoch_blocks: Option<i64>,
     /// Epoch of the last payout.
     pub outflow_epoch: Option<i64>,
-    /// Paid in that epoch, decimal.
-    pub epoch_outflow: String,
+    /// Paid in that epoch.
+    pub epoch_outflow: Amount,
     /// Guardian who may void spends.
     pub guardian: Option<String>,
     /// Provenance registry consulted for training spends.
     pub provenance: Option<String>,
     /// Stewards, by address.
+    #[sqlx(skip)]
     pub stewards: Vec<String>,
     /// Block of the last change.
     pub updated_at: i64,
@@ -38,16 +39,16 @@ pub struct FundRow {
 
 impl FundRow {
     /// What may still be paid out in the epoch of `block` (the cap when nothing was paid in
-    /// it), decimal; `None` before the limits are known.
-    pub fn remaining_outflow_at(&self, block: i64) -> Option<String> {
-        let cap: u128 = self.outflow_cap.as_deref()?.parse().ok()?;
+    /// it); `None` before the limits are known.
+    pub fn remaining_outflow_at(&self, block: i64) -> Option<Amount> {
+        let cap = self.outflow_cap?;
         let epoch_blocks = self.epoch_blocks.filter(|e| *e > 0)?;
-        let spent: u128 = if self.outflow_epoch == Some(block / epoch_blocks) {
-            self.epoch_outflow.parse().ok()?
+        let spent = if self.outflow_epoch == Some(block / epoch_blocks) {
+            self.epoch_outflow
         } else {
-            0
+            Amount(0)
         };
-        Some(cap.saturating_sub(spent).to_string())
+        Some(Amount(cap.0.saturating_sub(spent.0)))
     }
 }
 
@@ -69,7 +70,7 @@ pub struct FlowQuery {
 }
 
 /// A movement of value into or out of a fund or the router.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FlowRow {
     /// Fund or router, H160 hex.
     pub contract: String,
@@ -79,8 +80,8 @@ pub struct FlowRow {
     pub direction: String,
     /// Sender (in) or recipient (out).
     pub counterparty: String,
-    /// Amount, decimal.
-    pub amount: String,
+    /// Amount.
+    pub amount: Amount,
     /// The spend a payout paid.
     pub spend_id: Option<i64>,
     /// Block.
@@ -114,8 +115,8 @@ pub struct SpendRow {
     pub id: i64,
     /// Who is paid.
     pub beneficiary: String,
-    /// Approved total, decimal.
-    pub amount: String,
+    /// Approved total.
+    pub amount: Amount,
     /// First block a payout may happen.
     pub valid_from: i64,
     /// Last block a payout may happen.
@@ -128,12 +129,12 @@ pub struct SpendRow {
     pub tranche_interval: i64,
     /// Datasets whose holders must consent.
     pub datasets: Vec<u32>,
-    /// Paid so far, decimal.
-    pub paid: String,
+    /// Paid so far.
+    pub paid: Amount,
     /// Tranches paid.
     pub tranches_paid: i64,
-    /// Stored status: `approved`, `paid` or `voided`.
-    pub status: String,
+    /// Stored status.
+    pub status: SpendStatus,
     /// Who voided it.
     pub voided_by: Option<String>,
     /// Block of approval.
@@ -146,10 +147,10 @@ impl SpendRow {
     /// The spend's state at `block`: `paid`, `voided`, `expired` (its window closed unpaid),
     /// `scheduled` (its window has not opened) or `payable`.
     pub fn state_at(&self, block: i64) -> &'static str {
-        match self.status.as_str() {
-            "paid" => "paid",
-            "voided" => "voided",
-            _ if block > self.expires_at => "expired",
+        match self.status {
+            SpendStatus::Paid => "paid",
+            SpendStatus::Voided => "voided",
+            SpendStatus::Approved if block > self.expires_at => "expired",
             _ if block < self.valid_from => "scheduled",
             _ => "payable",
         }
@@ -174,7 +175,7 @@ pub struct PayoutQuery {
 }
 
 /// A tranche paid.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PayoutRow {
     /// Fund.
     pub fund: String,
@@ -186,12 +187,12 @@ pub struct PayoutRow {
     pub beneficiary: String,
     /// Steward who triggered it.
     pub steward: String,
-    /// Amount, decimal.
-    pub amount: String,
-    /// Paid of the spend so far, decimal.
-    pub paid_total: String,
-    /// Paid in that epoch so far, decimal.
-    pub epoch_outflow: String,
+    /// Amount.
+    pub amount: Amount,
+    /// Paid of the spend so far.
+    pub paid_total: Amount,
+    /// Paid in that epoch so far.
+    pub epoch_outflow: Amount,
     /// Block.
     pub block: i64,
     /// Event index.
@@ -216,7 +217,7 @@ pub struct RoyaltyQuery {
 }
 
 /// A royalty routed through the router.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RoyaltyRow {
     /// Router.
     pub router: String,
@@ -226,14 +227,14 @@ pub struct RoyaltyRow {
     pub creator: String,
     /// Who paid.
     pub payer: String,
-    /// Total, decimal.
-    pub amount: String,
-    /// Creator's part, decimal.
-    pub to_creator: String,
-    /// Compute Fund's part, decimal.
-    pub to_compute: String,
-    /// Community Reserve's part, decimal.
-    pub to_reserve: String,
+    /// Total.
+    pub amount: Amount,
+    /// Creator's part.
+    pub to_creator: Amount,
+    /// Compute Fund's part.
+    pub to_compute: Amount,
+    /// Community Reserve's part.
+    pub to_reserve: Amount,
     /// Block.
     pub block: i64,
     /// Event index.
@@ -241,7 +242,7 @@ pub struct RoyaltyRow {
 }
 
 /// Royalty totals of one work, creator or router.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RoyaltyTotals {
     /// `work`, `creator` or `router`.
     pub scope: String,
@@ -249,112 +250,65 @@ pub struct RoyaltyTotals {
     pub key: String,
     /// Royalties routed.
     pub payments: i64,
-    /// Their sum, decimal.
-    pub amount: String,
-    /// To creators, decimal.
-    pub to_creator: String,
-    /// To the Compute Fund, decimal.
-    pub to_compute: String,
-    /// To the Community Reserve, decimal.
-    pub to_reserve: String,
-    /// Withdrawn by the creator (creator scope), decimal.
-    pub withdrawn: String,
+    /// Their sum.
+    pub amount: Amount,
+    /// To creators.
+    pub to_creator: Amount,
+    /// To the Compute Fund.
+    pub to_compute: Amount,
+    /// To the Community Reserve.
+    pub to_reserve: Amount,
+    /// Withdrawn by the creator (creator scope).
+    pub withdrawn: Amount,
 }
-
-type FundTuple = (
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-);
 
 const FUND_SELECT: &str =
     "SELECT f.address, c.role, f.received, f.paid_out, f.balance, f.outflow_cap, f.epoch_blocks, \
      f.outflow_epoch, f.epoch_outflow, f.guardian, f.provenance, f.updated_at \
      FROM funds f LEFT JOIN contracts c ON c.address = f.address";
 
-type SpendTuple = (
-    String,
-    i64,
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    i64,
-    i64,
-    String,
-    String,
-    i64,
-    String,
-    Option<String>,
-    i64,
-    i64,
-);
-
 const SPEND_SELECT: &str = "SELECT fund, id, beneficiary, amount, valid_from, expires_at, purpose_hash, tranches, \
      tranche_interval, datasets, paid, tranches_paid, status, voided_by, block, event_index FROM spends";
 
-fn spend_from(t: SpendTuple) -> Result<SpendRow> {
+from_row!(SpendRow, |r| {
+    let datasets: String = r.try_get("datasets")?;
     Ok(SpendRow {
-        fund: t.0,
-        id: t.1,
-        beneficiary: t.2,
-        amount: t.3,
-        valid_from: t.4,
-        expires_at: t.5,
-        purpose_hash: t.6,
-        tranches: t.7,
-        tranche_interval: t.8,
-        datasets: serde_json::from_str(&t.9)?,
-        paid: t.10,
-        tranches_paid: t.11,
-        status: t.12,
-        voided_by: t.13,
-        block: t.14,
-        event_index: t.15,
+        fund: r.try_get("fund")?,
+        id: r.try_get("id")?,
+        beneficiary: r.try_get("beneficiary")?,
+        amount: r.try_get("amount")?,
+        valid_from: r.try_get("valid_from")?,
+        expires_at: r.try_get("expires_at")?,
+        purpose_hash: r.try_get("purpose_hash")?,
+        tranches: r.try_get("tranches")?,
+        tranche_interval: r.try_get("tranche_interval")?,
+        datasets: json_column("datasets", &datasets)?,
+        paid: r.try_get("paid")?,
+        tranches_paid: r.try_get("tranches_paid")?,
+        status: r.try_get("status")?,
+        voided_by: r.try_get("voided_by")?,
+        block: r.try_get("block")?,
+        event_index: r.try_get("event_index")?,
     })
-}
+});
 
 impl Store {
     async fn fund_rows(&self, sql: &str, address: Option<&str>) -> Result<Vec<FundRow>> {
-        let rows: Vec<FundTuple> = on_pool!(self, pool => {
+        let mut rows: Vec<FundRow> = on_pool!(self, pool => {
             let q = sqlx::query_as(sql);
             let q = match address { Some(a) => q.bind(a), None => q };
             q.fetch_all(pool).await?
         });
         let stewards: Vec<(String, String)> = on_pool!(self, pool =>
             sqlx::query_as("SELECT fund, account FROM fund_stewards ORDER BY fund, account").fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| FundRow {
-                stewards: stewards
-                    .iter()
-                    .filter(|(f, _)| *f == r.0)
-                    .map(|(_, a)| a.clone())
-                    .collect(),
-                address: r.0,
-                role: r.1,
-                received: r.2,
-                paid_out: r.3,
-                balance: r.4,
-                outflow_cap: r.5,
-                epoch_blocks: r.6,
-                outflow_epoch: r.7,
-                epoch_outflow: r.8,
-                guardian: r.9,
-                provenance: r.10,
-                updated_at: r.11,
-            })
-            .collect())
+        for fund in &mut rows {
+            fund.stewards = stewards
+                .iter()
+                .filter(|(f, _)| *f == fund.address)
+                .map(|(_, a)| a.clone())
+                .collect();
+        }
+        Ok(rows)
     }
 
     /// Every treasury fund, by address.
@@ -374,27 +328,33 @@ impl Store {
             .pop())
     }
 
-    /// A fund's balance after block `block` (what its flows up to that block add up to),
-    /// decimal; `None` when it had no flow by then.
-    pub async fn fund_balance_at(&self, address: &str, block: i64) -> Result<Option<String>> {
+    /// A fund's balance after block `block` (what its flows up to that block add up to);
+    /// `None` when it had no flow by then.
+    pub async fn fund_balance_at(&self, address: &str, block: i64) -> Result<Option<Amount>> {
         let sql = "SELECT direction, amount FROM fund_flows WHERE contract = $1 AND block <= $2 ORDER BY block, event_index";
-        let rows: Vec<(String, String)> = on_pool!(self, pool =>
+        let rows: Vec<(String, Amount)> = on_pool!(self, pool =>
             sqlx::query_as(sql).bind(address).bind(block).fetch_all(pool).await?);
         if rows.is_empty() {
             return Ok(None);
         }
-        let mut balance = "0".to_owned();
-        for (direction, amount) in rows {
-            let amount: u128 = amount
-                .parse()
-                .map_err(|_| crate::Error::Amount(format!("`{amount}` is not a u128")))?;
-            balance = if direction == "in" {
-                crate::add(&balance, amount)?
-            } else {
-                crate::sub(&balance, amount)?
-            };
+        let mut balance = 0u128;
+        for (direction, Amount(amount)) in rows {
+            balance = match direction.as_str() {
+                "in" => balance.checked_add(amount),
+                "out" => balance.checked_sub(amount),
+                other => {
+                    return Err(crate::Error::Amount(format!(
+                        "flow of {address} has direction `{other}`, not in or out"
+                    )))
+                }
+            }
+            .ok_or_else(|| {
+                crate::Error::Amount(format!(
+                    "flows of {address} up to block {block} leave the u128 range"
+                ))
+            })?;
         }
-        Ok(Some(balance))
+        Ok(Some(Amount(balance)))
     }
 
     /// A page of value flows in chain order.
@@ -410,30 +370,7 @@ impl Store {
              ORDER BY block, event_index LIMIT {limit}",
             w.sql()
         );
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<i64>,
-            i64,
-            i64,
-        );
-        let rows: Vec<Row> = on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| FlowRow {
-                contract: r.0,
-                kind: r.1,
-                direction: r.2,
-                counterparty: r.3,
-                amount: r.4,
-                spend_id: r.5,
-                block: r.6,
-                event_index: r.7,
-            })
-            .collect())
+        Ok(on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?))
     }
 
     /// A page of spends in order of approval.
@@ -445,7 +382,7 @@ impl Store {
             match state.as_str() {
                 "paid" | "voided" => w.eq_text("status", Some(state)),
                 "expired" | "open" => {
-                    w.eq_text("status", Some("approved"));
+                    w.eq_text("status", Some(SpendStatus::Approved.as_str()));
                     let p = w.next(Bind::Int(*at));
                     let op = if state == "expired" { "<" } else { ">=" };
                     w.conditions.push(format!("expires_at {op} {p}"));
@@ -459,16 +396,14 @@ impl Store {
             "{SPEND_SELECT} {} ORDER BY block, event_index LIMIT {limit}",
             w.sql()
         );
-        let rows: Vec<SpendTuple> = on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
-        rows.into_iter().map(spend_from).collect()
+        Ok(on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?))
     }
 
     /// One spend.
     pub async fn spend(&self, fund: &str, id: i64) -> Result<Option<SpendRow>> {
         let sql = format!("{SPEND_SELECT} WHERE fund = $1 AND id = $2");
-        let row: Option<SpendTuple> = on_pool!(self, pool =>
-            sqlx::query_as(&sql).bind(fund).bind(id).fetch_optional(pool).await?);
-        row.map(spend_from).transpose()
+        Ok(on_pool!(self, pool =>
+            sqlx::query_as(&sql).bind(fund).bind(id).fetch_optional(pool).await?))
     }
 
     /// A page of payouts in chain order.
@@ -485,34 +420,7 @@ impl Store {
              FROM payouts {} ORDER BY block, event_index LIMIT {limit}",
             w.sql()
         );
-        type Row = (
-            String,
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            i64,
-        );
-        let rows: Vec<Row> = on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| PayoutRow {
-                fund: r.0,
-                spend_id: r.1,
-                tranche: r.2,
-                beneficiary: r.3,
-                steward: r.4,
-                amount: r.5,
-                paid_total: r.6,
-                epoch_outflow: r.7,
-                block: r.8,
-                event_index: r.9,
-            })
-            .collect())
+        Ok(on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?))
     }
 
     /// A page of royalty payments in chain order.
@@ -528,34 +436,7 @@ impl Store {
              FROM royalties {} ORDER BY block, event_index LIMIT {limit}",
             w.sql()
         );
-        type Row = (
-            String,
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            i64,
-        );
-        let rows: Vec<Row> = on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| RoyaltyRow {
-                router: r.0,
-                work_id: r.1,
-                creator: r.2,
-                payer: r.3,
-                amount: r.4,
-                to_creator: r.5,
-                to_compute: r.6,
-                to_reserve: r.7,
-                block: r.8,
-                event_index: r.9,
-            })
-            .collect())
+        Ok(on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?))
     }
 
     /// A page of royalty totals of one scope (`work`, `creator`, `router`), by key (works
@@ -583,21 +464,7 @@ impl Store {
              ORDER BY LENGTH(key), key LIMIT {limit}",
             w.sql()
         );
-        type Row = (String, String, i64, String, String, String, String, String);
-        let rows: Vec<Row> = on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| RoyaltyTotals {
-                scope: r.0,
-                key: r.1,
-                payments: r.2,
-                amount: r.3,
-                to_creator: r.4,
-                to_compute: r.5,
-                to_reserve: r.6,
-                withdrawn: r.7,
-            })
-            .collect())
+        Ok(on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &w.binds).fetch_all(pool).await?))
     }
 
     /// The router's current split and whether it is frozen.

@@ -15,15 +15,24 @@ fn admin_url() -> String {
 
 /// A fresh SQLite file and, when the server answers, a fresh PostgreSQL database.
 async fn backends() -> Vec<(Store, Option<String>)> {
+    backends_with_urls()
+        .await
+        .into_iter()
+        .map(|(store, name, _)| (store, name))
+        .collect()
+}
+
+/// [`backends`] with each database's URL, for tests that reach under the store.
+async fn backends_with_urls() -> Vec<(Store, Option<String>, String)> {
     let n = NEXT.fetch_add(1, Ordering::SeqCst);
     let name = format!("atelier_store_test_{}_{n}", std::process::id());
     let path = std::env::temp_dir().join(format!("{name}.db"));
     let _ = std::fs::remove_file(&path);
+    let sqlite = format!("sqlite://{}", path.display());
     let mut out = vec![(
-        Store::open(&format!("sqlite://{}", path.display()))
-            .await
-            .expect("sqlite opens"),
+        Store::open(&sqlite).await.expect("sqlite opens"),
         None,
+        sqlite,
     )];
     let admin = admin_url();
     match sqlx::PgPool::connect(&admin).await {
@@ -36,11 +45,11 @@ async fn backends() -> Vec<(Store, Option<String>)> {
                 .rsplit_once('/')
                 .map_or(admin.as_str(), |(b, _)| b)
                 .to_owned();
+            let url = format!("{base}/{name}");
             out.push((
-                Store::open(&format!("{base}/{name}"))
-                    .await
-                    .expect("postgres opens"),
+                Store::open(&url).await.expect("postgres opens"),
                 Some(name),
+                url,
             ));
         }
         Err(e) => atelier_store::no_postgres("the PostgreSQL half", &admin, &e),
@@ -188,6 +197,95 @@ async fn the_worker_queue_skips_done_and_failed_items_in_id_order() {
         );
         assert_eq!(store.top_works(10).await.unwrap(), vec![(3, 0.9), (1, 0.2)]);
         drop_db(db).await;
+    }
+}
+
+/// Runs `sql` on the database at `url` behind the store's back.
+async fn raw(url: &str, sql: &str) {
+    if url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+}
+
+/// A stored value that is not what its column holds (an amount that is not a decimal u128,
+/// an unknown status or vote support) is an error that names the column and the value,
+/// never a default standing in for it.
+#[tokio::test]
+async fn a_corrupt_stored_value_is_an_error_naming_its_column_and_value() {
+    for (store, name, url) in backends_with_urls().await {
+        raw(&url, "INSERT INTO members (address, own_weight, votes, updated_at) VALUES ('0x01', 'lots', '5', 1)").await;
+        let err = store.member("0x01").await.unwrap_err().to_string();
+        assert!(
+            err.contains("own_weight") && err.contains("`lots`"),
+            "{url}: {err}"
+        );
+
+        raw(&url, "INSERT INTO proposals (id, proposer, description, description_hash, block, event_index) VALUES (7, '0x02', 'd', '0x00', 1, 0)").await;
+        raw(&url, "INSERT INTO proposal_states (proposal_id, snapshot, vote_end, quorum_bps, actions, status) VALUES (7, 2, 3, 400, '[]', 'approved')").await;
+        let err = store.proposal(7).await.unwrap_err().to_string();
+        assert!(
+            err.contains("status") && err.contains("`approved`"),
+            "{url}: {err}"
+        );
+        raw(
+            &url,
+            "UPDATE proposal_states SET status = 'queued', for_votes = '-3' WHERE proposal_id = 7",
+        )
+        .await;
+        let err = store.proposal(7).await.unwrap_err().to_string();
+        assert!(
+            err.contains("for_votes") && err.contains("`-3`"),
+            "{url}: {err}"
+        );
+        raw(
+            &url,
+            "UPDATE proposal_states SET for_votes = '3', quorum_bps = 20000 WHERE proposal_id = 7",
+        )
+        .await;
+        let err = store.proposal(7).await.unwrap_err().to_string();
+        assert!(
+            err.contains("quorum_bps") && err.contains("20000"),
+            "{url}: {err}"
+        );
+        raw(
+            &url,
+            "UPDATE proposal_states SET quorum_bps = 400 WHERE proposal_id = 7",
+        )
+        .await;
+        let p = store
+            .proposal(7)
+            .await
+            .unwrap()
+            .expect("the repaired row reads");
+        assert_eq!(
+            (p.status, p.for_votes, p.quorum_bps),
+            (
+                atelier_store::ProposalStatus::Queued,
+                atelier_types::Amount(3),
+                400u16
+            ),
+            "{url}"
+        );
+
+        raw(&url, "INSERT INTO votes (proposal_id, voter, support, weight, block, event_index) VALUES (7, '0x03', 'Maybe', '1', 2, 0)").await;
+        let err = store
+            .votes(&atelier_store::read::VoteQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("support") && err.contains("`Maybe`"),
+            "{url}: {err}"
+        );
+        drop(store);
+        drop_db(name).await;
     }
 }
 
@@ -404,10 +502,7 @@ mod derived {
                 ("created", 3, 10)
             );
             assert_eq!(store.weight_at(&bob, 0).await.unwrap(), None);
-            assert_eq!(
-                store.weight_at(&bob, 5).await.unwrap().as_deref(),
-                Some("40")
-            );
+            assert_eq!(store.weight_at(&bob, 5).await.unwrap(), Some(Amount(40)));
             let page = store
                 .proposals(&atelier_store::read::ProposalQuery {
                     proposer: Some(bob.clone()),
@@ -492,7 +587,7 @@ mod derived {
             let mut got = BTreeMap::new();
             for scope in ["work", "creator", "router"] {
                 for t in store.royalty_totals(scope, None, None, 100).await.unwrap() {
-                    let n = |s: &str| s.parse::<u128>().unwrap();
+                    let n = |a: &Amount| a.0;
                     got.insert(
                         (scope, t.key.clone()),
                         (
@@ -713,28 +808,28 @@ mod derived {
             let f = store.fund(fund).await.unwrap().unwrap();
             let paid = 3 * BIG;
             assert_eq!(
-                (f.received.as_str(), f.paid_out.clone()),
-                (&*(4 * BIG).to_string(), paid.to_string()),
+                (f.received, f.paid_out),
+                (Amount(4 * BIG), Amount(paid)),
                 "{backend}"
             );
-            assert_eq!(f.balance, (4 * BIG - paid).to_string());
+            assert_eq!(f.balance, Amount(4 * BIG - paid));
             assert!(f.stewards.is_empty(), "the steward was removed");
             // the cap is per epoch: block 4 is in epoch 0 with 3 of 4 paid, block 10 starts anew
-            assert_eq!(f.remaining_outflow_at(4), Some(BIG.to_string()));
-            assert_eq!(f.remaining_outflow_at(10), Some((4 * BIG).to_string()));
+            assert_eq!(f.remaining_outflow_at(4), Some(Amount(BIG)));
+            assert_eq!(f.remaining_outflow_at(10), Some(Amount(4 * BIG)));
             assert_eq!(
                 store.fund_balance_at(fund, 2).await.unwrap(),
-                Some((4 * BIG).to_string())
+                Some(Amount(4 * BIG))
             );
             assert_eq!(
                 store.fund_balance_at(fund, 3).await.unwrap(),
-                Some((3 * BIG).to_string())
+                Some(Amount(3 * BIG))
             );
             assert_eq!(store.fund_balance_at(fund, 1).await.unwrap(), None);
             let s0 = store.spend(fund, 0).await.unwrap().unwrap();
             assert_eq!(
-                (s0.status.as_str(), s0.tranches_paid, s0.paid.clone()),
-                ("paid", 2, (3 * BIG).to_string())
+                (s0.status.as_str(), s0.tranches_paid, s0.paid),
+                ("paid", 2, Amount(3 * BIG))
             );
             let s1 = store.spend(fund, 1).await.unwrap().unwrap();
             assert_eq!(
@@ -780,16 +875,16 @@ mod derived {
                 .await
                 .unwrap();
             assert_eq!(
-                (t[0].payments, t[0].amount.clone(), t[0].withdrawn.clone()),
-                (2, (20 * BIG).to_string(), (14 * BIG).to_string())
+                (t[0].payments, t[0].amount, t[0].withdrawn),
+                (2, Amount(20 * BIG), Amount(14 * BIG))
             );
             let w = store
                 .royalty_totals("work", Some("7"), None, 10)
                 .await
                 .unwrap();
             assert_eq!(
-                (w[0].to_compute.clone(), w[0].to_reserve.clone()),
-                ((4 * BIG).to_string(), (2 * BIG).to_string())
+                (w[0].to_compute, w[0].to_reserve),
+                (Amount(4 * BIG), Amount(2 * BIG))
             );
             assert_eq!(
                 store.router_split().await.unwrap(),
@@ -822,8 +917,8 @@ mod derived {
             store.rollback_to(3, "0x03").await.unwrap();
             let f = store.fund(fund).await.unwrap().unwrap();
             assert_eq!(
-                (f.balance.clone(), f.stewards.clone()),
-                ((3 * BIG).to_string(), vec![steward.to_string()]),
+                (f.balance, f.stewards.clone()),
+                (Amount(3 * BIG), vec![steward.to_string()]),
                 "{backend}"
             );
             let s0 = store.spend(fund, 0).await.unwrap().unwrap();
@@ -833,7 +928,7 @@ mod derived {
                 .royalty_totals("creator", Some(artist), None, 10)
                 .await
                 .unwrap();
-            assert_eq!((t[0].payments, t[0].withdrawn.as_str()), (2, "0"));
+            assert_eq!((t[0].payments, t[0].withdrawn), (2, Amount(0)));
             drop_db(db).await;
         }
     }
