@@ -24,8 +24,8 @@
 #   itself fails.
 #
 # The chain, the indexer and PostgreSQL share the machine (2 cores here). Building the
-# release binary takes long the first time (the runtime and libtorch are linked in);
-# building the history takes a few minutes on Chopsticks.
+# release binary takes a while the first time (subxt, sqlx, axum at opt-level 3; the dev
+# runtime is not in it); building the history takes a few minutes on Chopsticks.
 #
 #   scripts/index-bench.sh [--out FILE] [bench-sync options: --royalties N --per-call N
 #                           --per-batch N --empty-blocks N --concurrency N]

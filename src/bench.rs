@@ -154,15 +154,8 @@ async fn head_latency(args: &ChainArgs, db: &str, samples: usize) -> Result<Vec<
         evidence[8] = 0xbe;
         // unique per run: the head at the start differs between runs on one chain
         evidence[9..17].copy_from_slice(&head.to_be_bytes());
-        let included = dao
-            .send(
-                &bob,
-                "membership",
-                "record_contribution",
-                (2u32, evidence),
-                0,
-            )
-            .await?;
+        let record = atelier_abi::membership::messages::record_contribution(2, evidence);
+        let (_, included) = dao.send(&bob, "membership", record, 0).await?;
         let t = Instant::now();
         wait_for(&store, included.block_number, Duration::from_secs(30)).await?;
         out.push(t.elapsed().as_secs_f64() * 1_000.0);

@@ -194,23 +194,20 @@ pub async fn run(args: &ChainArgs, dao: &DaoClient, plan: &Plan) -> Result<Repor
 /// them in each `royalty_router.route_batch` call, `plan.per_batch` calls in each extrinsic;
 /// returns the last block of the dense stretch.
 async fn dense_history(dao: &DaoClient, plan: &Plan) -> Result<u64> {
+    use atelier_abi::royalty_router::messages::route_batch;
     let chain = &dao.chain;
     let alice = wallet::dev("Alice");
     let router = dao.deployment.address("royalty_router");
     // A royalty of one unit: the contract sees it in its 18-decimal units, the extrinsic
     // sends it in native units.
-    let royalty = atelier_sandbox::funds::UNIT;
-    let unit = royalty / u128::from(atelier_sandbox::NATIVE_TO_ETH_RATIO);
+    let royalty = atelier_abi::UNIT;
+    let unit = royalty / chain.native_to_eth_ratio()?;
     let per_call = plan.per_call.max(1);
-    let call = |n: usize| -> Result<(u128, Vec<u8>)> {
+    let call = |n: usize| {
         let royalties = vec![(0u64, royalty); n];
-        let value = unit * n as u128;
-        Ok((
-            value,
-            dao.input("royalty_router", "route_batch", royalties)?,
-        ))
+        (unit * n as u128, route_batch(royalties).input)
     };
-    let (value, input) = call(per_call)?;
+    let (value, input) = call(per_call);
     let dry_run = chain
         .dry_run_call(&alice, router, value, input.clone())
         .await?;
@@ -218,7 +215,7 @@ async fn dense_history(dao: &DaoClient, plan: &Plan) -> Result<u64> {
         bail!(
             "royalty_router.route_batch of {per_call} royalties of work 0 reverts on this chain \
              ({}); deploy and seed it first (`atelier dev --no-services`)",
-            dao.revert_reason("royalty_router", "route_batch", &dry_run.data)
+            crate::dao::refusal("royalty_router", &route_batch(Vec::new()), &dry_run.data)
         );
     }
     let mut per_batch = plan.per_batch.max(1);
@@ -231,7 +228,7 @@ async fn dense_history(dao: &DaoClient, plan: &Plan) -> Result<u64> {
         let mut calls = vec![(router, value, input.clone()); per_batch.min(full)];
         if calls.len() < per_batch && full < per_batch && !left.is_multiple_of(per_call as u64) {
             // the last, shorter call
-            let (v, i) = call(usize::try_from(left % per_call as u64).unwrap_or(0))?;
+            let (v, i) = call(usize::try_from(left % per_call as u64).unwrap_or(0));
             calls.push((router, v, i));
         }
         let n: u64 = calls

@@ -6,15 +6,12 @@
 use std::{io::Write, path::PathBuf, process::Command as Process};
 
 use anyhow::{bail, Context, Result};
-use atelier_chain::client::{BackendKind, Chain, Included};
-use atelier_sandbox::{
-    dao::{Action, Ballot, Proposal, ProposalState, Support},
-    funds::{metadata, Spend, SpendRequest, SpendState},
-    sp_core::H160,
-    NATIVE_TO_ETH_RATIO,
+use atelier_abi::{
+    governor::{self, Ballot, Support},
+    membership, royalty_router, treasury, ContractError, H160,
 };
+use atelier_chain::client::{BackendKind, Chain, Included};
 use clap::{Args, Subcommand, ValueEnum};
-use codec::Encode;
 use serde_json::json;
 use subxt_signer::sr25519::Keypair;
 
@@ -474,7 +471,7 @@ fn url_of(args: &ChainArgs) -> Result<String> {
     if let Some(u) = &args.url {
         return Ok(u.clone());
     }
-    let out = Process::new(chain_script())
+    let out = Process::new(chain_script()?)
         .arg("url")
         .output()
         .context("cannot run scripts/chain.sh")?;
@@ -484,8 +481,21 @@ fn url_of(args: &ChainArgs) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-fn chain_script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/chain.sh")
+/// The local chain's script (`scripts/chain.sh`): in the checkout named by `ATELIER_ROOT`,
+/// else in the one this binary was built from. An installed `atelier` needs it only for the
+/// local chain; against any other chain `--url` (or `ATELIER_URL`) is enough.
+fn chain_script() -> Result<PathBuf> {
+    let root = std::env::var_os("ATELIER_ROOT")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    let script = root.join("scripts/chain.sh");
+    if !script.is_file() {
+        bail!(
+            "the local chain runs from an Atelier checkout and there is none at {}: pass --url \
+             (or ATELIER_URL) for a running chain, or set ATELIER_ROOT to a checkout",
+            root.display()
+        );
+    }
+    Ok(script)
 }
 
 pub(crate) async fn connect(args: &ChainArgs) -> Result<Chain> {
@@ -567,7 +577,7 @@ pub async fn dev(
     out: &mut dyn Write,
 ) -> Result<Option<String>> {
     if args.url.is_none() {
-        let running = Process::new(chain_script())
+        let running = Process::new(chain_script()?)
             .arg("url")
             .stderr(std::process::Stdio::null())
             .output()
@@ -577,7 +587,7 @@ pub async fn dev(
             String::from_utf8_lossy(&running.stdout).trim().to_owned()
         } else {
             eprintln!("==> starting the local chain (the first run builds the runtime: minutes)");
-            let output = Process::new(chain_script())
+            let output = Process::new(chain_script()?)
                 .arg("start")
                 .stderr(std::process::Stdio::inherit())
                 .output()
@@ -647,7 +657,7 @@ pub async fn dev(
 pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
     match cmd {
         ChainCommand::Chain { action, port, dir } => {
-            let mut p = Process::new(chain_script());
+            let mut p = Process::new(chain_script()?);
             p.arg(&action);
             if let Some(port) = port {
                 p.args(["--port", &port.to_string()]);
@@ -833,24 +843,27 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             let dao = open(&chain).await?;
             let action = if let (Some(to), Some(amount)) = (grant_to, amount) {
                 let (now, _) = dao.chain.head().await?;
-                let request = SpendRequest::single(
+                let request = atelier_abi::common::SpendRequest::single(
                     parse_account(&to)?,
                     parse_amount(&amount)?,
                     u32::try_from(now)?.saturating_add(100_000),
                 );
-                action(&dao, "compute_fund", "approve_spend", request)?
+                action(
+                    &dao,
+                    "compute_fund",
+                    treasury::messages::approve_spend(request),
+                )?
             } else if let Some(c) = category {
                 let (id, m) = c
                     .split_once(':')
                     .context("--category is `id:multiplier`, e.g. 9:15")?;
-                let args = (id.parse::<u32>()?, m.parse::<u128>()?);
-                action(&dao, "membership", "set_category", args)?
+                let set = membership::messages::set_category(id.parse()?, m.parse()?);
+                action(&dao, "membership", set)?
             } else {
                 bail!("say what the proposal does: --grant-to and --amount, or --category");
             };
-            let (id, i): (u32, _) = dao
-                .send_for(&signer, "governor", "propose", (vec![action], text), 0)
-                .await?;
+            let propose = governor::messages::propose(vec![action], text);
+            let (id, i) = dao.send(&signer, "governor", propose, 0).await?;
             report(
                 out,
                 chain.json,
@@ -867,17 +880,12 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
         } => {
             let signer = key.keypair()?;
             let dao = open(&chain).await?;
-            let sent = dao
-                .send_for(
-                    &signer,
-                    "governor",
-                    "cast_vote",
-                    (proposal, Support::from(support), reason),
-                    0,
-                )
-                .await;
-            let (weight, i): (u128, _) = match sent {
-                Err(CallError::Contract { name, .. }) if name == "VotingNotOpen" => {
+            let cast = governor::messages::cast_vote(proposal, support.into(), reason);
+            let sent = dao.send(&signer, "governor", cast, 0).await;
+            let (weight, i) = match sent {
+                Err(CallError::Contract { name, .. })
+                    if name == governor::Error::VotingNotOpen.name() =>
+                {
                     bail!("{}", voting_window(&dao, proposal).await?)
                 }
                 other => other?,
@@ -899,9 +907,8 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             proposal,
         } => {
             let dao = open(&chain).await?;
-            let (eta, i): (u32, _) = dao
-                .send_for(&key.keypair()?, "governor", "queue", proposal, 0)
-                .await?;
+            let queue = governor::messages::queue(proposal);
+            let (eta, i) = dao.send(&key.keypair()?, "governor", queue, 0).await?;
             report(
                 out,
                 chain.json,
@@ -915,9 +922,8 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             proposal,
         } => {
             let dao = open(&chain).await?;
-            let i = dao
-                .send(&key.keypair()?, "governor", "execute", proposal, 0)
-                .await?;
+            let execute = governor::messages::execute(proposal);
+            let ((), i) = dao.send(&key.keypair()?, "governor", execute, 0).await?;
             report(
                 out,
                 chain.json,
@@ -928,12 +934,17 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
         ChainCommand::Spends { chain, fund } => {
             let dao = open(&chain).await?;
             let r = reader();
-            let count: u32 = dao.read(&r, fund.role(), "spend_count", ()).await?;
+            let count = dao
+                .read(&r, fund.role(), treasury::messages::spend_count())
+                .await?;
             let mut rows = Vec::new();
             for id in 0..count {
-                let spend: Option<Spend> = dao.read(&r, fund.role(), "spend", id).await?;
-                let state: Option<SpendState> =
-                    dao.read(&r, fund.role(), "spend_state", id).await?;
+                let spend = dao
+                    .read(&r, fund.role(), treasury::messages::spend(id))
+                    .await?;
+                let state = dao
+                    .read(&r, fund.role(), treasury::messages::spend_state(id))
+                    .await?;
                 if let (Some(s), Some(state)) = (spend, state) {
                     rows.push((id, s, state));
                 }
@@ -977,9 +988,8 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             fund,
         } => {
             let dao = open(&chain).await?;
-            let (amount, i): (u128, _) = dao
-                .send_for(&key.keypair()?, fund.role(), "payout", spend, 0)
-                .await?;
+            let payout = treasury::messages::payout(spend);
+            let (amount, i) = dao.send(&key.keypair()?, fund.role(), payout, 0).await?;
             report(
                 out,
                 chain.json,
@@ -1001,20 +1011,16 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
         } => {
             let content = keccak_file(&file)?;
             let dao = open(&chain).await?;
-            let mut m = metadata(0);
-            m.title = title;
-            m.prompt = prompt;
-            m.description = String::new();
-            m.tags = Vec::new();
-            m.image_hash = None;
-            let (id, i): (u64, _) = dao
-                .send_for(
-                    &key.keypair()?,
-                    "royalty_router",
-                    "register_work",
-                    (content, m, share_bps),
-                    0,
-                )
+            let m = royalty_router::WorkMetadata {
+                title,
+                prompt,
+                description: String::new(),
+                tags: Vec::new(),
+                image_hash: None,
+            };
+            let register = royalty_router::messages::register_work(content, m, share_bps);
+            let (id, i) = dao
+                .send(&key.keypair()?, "royalty_router", register, 0)
                 .await?;
             report(
                 out,
@@ -1030,19 +1036,17 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             amount,
         } => {
             let units = parse_amount(&amount)?;
-            let ratio = u128::from(NATIVE_TO_ETH_RATIO);
-            if units % ratio != 0 {
-                bail!("`{amount}` has more precision than the chain's native token (12 decimals)");
-            }
             let dao = open(&chain).await?;
-            let ((c, f, r), i): ((u128, u128, u128), _) = dao
-                .send_for(
-                    &key.keypair()?,
-                    "royalty_router",
-                    "route",
-                    work,
-                    units / ratio,
-                )
+            let ratio = dao.chain.native_to_eth_ratio()?;
+            if units % ratio != 0 {
+                bail!(
+                    "`{amount}` has more precision than the chain's native token ({} decimals)",
+                    18 - ratio.ilog10()
+                );
+            }
+            let route = royalty_router::messages::route(work);
+            let ((c, f, r), i) = dao
+                .send(&key.keypair()?, "royalty_router", route, units / ratio)
                 .await?;
             report(
                 out,
@@ -1063,8 +1067,12 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
 
 /// Why a proposal does not take votes now, with its blocks ("voting closed at block 1,204").
 async fn voting_window(dao: &DaoClient, proposal: u32) -> Result<String> {
-    let p: Option<Proposal> = dao
-        .read(&reader(), "governor", "proposal", proposal)
+    let p = dao
+        .read(
+            &reader(),
+            "governor",
+            governor::messages::proposal(proposal),
+        )
         .await?;
     let p = p.with_context(|| format!("there is no proposal #{proposal}"))?;
     let (now, _) = dao.chain.head().await?;
@@ -1129,7 +1137,6 @@ pub async fn indexer_with(
         chain,
         store,
         &deployment,
-        &atelier_sandbox::artifact::artifacts_dir(),
         options,
     )?)
 }
@@ -1154,13 +1161,7 @@ async fn index(
     let Some(store) = crate::service::open_store(db, &mut stop).await? else {
         return Ok(());
     };
-    let mut ix = atelier_indexer::Indexer::new(
-        chain,
-        store,
-        &deployment,
-        &atelier_sandbox::artifact::artifacts_dir(),
-        options,
-    )?;
+    let mut ix = atelier_indexer::Indexer::new(chain, store, &deployment, options)?;
     let shared = std::sync::Arc::new(std::sync::Mutex::new(atelier_indexer::Progress::default()));
     if let Some(addr) = metrics {
         serve_metrics(addr, shared.clone()).await?;
@@ -1273,8 +1274,12 @@ async fn serve_metrics(
     Ok(())
 }
 
-fn action(dao: &DaoClient, role: &str, label: &str, args: impl Encode) -> Result<Action> {
-    Ok(crate::seed::action(dao, role, label, args)?)
+fn action<R>(
+    dao: &DaoClient,
+    role: &str,
+    message: atelier_abi::Message<R>,
+) -> Result<governor::Action> {
+    Ok(crate::seed::action(dao, role, message)?)
 }
 
 async fn member(cmd: MemberCommand, out: &mut dyn Write) -> Result<()> {
@@ -1287,15 +1292,8 @@ async fn member(cmd: MemberCommand, out: &mut dyn Write) -> Result<()> {
         } => {
             let hash = keccak_file(&evidence)?;
             let dao = open(&chain).await?;
-            let (id, i): (u64, _) = dao
-                .send_for(
-                    &key.keypair()?,
-                    "membership",
-                    "record_contribution",
-                    (category as u32, hash),
-                    0,
-                )
-                .await?;
+            let record = membership::messages::record_contribution(category as u32, hash);
+            let (id, i) = dao.send(&key.keypair()?, "membership", record, 0).await?;
             report(
                 out,
                 chain.json,
@@ -1308,9 +1306,8 @@ async fn member(cmd: MemberCommand, out: &mut dyn Write) -> Result<()> {
         }
         MemberCommand::Attest { chain, key, id } => {
             let dao = open(&chain).await?;
-            let i = dao
-                .send(&key.keypair()?, "membership", "attest", id, 0)
-                .await?;
+            let attest = membership::messages::attest(id);
+            let ((), i) = dao.send(&key.keypair()?, "membership", attest, 0).await?;
             report(
                 out,
                 chain.json,
@@ -1321,9 +1318,8 @@ async fn member(cmd: MemberCommand, out: &mut dyn Write) -> Result<()> {
         MemberCommand::Delegate { chain, key, to } => {
             let to = parse_account(&to)?;
             let dao = open(&chain).await?;
-            let i = dao
-                .send(&key.keypair()?, "membership", "delegate", to, 0)
-                .await?;
+            let delegate = membership::messages::delegate(to);
+            let ((), i) = dao.send(&key.keypair()?, "membership", delegate, 0).await?;
             report(
                 out,
                 chain.json,
@@ -1349,15 +1345,21 @@ async fn ballot(cmd: BallotCommand, out: &mut dyn Write) -> Result<()> {
             let signer = key.keypair()?;
             let dao = open(&chain).await?;
             let voter = H160(Chain::address_of(&signer));
-            let nonce: u64 = dao.read(&reader(), "governor", "nonce", voter).await?;
+            let nonce = dao
+                .read(&reader(), "governor", governor::messages::nonce(voter))
+                .await?;
             let ballot = Ballot {
                 proposal_id: proposal,
                 support: support.into(),
                 voter,
                 nonce,
             };
-            let payload: Vec<u8> = dao
-                .read(&reader(), "governor", "ballot_payload", ballot)
+            let payload = dao
+                .read(
+                    &reader(),
+                    "governor",
+                    governor::messages::ballot_payload(ballot),
+                )
                 .await?;
             let signature = signer.sign(&payload).0;
             let value = json!({
@@ -1384,12 +1386,11 @@ async fn ballot(cmd: BallotCommand, out: &mut dyn Write) -> Result<()> {
                 let s = field(k)?.as_str().context("expected a hex string")?;
                 Ok(hex::decode(s.trim_start_matches("0x"))?)
             };
-            let support = match field("support")?.as_str() {
-                Some("For") => Support::For,
-                Some("Against") => Support::Against,
-                Some("Abstain") => Support::Abstain,
-                _ => bail!("the ballot's support is not For, Against or Abstain"),
-            };
+            let support: Support = field("support")?
+                .as_str()
+                .context("the ballot's support is not a string")?
+                .parse()
+                .context("the ballot's support is not For, Against or Abstain")?;
             let ballot = Ballot {
                 proposal_id: u32::try_from(field("proposal")?.as_u64().context("proposal id")?)?,
                 support,
@@ -1407,15 +1408,8 @@ async fn ballot(cmd: BallotCommand, out: &mut dyn Write) -> Result<()> {
                 .try_into()
                 .map_err(|_| anyhow::anyhow!("signature is not 64 bytes"))?;
             let dao = open(&chain).await?;
-            let (weight, i): (u128, _) = dao
-                .send_for(
-                    &key.keypair()?,
-                    "governor",
-                    "cast_vote_by_sig",
-                    (ballot, public, signature),
-                    0,
-                )
-                .await?;
+            let cast = governor::messages::cast_vote_by_sig(ballot, public, signature);
+            let (weight, i) = dao.send(&key.keypair()?, "governor", cast, 0).await?;
             report(
                 out,
                 chain.json,
@@ -1437,11 +1431,14 @@ async fn show(chain: &ChainArgs, what: &str, id: &str, out: &mut dyn Write) -> R
             let id: u32 = id
                 .parse()
                 .with_context(|| format!("`{id}` is not a proposal id"))?;
-            let p: Option<Proposal> = dao.read(&r, "governor", "proposal", id).await?;
+            let p = dao
+                .read(&r, "governor", governor::messages::proposal(id))
+                .await?;
             let p = p.with_context(|| format!("there is no proposal #{id}"))?;
-            let state: std::result::Result<ProposalState, u8> =
-                dao.read(&r, "governor", "state", id).await?;
-            let state = state.map_or_else(|_| "unknown".to_owned(), |s| format!("{s:?}"));
+            let state = dao
+                .read(&r, "governor", governor::messages::state(id))
+                .await?;
+            let state = state.map_or_else(|_| "unknown".to_owned(), |s| s.to_string());
             let (block, _) = dao.chain.head().await?;
             let window = if u64::from(p.vote_end) < block {
                 format!("voting closed at block {}", p.vote_end)
@@ -1466,9 +1463,15 @@ async fn show(chain: &ChainArgs, what: &str, id: &str, out: &mut dyn Write) -> R
         }
         "member" => {
             let who = parse_account(id)?;
-            let own: u128 = dao.read(&r, "membership", "weight_of", who).await?;
-            let votes: u128 = dao.read(&r, "membership", "votes", who).await?;
-            let delegate: H160 = dao.read(&r, "membership", "delegate_of", who).await?;
+            let own = dao
+                .read(&r, "membership", membership::messages::weight_of(who))
+                .await?;
+            let votes = dao
+                .read(&r, "membership", membership::messages::votes(who))
+                .await?;
+            let delegate = dao
+                .read(&r, "membership", membership::messages::delegate_of(who))
+                .await?;
             // `delegate_of` answers the account itself when it has not delegated.
             let delegate = (delegate != who).then_some(delegate);
             report(

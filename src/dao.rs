@@ -1,12 +1,9 @@
-//! A deployed DAO as the CLI wallet sees it: the chain client, the deployment file and the
-//! contracts' artifacts, with calls by message label and contract errors turned into
-//! sentences.
+//! A deployed DAO as the CLI wallet sees it: the chain client and the deployment file, with
+//! calls built by the generated ABI (`atelier-abi`: typed arguments, typed returns) and the
+//! contracts' errors turned into sentences.
 
-use std::{collections::BTreeMap, sync::Arc};
-
+use atelier_abi::{codec::Decode, ContractError, Message};
 use atelier_chain::client::{Chain, ClientError, Included};
-use atelier_sandbox::Artifact;
-use codec::{Decode, Encode};
 use subxt_signer::sr25519::Keypair;
 
 use crate::deploy::{Deployment, CONTRACTS};
@@ -22,15 +19,30 @@ pub enum CallError {
         /// A readable sentence.
         sentence: String,
     },
-    /// Unknown contract role or message.
+    /// Unknown contract role, or a reply that is not what the message returns.
     #[error("{0}")]
     Usage(String),
     /// The chain or transport failed.
     #[error(transparent)]
     Chain(#[from] ClientError),
-    /// An artifact could not be loaded.
-    #[error(transparent)]
-    Artifact(#[from] atelier_sandbox::Error),
+}
+
+/// What a fallible message returns: `Result<T, E>` with the contract's `Error` enum.
+pub trait Fallible: Decode {
+    /// The value of an accepted call.
+    type Ok;
+    /// The contract's error enum.
+    type Err: ContractError;
+    /// Splits into the value or the contract's error.
+    fn into_result(self) -> Result<Self::Ok, Self::Err>;
+}
+
+impl<T: Decode, E: ContractError> Fallible for Result<T, E> {
+    type Ok = T;
+    type Err = E;
+    fn into_result(self) -> Result<T, E> {
+        self
+    }
 }
 
 /// A deployed DAO.
@@ -39,162 +51,133 @@ pub struct DaoClient {
     pub chain: Chain,
     /// Where the contracts are.
     pub deployment: Deployment,
-    artifacts: BTreeMap<String, Arc<Artifact>>,
     /// Print a status line to stderr while a transaction is in flight (the CLI sets it).
     pub progress: bool,
 }
 
 impl DaoClient {
-    /// Loads the artifacts of every contract in `deployment`.
+    /// A client of `deployment`, which must name every contract of a DAO.
     ///
     /// # Errors
-    /// `Artifact` when one cannot be loaded.
+    /// `Usage` when a contract is missing from the deployment or was built from an artifact
+    /// this binary does not embed.
     pub fn new(chain: Chain, deployment: Deployment) -> Result<Self, CallError> {
-        let mut artifacts = BTreeMap::new();
         for role in CONTRACTS {
-            let name = deployment
+            let d = deployment
                 .contracts
                 .get(role)
-                .map(|d| d.artifact.clone())
                 .ok_or_else(|| CallError::Usage(format!("the deployment has no {role}")))?;
-            artifacts.insert(role.to_owned(), Artifact::load(&name)?);
+            if atelier_abi::artifact(&d.artifact).is_none() {
+                return Err(CallError::Usage(format!(
+                    "the deployment's {role} is a `{}`, which is none of this build's contracts",
+                    d.artifact
+                )));
+            }
         }
         Ok(Self {
             chain,
             deployment,
-            artifacts,
             progress: false,
         })
     }
 
-    fn artifact(&self, role: &str) -> Result<&Arc<Artifact>, CallError> {
-        self.artifacts
-            .get(role)
-            .ok_or_else(|| CallError::Usage(format!("no contract `{role}` in the deployment")))
-    }
-
-    /// The input of message `label` of `role` with `args` (selector and SCALE arguments).
-    ///
-    /// # Errors
-    /// `Usage` when the contract has no such message.
-    pub fn input(&self, role: &str, label: &str, args: impl Encode) -> Result<Vec<u8>, CallError> {
-        Ok(self.artifact(role)?.input(label, &args)?)
-    }
-
-    /// Why a dry run of `label` of `role` reverted, from its output `data`: the contract's
-    /// error as a sentence.
-    pub fn revert_reason(&self, role: &str, label: &str, data: &[u8]) -> String {
-        match self.artifact(role) {
-            Ok(art) => contract_error(art, label, data).to_string(),
-            Err(e) => e.to_string(),
+    fn address(&self, role: &str) -> Result<[u8; 20], CallError> {
+        if !self.deployment.contracts.contains_key(role) {
+            return Err(CallError::Usage(format!(
+                "no contract `{role}` in the deployment"
+            )));
         }
+        Ok(self.deployment.address(role))
     }
 
-    /// Reads `label` of `role` with `args` (a dry run as `reader`; nothing is submitted)
-    /// and decodes the message's return value.
+    /// Reads `message` of `role` (a dry run as `reader`; nothing is submitted) and decodes
+    /// what it returns. A fallible read returns its `Result` whole, refusal included.
     ///
     /// # Errors
-    /// `Contract` when the message returned an error, `Usage`, `Chain`.
-    pub async fn read<T: Decode>(
+    /// `Usage` when the reply does not decode as the message's return type, `Chain`.
+    pub async fn read<R: Decode>(
         &self,
         reader: &Keypair,
         role: &str,
-        label: &str,
-        args: impl Encode,
-    ) -> Result<T, CallError> {
-        let art = self.artifact(role)?;
-        let input = art.input(label, &args)?;
+        message: Message<R>,
+    ) -> Result<R, CallError> {
         let run = self
             .chain
-            .dry_run_call(reader, self.deployment.address(role), 0, input)
+            .dry_run_call(reader, self.address(role)?, 0, message.input.clone())
             .await?;
-        if run.reverted {
-            return Err(contract_error(art, label, &run.data));
-        }
-        decode_ok(&run.data, label)
+        message
+            .decode_output(&run.data)
+            .map_err(|e| CallError::Usage(e.to_string()))
     }
 
-    /// Submits `label` of `role` with `args` and `value` (native units) signed by `signer`;
-    /// the client dry-runs it first, so a contract error costs nothing.
+    /// Submits `message` of `role` with `value` (native units) signed by `signer`; the
+    /// client dry-runs it first, so a contract error costs nothing. Returns the message's
+    /// `Ok` value as the dry run just before submission returned it.
     ///
     /// # Errors
     /// `Contract` with the contract's error as a sentence, `Usage`, `Chain`.
-    pub async fn send(
+    pub async fn send<R: Fallible>(
         &self,
         signer: &Keypair,
         role: &str,
-        label: &str,
-        args: impl Encode,
+        message: Message<R>,
         value: u128,
-    ) -> Result<Included, CallError> {
-        let art = self.artifact(role)?;
-        let input = art.input(label, &args)?;
+    ) -> Result<(R::Ok, Included), CallError> {
+        let dest = self.address(role)?;
+        let label = message.label;
         if self.progress {
             eprintln!("  {role}.{label}: dry run, then submitting and waiting for the block…");
         }
-        let result = match self
+        let included = match self
             .chain
-            .call(signer, self.deployment.address(role), value, input)
+            .call(signer, dest, value, message.input.clone())
             .await
         {
-            Err(ClientError::Reverted { data }) => Err(contract_error(art, label, &data)),
-            other => Ok(other?),
+            Err(ClientError::Reverted { data }) => return Err(refusal(role, &message, &data)),
+            other => other?,
         };
-        if let (true, Ok(i)) = (self.progress, &result) {
-            eprintln!("  {role}.{label}: included in block {}", i.block_number);
+        if self.progress {
+            eprintln!(
+                "  {role}.{label}: included in block {}",
+                included.block_number
+            );
         }
-        result
+        match decode_result(role, &message, &included.dry_run.data)? {
+            Ok(value) => Ok((value, included)),
+            Err(e) => Err(contract_error(role, label, &e)),
+        }
     }
 }
 
-impl DaoClient {
-    /// Like [`DaoClient::send`], also decoding the message's `Ok` value (of `Result<T, E>`)
-    /// as the dry run just before submission returned it.
-    ///
-    /// # Errors
-    /// As `send`; `Usage` when the value does not decode as `T`.
-    pub async fn send_for<T: Decode>(
-        &self,
-        signer: &Keypair,
-        role: &str,
-        label: &str,
-        args: impl Encode,
-        value: u128,
-    ) -> Result<(T, Included), CallError> {
-        let included = self.send(signer, role, label, args, value).await?;
-        let bad = || CallError::Usage(format!("`{label}` returned data that does not decode"));
-        let value = match included.dry_run.data.as_slice() {
-            [0, 0, rest @ ..] => T::decode(&mut &rest[..]).map_err(|_| bad())?,
-            _ => return Err(bad()),
-        };
-        Ok((value, included))
+fn decode_result<R: Fallible>(
+    role: &str,
+    message: &Message<R>,
+    data: &[u8],
+) -> Result<Result<R::Ok, R::Err>, CallError> {
+    message
+        .decode_output(data)
+        .map(Fallible::into_result)
+        .map_err(|e| CallError::Usage(format!("{role}: {e}")))
+}
+
+/// The contract's error in the output `data` of a reverted `message` of `role`, as a
+/// [`CallError::Contract`] with a sentence; `Usage` when the output is no refusal.
+pub fn refusal<R: Fallible>(role: &str, message: &Message<R>, data: &[u8]) -> CallError {
+    match decode_result(role, message, data) {
+        Ok(Err(e)) => contract_error(role, message.label, &e),
+        Ok(Ok(_)) => CallError::Usage(format!(
+            "{role}.{}: the call reverted with a success value",
+            message.label
+        )),
+        Err(e) => e,
     }
 }
 
-/// Decodes `MessageResult<T>` (`Ok` = 0, then `T`).
-fn decode_ok<T: Decode>(data: &[u8], label: &str) -> Result<T, CallError> {
-    let bad = || CallError::Usage(format!("`{label}` returned data that does not decode"));
-    let (first, rest) = data.split_first().ok_or_else(bad)?;
-    if *first != 0 {
-        return Err(bad());
-    }
-    T::decode(&mut &rest[..]).map_err(|_| bad())
-}
-
-/// The contract error in a reverted message's output (`Ok(Err(e))` of `MessageResult<
-/// Result<T, E>>`), as its variant name and a sentence.
-fn contract_error(art: &Artifact, label: &str, data: &[u8]) -> CallError {
-    let names = art.error_names(label);
-    let name = match data {
-        [0, 1, index, ..] => names
-            .get(usize::from(*index))
-            .cloned()
-            .unwrap_or_else(|| format!("error #{index}")),
-        _ => "reverted".to_owned(),
-    };
+fn contract_error(role: &str, label: &str, error: &impl ContractError) -> CallError {
+    let name = error.name();
     CallError::Contract {
-        sentence: sentence(&art.name, label, &name),
-        name,
+        sentence: sentence(role, label, name),
+        name: name.to_owned(),
     }
 }
 
@@ -246,9 +229,26 @@ mod tests {
     }
 
     #[test]
-    fn message_results_decode_only_when_ok() {
-        assert_eq!(decode_ok::<u32>(&[0, 7, 0, 0, 0], "x").unwrap(), 7);
-        assert!(decode_ok::<u32>(&[1, 0], "x").is_err());
-        assert!(decode_ok::<u32>(&[], "x").is_err());
+    fn refusals_name_the_contracts_error() {
+        use atelier_abi::{codec::Encode, governor};
+        let cast = governor::messages::cast_vote(1, governor::Support::For, None);
+        let refused: Result<Result<u128, governor::Error>, atelier_abi::LangError> =
+            Ok(Err(governor::Error::VotingNotOpen));
+        match refusal("governor", &cast, &refused.encode()) {
+            CallError::Contract { name, sentence } => {
+                assert_eq!(name, "VotingNotOpen");
+                assert!(sentence.starts_with("governor.cast_vote refused: voting"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            refusal("governor", &cast, &[1, 0]),
+            CallError::Usage(_)
+        ));
+        let accepted: Result<Result<u128, governor::Error>, atelier_abi::LangError> = Ok(Ok(3));
+        assert!(matches!(
+            refusal("governor", &cast, &accepted.encode()),
+            CallError::Usage(_)
+        ));
     }
 }

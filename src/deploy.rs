@@ -8,15 +8,12 @@
 //! code hash and deployment block, for the indexer, the API and the web app. Running again
 //! against the same chain finds the recorded deployment and deploys nothing.
 
-use std::{collections::BTreeMap, path::Path, sync::Arc};
+use std::{collections::BTreeMap, path::Path};
 
-use atelier_chain::client::{Chain, ClientError};
-use atelier_sandbox::{
-    dao::{GovernorSettings, MembershipSettings},
-    funds::{Limits, Split, SplitPolicy},
-    sp_core::H160,
-    Artifact,
+use atelier_abi::{
+    governor, membership, provenance, royalty_router, treasury, Constructor, Message, H160,
 };
+use atelier_chain::client::{Chain, ClientError};
 use codec::Encode;
 use serde::{Deserialize, Serialize};
 use subxt_signer::sr25519::Keypair;
@@ -24,9 +21,6 @@ use subxt_signer::sr25519::Keypair;
 /// Errors of a deployment.
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
-    /// A contract artifact could not be loaded.
-    #[error(transparent)]
-    Artifact(#[from] atelier_sandbox::Error),
     /// A chain call failed.
     #[error("{step}: {source}")]
     Chain {
@@ -127,9 +121,9 @@ pub struct DeployConfig {
     /// Attestors.
     pub attestors: Vec<[u8; 20]>,
     /// Membership settings.
-    pub membership: MembershipSettings,
+    pub membership: membership::Settings,
     /// Governor settings.
-    pub governor: GovernorSettings,
+    pub governor: governor::Settings,
     /// Guardian.
     pub guardian: Option<[u8; 20]>,
     /// Summariser.
@@ -137,11 +131,11 @@ pub struct DeployConfig {
     /// Stewards of both funds.
     pub stewards: Vec<[u8; 20]>,
     /// Limits of each fund.
-    pub limits: Limits,
+    pub limits: treasury::Limits,
     /// Royalty split.
-    pub split: Split,
+    pub split: royalty_router::Split,
     /// Split policy.
-    pub policy: SplitPolicy,
+    pub policy: royalty_router::SplitPolicy,
 }
 
 impl DeployConfig {
@@ -151,12 +145,12 @@ impl DeployConfig {
         let dev = |name: &str| Chain::address_of(&crate::wallet::dev(name));
         Self {
             attestors: vec![dev("Alice"), dev("Bob"), dev("Charlie")],
-            membership: MembershipSettings {
+            membership: membership::Settings {
                 threshold: 2,
                 member_cap: 1_000,
                 expiry_blocks: 100_000,
             },
-            governor: GovernorSettings {
+            governor: governor::Settings {
                 voting_delay: 1,
                 voting_period: 10,
                 timelock_delay: 1,
@@ -168,24 +162,20 @@ impl DeployConfig {
             guardian: Some(dev("Ferdie")),
             summariser: Some(dev("Dave")),
             stewards: vec![dev("Charlie")],
-            limits: Limits {
-                outflow_cap: 1_000 * atelier_sandbox::funds::UNIT,
+            limits: treasury::Limits {
+                outflow_cap: 1_000 * atelier_abi::UNIT,
                 epoch_blocks: 100,
             },
-            split: Split {
+            split: royalty_router::Split {
                 compute_bps: 2_000,
                 reserve_bps: 1_000,
             },
-            policy: SplitPolicy {
+            policy: royalty_router::SplitPolicy {
                 max_change_bps: 500,
                 epoch_blocks: 100,
             },
         }
     }
-}
-
-fn h160(a: [u8; 20]) -> H160 {
-    H160(a)
 }
 
 /// What a contract's code hash is on pallet-revive: keccak-256 of the code.
@@ -199,14 +189,18 @@ fn hex0x(bytes: &[u8]) -> String {
 
 /// A read every contract of `artifact` answers with data (a plain account, which
 /// pallet-revive treats as a value transfer, answers nothing).
-fn probe_label(artifact: &str) -> &'static str {
-    match artifact {
-        "governor" => "proposal_count",
-        "provenance" => "asset_count",
-        "royalty_router" => "split",
-        "treasury" => "limits",
-        _ => "governance",
+fn probe(artifact: &str) -> Option<Vec<u8>> {
+    fn input<R>(m: Message<R>) -> Vec<u8> {
+        m.input
     }
+    Some(match artifact {
+        governor::CONTRACT => input(governor::messages::proposal_count()),
+        provenance::CONTRACT => input(provenance::messages::asset_count()),
+        royalty_router::CONTRACT => input(royalty_router::messages::split()),
+        treasury::CONTRACT => input(treasury::messages::limits()),
+        membership::CONTRACT => input(membership::messages::governance()),
+        _ => return None,
+    })
 }
 
 /// Finds a recorded deployment on this chain: the file exists, its genesis hash is the
@@ -219,8 +213,7 @@ pub async fn existing(chain: &Chain, reader: &Keypair, path: &Path) -> Option<De
     }
     for role in CONTRACTS {
         let recorded = d.contracts.get(role)?;
-        let artifact = Artifact::load(&recorded.artifact).ok()?;
-        let input = artifact.input(probe_label(&recorded.artifact), &()).ok()?;
+        let input = probe(&recorded.artifact)?;
         let run = chain
             .dry_run_call(reader, d.address(role), 0, input)
             .await
@@ -235,7 +228,7 @@ pub async fn existing(chain: &Chain, reader: &Keypair, path: &Path) -> Option<De
 /// Deploys and wires the DAO as `deployer`, reporting each step to `progress`.
 ///
 /// # Errors
-/// `Artifact`, or `Chain` naming the step that failed (nothing later is attempted).
+/// `Chain` naming the step that failed (nothing later is attempted).
 pub async fn deploy(
     chain: &Chain,
     deployer: &Keypair,
@@ -247,93 +240,88 @@ pub async fn deploy(
         source,
     })?;
     let mut contracts = BTreeMap::new();
-    let instantiate = |role: &'static str, artifact: Arc<Artifact>, input: Vec<u8>| Step {
-        role,
-        artifact,
-        input,
-    };
-    let membership_art = Artifact::load("membership")?;
-    let governor_art = Artifact::load("governor")?;
-    let treasury_art = Artifact::load("treasury")?;
-    let router_art = Artifact::load("royalty_router")?;
-    let provenance_art = Artifact::load("provenance")?;
-    let attestors: Vec<H160> = config.attestors.iter().copied().map(h160).collect();
-    let m = config.membership;
+    let h = |a: &[u8; 20]| H160(*a);
+    let attestors: Vec<H160> = config.attestors.iter().map(h).collect();
+    let m = &config.membership;
 
-    let step = instantiate(
+    let step = Step::new(
         "membership",
-        membership_art.clone(),
-        membership_art.input(
-            "new",
-            &(attestors, m.threshold, m.member_cap, m.expiry_blocks),
-        )?,
+        membership::CODE,
+        membership::constructors::new(attestors, m.threshold, m.member_cap, m.expiry_blocks),
     );
     let membership = run_instantiate(chain, deployer, step, salt_base.1, &mut progress).await?;
-    let step = instantiate(
+    let step = Step::new(
         "governor",
-        governor_art.clone(),
-        governor_art.input(
-            "new",
-            &(
-                h160(membership.0),
-                chain.genesis_hash(),
-                config.governor,
-                config.guardian.map(h160),
-                config.summariser.map(h160),
-            ),
-        )?,
+        governor::CODE,
+        governor::constructors::new(
+            h(&membership.0),
+            chain.genesis_hash(),
+            config.governor.clone(),
+            config.guardian.as_ref().map(h),
+            config.summariser.as_ref().map(h),
+        ),
     );
     let governor = run_instantiate(chain, deployer, step, salt_base.1, &mut progress).await?;
-    let step = instantiate(
+    let step = Step::new(
         "provenance",
-        provenance_art.clone(),
-        provenance_art.input("new", &())?,
+        provenance::CODE,
+        provenance::constructors::new(),
     );
     let provenance = run_instantiate(chain, deployer, step, salt_base.1, &mut progress).await?;
-    let stewards: Vec<H160> = config.stewards.iter().copied().map(h160).collect();
+    let stewards: Vec<H160> = config.stewards.iter().map(h).collect();
     let mut funds = Vec::new();
     for (role, name) in [
         ("compute_fund", "compute"),
         ("community_reserve", "reserve"),
     ] {
-        let step = instantiate(
+        let step = Step::new(
             role,
-            treasury_art.clone(),
-            treasury_art.input(
-                "new",
-                &(
-                    name.to_owned(),
-                    config.limits,
-                    stewards.clone(),
-                    config.guardian.map(h160),
-                    Some(h160(provenance.0)),
-                ),
-            )?,
+            treasury::CODE,
+            treasury::constructors::new(
+                name.to_owned(),
+                config.limits.clone(),
+                stewards.clone(),
+                config.guardian.as_ref().map(h),
+                Some(h(&provenance.0)),
+            ),
         );
         funds.push(run_instantiate(chain, deployer, step, salt_base.1, &mut progress).await?);
     }
-    let step = instantiate(
+    let step = Step::new(
         "royalty_router",
-        router_art.clone(),
-        router_art.input(
-            "new",
-            &(
-                h160(funds[0].0),
-                h160(funds[1].0),
-                config.split,
-                config.policy,
-            ),
-        )?,
+        royalty_router::CODE,
+        royalty_router::constructors::new(
+            h(&funds[0].0),
+            h(&funds[1].0),
+            config.split.clone(),
+            config.policy.clone(),
+        ),
     );
     let router = run_instantiate(chain, deployer, step, salt_base.1, &mut progress).await?;
 
-    for (role, art, address) in [
-        ("membership", &membership_art, membership.0),
-        ("compute_fund", &treasury_art, funds[0].0),
-        ("community_reserve", &treasury_art, funds[1].0),
-        ("royalty_router", &router_art, router.0),
+    let to_governor = h(&governor.0);
+    for (role, input, address) in [
+        (
+            "membership",
+            membership::messages::init_governance(to_governor).input,
+            membership.0,
+        ),
+        (
+            "compute_fund",
+            treasury::messages::init_governance(to_governor).input,
+            funds[0].0,
+        ),
+        (
+            "community_reserve",
+            treasury::messages::init_governance(to_governor).input,
+            funds[1].0,
+        ),
+        (
+            "royalty_router",
+            royalty_router::messages::init_governance(to_governor).input,
+            router.0,
+        ),
     ] {
-        let input = art.input("init_governance", &h160(governor.0))?;
         call(
             chain,
             deployer,
@@ -344,32 +332,51 @@ pub async fn deploy(
         .await?;
         progress(&format!("{role}: governance handed to the governor"));
     }
-    let allow = vec![h160(funds[0].0), h160(funds[1].0), h160(router.0)];
-    let input = governor_art.input("init_allowlist", &allow)?;
+    let allow = vec![h(&funds[0].0), h(&funds[1].0), h(&router.0)];
     call(
         chain,
         deployer,
         governor.0,
-        input,
+        governor::messages::init_allowlist(allow).input,
         "allowlist the funds and the router",
     )
     .await?;
     progress("governor: funds and router allowlisted");
 
-    for (role, artifact, (address, block)) in [
-        ("membership", &membership_art, membership),
-        ("governor", &governor_art, governor),
-        ("provenance", &provenance_art, provenance),
-        ("compute_fund", &treasury_art, funds[0]),
-        ("community_reserve", &treasury_art, funds[1]),
-        ("royalty_router", &router_art, router),
+    for (role, (name, code), (address, block)) in [
+        (
+            "membership",
+            (membership::CONTRACT, membership::CODE),
+            membership,
+        ),
+        ("governor", (governor::CONTRACT, governor::CODE), governor),
+        (
+            "provenance",
+            (provenance::CONTRACT, provenance::CODE),
+            provenance,
+        ),
+        (
+            "compute_fund",
+            (treasury::CONTRACT, treasury::CODE),
+            funds[0],
+        ),
+        (
+            "community_reserve",
+            (treasury::CONTRACT, treasury::CODE),
+            funds[1],
+        ),
+        (
+            "royalty_router",
+            (royalty_router::CONTRACT, royalty_router::CODE),
+            router,
+        ),
     ] {
         contracts.insert(
             role.to_owned(),
             Deployed {
-                artifact: artifact.name.clone(),
+                artifact: name.to_owned(),
                 address: hex0x(&address),
-                code_hash: hex0x(&code_hash(&artifact.code)),
+                code_hash: hex0x(&code_hash(code)),
                 block,
             },
         );
@@ -385,10 +392,19 @@ pub async fn deploy(
 /// One instantiation to run.
 struct Step {
     role: &'static str,
-    artifact: Arc<Artifact>,
+    code: &'static [u8],
     input: Vec<u8>,
 }
 
+impl Step {
+    fn new(role: &'static str, code: &'static [u8], constructor: Constructor) -> Self {
+        Self {
+            role,
+            code,
+            input: constructor.input,
+        }
+    }
+}
 async fn run_instantiate(
     chain: &Chain,
     deployer: &Keypair,
@@ -400,7 +416,7 @@ async fn run_instantiate(
     // addresses instead of colliding with the first.
     let salt = code_hash(&(step.role, salt_seed).encode());
     let included = chain
-        .instantiate(deployer, &step.artifact.code, step.input, salt)
+        .instantiate(deployer, step.code, step.input, salt)
         .await
         .map_err(|source| DeployError::Chain {
             step: format!("instantiate {}", step.role),

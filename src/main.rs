@@ -1,13 +1,14 @@
 //! `atelier`: the command line of Atelier, DAO governance for generative-art communities:
 //! the local chain, deployment, wallet commands, the indexer (`index`), the read API
-//! (`serve`), the in-process scenario and weights report, and `dev`, the main job. The worker
+//! (`serve`) and `dev`, the main job (the in-process scenario and weights report, which link the
+//! dev runtime, are `atelier-sandbox`'s, a development tool outside the installed binary). The worker
 //! is a binary of its own (`src/bin/atelier-worker.rs`, the only one linking libtorch);
 //! `atelier work` and `atelier eval` run it in place of this process.
 
 use std::{io::Write, process::ExitCode};
 
 use anyhow::Context;
-use atelier::{cli::emit, service};
+use atelier::service;
 use clap::{Parser, Subcommand};
 
 /// Atelier: DAO governance for generative-art communities.
@@ -37,18 +38,6 @@ enum Command {
         /// Return after seeding instead of running the indexer, the API and the worker.
         #[arg(long)]
         no_services: bool,
-    },
-    /// Runs the governance scenario in-process on the pallet-revive runtime (no chain) and
-    /// prints every step: contributions attested, delegation, a royalty routed, a proposal
-    /// with an anchored summary, a direct vote and a relayed signed ballot, execution and a
-    /// steward's payout.
-    Scenario,
-    /// Prints ref_time and proof_size of each contract message next to an ERC-20 transfer
-    /// measured on the same runtime in the same run.
-    Weights {
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
     },
     /// Runs the worker's job loop (`atelier-worker work`): summaries for proposals and
     /// curation scores for works that have none yet, written to the store (`atelier work
@@ -216,22 +205,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 run_services(&rt, log_format, stop, &url, &deployment, &db, &listen)?;
             }
         }
-        Command::Scenario => {
-            writeln!(
-                out,
-                "Atelier governance scenario on the pallet-revive dev runtime (in-process)"
-            )?;
-            let report = atelier_sandbox::scenario::run(&mut out).context("the scenario failed")?;
-            writeln!(
-                out,
-                "done: proposal {:?}, member cap {}",
-                report.state, report.settings.member_cap
-            )?;
-        }
-        Command::Weights { json } => {
-            let report = atelier_sandbox::weights::measure().context("measuring weights failed")?;
-            emit(&mut out, json, &report, report.render())?;
-        }
         Command::Eval { args } => forward_to_worker("eval", &args, log_format)?,
         Command::Work { args } => forward_to_worker("work", &args, log_format)?,
         Command::Chain(cmd) => {
@@ -267,7 +240,7 @@ mod tests {
 
     #[test]
     fn log_format_is_global_and_checked() {
-        let cli = Cli::try_parse_from(["atelier", "--log-format", "json", "scenario"]).unwrap();
+        let cli = Cli::try_parse_from(["atelier", "--log-format", "json", "serve"]).unwrap();
         assert_eq!(cli.log.log_format, LogFormat::Json);
         let cli = Cli::try_parse_from(["atelier", "serve", "--log-format", "json"]).unwrap();
         assert_eq!(cli.log.log_format, LogFormat::Json);
@@ -277,7 +250,7 @@ mod tests {
             Cli::try_parse_from(["atelier", "work", "--log-format", "json", "--once"]).unwrap();
         assert_eq!(cli.log.log_format, LogFormat::Json);
         assert!(matches!(cli.command, Command::Work { args } if args == ["--once"]));
-        let err = Cli::try_parse_from(["atelier", "--log-format", "yaml", "scenario"])
+        let err = Cli::try_parse_from(["atelier", "--log-format", "yaml", "serve"])
             .err()
             .unwrap();
         assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);

@@ -4,14 +4,12 @@
 //! paid by a steward, its bounty left for one to pay), one proposal defeated and one left open
 //! for voting.
 
-use atelier_chain::client::Chain;
-use atelier_sandbox::{
-    dao::{Action, Support},
-    funds::{metadata, SpendRequest, UNIT},
-    sp_core::H160,
-    Artifact, NATIVE_TO_ETH_RATIO,
+use atelier_abi::{
+    common::SpendRequest,
+    governor::{self, Action, Support},
+    membership, royalty_router, treasury, Message, H160, UNIT,
 };
-use codec::Encode;
+use atelier_chain::client::Chain;
 use subxt_signer::sr25519::Keypair;
 
 use crate::{
@@ -38,27 +36,20 @@ fn addr(k: &Keypair) -> H160 {
     H160(Chain::address_of(k))
 }
 
-/// An action calling `label` of `role` with `args`.
+/// A proposal action calling `message` of the deployment's `role`.
 ///
 /// # Errors
-/// When the role's artifact cannot be loaded or has no such message.
-pub fn action(
-    dao: &DaoClient,
-    role: &str,
-    label: &str,
-    args: impl Encode,
-) -> Result<Action, CallError> {
-    let name = dao
-        .deployment
-        .contracts
-        .get(role)
-        .map(|d| d.artifact.clone())
-        .ok_or_else(|| CallError::Usage(format!("no contract `{role}` in the deployment")))?;
-    let art = Artifact::load(&name)?;
+/// `Usage` when the deployment has no `role`.
+pub fn action<R>(dao: &DaoClient, role: &str, message: Message<R>) -> Result<Action, CallError> {
+    if !dao.deployment.contracts.contains_key(role) {
+        return Err(CallError::Usage(format!(
+            "no contract `{role}` in the deployment"
+        )));
+    }
     Ok(Action {
         target: H160(dao.deployment.address(role)),
-        selector: art.entry(label)?.selector,
-        input: args.encode(),
+        selector: message.selector(),
+        input: message.input[4..].to_vec(),
         value: 0,
     })
 }
@@ -78,40 +69,51 @@ pub async fn seed(dao: &DaoClient, mut progress: impl FnMut(&str)) -> Result<See
         (&dave, "Dave", 2, "documentation", 3, [&alice, &bob]),
         (&charlie, "Charlie", 3, "curation work", 4, [&alice, &bob]),
     ] {
-        let (id, _): (u64, _) = dao
-            .send_for(
+        let (id, _) = dao
+            .send(
                 member,
                 "membership",
-                "record_contribution",
-                (category, [n; 32]),
+                membership::messages::record_contribution(category, [n; 32]),
                 0,
             )
             .await?;
         for a in attestors {
-            dao.send(a, "membership", "attest", id, 0).await?;
+            dao.send(a, "membership", membership::messages::attest(id), 0)
+                .await?;
         }
         progress(&format!(
             "{name} contributed {what} (#{id}), attested 2 of 3"
         ));
     }
-    dao.send(&dave, "membership", "delegate", addr(&bob), 0)
-        .await?;
+    dao.send(
+        &dave,
+        "membership",
+        membership::messages::delegate(addr(&bob)),
+        0,
+    )
+    .await?;
     progress("Dave delegated his weight to Bob");
 
+    let router = "royalty_router";
     dao.send(
         &bob,
-        "royalty_router",
-        "register_work",
-        ([7u8; 32], metadata(1), 7_000u32),
+        router,
+        royalty_router::messages::register_work(
+            [7u8; 32],
+            royalty_router::WorkMetadata::sample(1),
+            7_000,
+        ),
         0,
     )
     .await?;
     let royalty = 1_000 * UNIT;
-    let native = royalty / u128::from(NATIVE_TO_ETH_RATIO);
-    dao.send(&ferdie, "royalty_router", "route", 0u64, native)
+    let native = royalty / chain.native_to_eth_ratio()?;
+    dao.send(&ferdie, router, royalty_router::messages::route(0), native)
         .await?;
-    dao.send(&dave, "royalty_router", "forward", (), 0).await?;
-    dao.send(&bob, "royalty_router", "withdraw", (), 0).await?;
+    dao.send(&dave, router, royalty_router::messages::forward(), 0)
+        .await?;
+    dao.send(&bob, router, royalty_router::messages::withdraw(), 0)
+        .await?;
     progress("Bob registered work #0; a sale paid a royalty of 1,000 units, split and forwarded");
 
     chain.dev_new_blocks(1).await?;
@@ -120,27 +122,33 @@ pub async fn seed(dao: &DaoClient, mut progress: impl FnMut(&str)) -> Result<See
         .unwrap_or(u32::MAX)
         .saturating_add(10_000);
     let grant = SpendRequest::single(addr(&one), 150 * UNIT, expires);
-    let approve = action(dao, "compute_fund", "approve_spend", &grant)?;
+    let approve = action(
+        dao,
+        "compute_fund",
+        treasury::messages::approve_spend(grant),
+    )?;
     // A second spend, approved by the same proposal and left for a steward to pay (what the
     // web app's steward page shows).
     let bounty = SpendRequest::single(addr(&ferdie), 40 * UNIT, expires);
-    let approve_bounty = action(dao, "compute_fund", "approve_spend", &bounty)?;
-    let (executed, _): (u32, _) = dao
-        .send_for(
+    let approve_bounty = action(
+        dao,
+        "compute_fund",
+        treasury::messages::approve_spend(bounty),
+    )?;
+    let (executed, _) = dao
+        .send(
             &bob,
             "governor",
-            "propose",
-            (vec![approve, approve_bounty], "# GPU hours for the style model\n\nGrant 150 units from the Compute Fund for one training run, and a 40-unit bounty for curating its dataset.".to_owned()),
+            governor::messages::propose(vec![approve, approve_bounty], "# GPU hours for the style model\n\nGrant 150 units from the Compute Fund for one training run, and a 40-unit bounty for curating its dataset.".to_owned()),
             0,
         )
         .await?;
-    let category = action(dao, "membership", "set_category", (9u32, 15u128))?;
-    let (defeated, _): (u32, _) = dao
-        .send_for(
+    let category = action(dao, "membership", membership::messages::set_category(9, 15))?;
+    let (defeated, _) = dao
+        .send(
             &eve,
             "governor",
-            "propose",
-            (
+            governor::messages::propose(
                 vec![category],
                 "# A category for prompt engineering\n\nCount prompt libraries as contributions."
                     .to_owned(),
@@ -163,32 +171,32 @@ pub async fn seed(dao: &DaoClient, mut progress: impl FnMut(&str)) -> Result<See
         dao.send(
             voter,
             "governor",
-            "cast_vote",
-            (executed, support, Some(reason.to_owned())),
+            governor::messages::cast_vote(executed, support, Some(reason.to_owned())),
             0,
         )
         .await?;
     }
     progress(&format!("Bob (with Dave's delegation) and Charlie voted For #{executed}; nobody voted on #{defeated}"));
     chain.dev_new_blocks(11).await?;
-    dao.send(&eve, "governor", "queue", executed, 0).await?;
+    dao.send(&eve, "governor", governor::messages::queue(executed), 0)
+        .await?;
     chain.dev_new_blocks(1).await?;
-    dao.send(&eve, "governor", "execute", executed, 0).await?;
+    dao.send(&eve, "governor", governor::messages::execute(executed), 0)
+        .await?;
     progress(&format!(
         "#{executed} queued and executed: the grant is approved in the Compute Fund"
     ));
-    let (paid, _): (u128, _) = dao
-        .send_for(&charlie, "compute_fund", "payout", 0u32, 0)
+    let (paid, _) = dao
+        .send(&charlie, "compute_fund", treasury::messages::payout(0), 0)
         .await?;
     progress("steward Charlie paid the grant; the dataset bounty (spend #1) awaits a steward");
 
-    let open_action = action(dao, "membership", "set_category", (10u32, 5u128))?;
-    let (open, _): (u32, _) = dao
-        .send_for(
+    let open_action = action(dao, "membership", membership::messages::set_category(10, 5))?;
+    let (open, _) = dao
+        .send(
             &charlie,
             "governor",
-            "propose",
-            (
+            governor::messages::propose(
                 vec![open_action],
                 "# A category for translations\n\nCount translated documentation.".to_owned(),
             ),

@@ -12,13 +12,12 @@ use atelier::{
     deploy::{self, DeployConfig},
     wallet::keypair,
 };
-use atelier_chain::client::{BackendKind, Chain, ClientError};
-use atelier_sandbox::{
-    dao::{Proposal, ProposalState, Support},
-    funds::{Limits, Spend, Split, UNIT},
-    sp_core::H160,
+use atelier_abi::{
+    governor::{self, ProposalState, Support},
+    membership, royalty_router, treasury, ContractError, H160, UNIT,
 };
-use common::{addr, dev, stores, LocalChain, RATIO};
+use atelier_chain::client::{BackendKind, Chain, ClientError};
+use common::{addr, dev, stores, LocalChain};
 use subxt_signer::sr25519::Keypair;
 
 async fn with_timeout<T>(f: impl std::future::Future<Output = T>) -> T {
@@ -64,9 +63,13 @@ async fn flow(url: &str) {
         let dao = &dao;
         let alice = &alice;
         async move {
-            dao.read::<Option<H160>>(alice, role, "governance", ())
-                .await
-                .unwrap()
+            // the four share the message: one builder stands for each contract's own
+            let message = match role {
+                "membership" => membership::messages::governance(),
+                "royalty_router" => royalty_router::messages::governance(),
+                _ => treasury::messages::governance(),
+            };
+            dao.read(alice, role, message).await.unwrap()
         }
     };
     for role in [
@@ -91,11 +94,18 @@ async fn flow(url: &str) {
         (seeded.defeated, ProposalState::Defeated),
         (seeded.open, ProposalState::Active),
     ] {
-        let state: Result<ProposalState, CallError> = read_result(&dao, &alice, "state", id).await;
-        assert_eq!(state.unwrap(), expected, "proposal #{id}");
+        let state = dao
+            .read(&alice, "governor", governor::messages::state(id))
+            .await
+            .unwrap();
+        assert_eq!(state, Ok(expected), "proposal #{id}");
     }
-    let bob_votes: u128 = dao
-        .read(&alice, "membership", "votes", addr(&bob))
+    let bob_votes = dao
+        .read(
+            &alice,
+            "membership",
+            membership::messages::votes(addr(&bob)),
+        )
         .await
         .unwrap();
     assert_eq!(bob_votes, 40, "Bob's 30 plus Dave's delegated 10");
@@ -111,19 +121,22 @@ async fn flow(url: &str) {
         0,
         "everything forwarded or withdrawn"
     );
-    let spend: Option<Spend> = dao
-        .read(&alice, "compute_fund", "spend", 0u32)
+    let spend = dao
+        .read(&alice, "compute_fund", treasury::messages::spend(0))
         .await
         .unwrap();
     assert_eq!(spend.map(|s| s.paid), Some(150 * UNIT));
 
     // bad input: each a clear error that changes nothing
+    let unknown_work = royalty_router::messages::route(99);
+    let ratio = chain.native_to_eth_ratio().unwrap();
     let err = dao
-        .send(&ferdie, "royalty_router", "route", 99u64, UNIT / RATIO)
+        .send(&ferdie, "royalty_router", unknown_work, UNIT / ratio)
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, CallError::Contract { name, .. } if name == "UnknownWork"),
+        matches!(&err, CallError::Contract { name, .. }
+            if name == royalty_router::Error::UnknownWork.name()),
         "{err}"
     );
     assert_eq!(chain.balance(router).await.unwrap(), 0);
@@ -131,20 +144,19 @@ async fn flow(url: &str) {
         .send(
             &eve,
             "governor",
-            "cast_vote",
-            (seeded.defeated, Support::For, Option::<String>::None),
+            governor::messages::cast_vote(seeded.defeated, Support::For, None),
             0,
         )
         .await;
     assert!(
-        matches!(&closed, Err(CallError::Contract { name, .. }) if name == "VotingNotOpen"),
+        matches!(&closed, Err(CallError::Contract { name, .. })
+            if name == governor::Error::VotingNotOpen.name()),
         "{closed:?}"
     );
     dao.send(
         &bob,
         "governor",
-        "cast_vote",
-        (seeded.open, Support::For, Option::<String>::None),
+        governor::messages::cast_vote(seeded.open, Support::For, None),
         0,
     )
     .await
@@ -153,32 +165,39 @@ async fn flow(url: &str) {
         .send(
             &bob,
             "governor",
-            "cast_vote",
-            (seeded.open, Support::Against, Option::<String>::None),
+            governor::messages::cast_vote(seeded.open, Support::Against, None),
             0,
         )
         .await;
     assert!(
-        matches!(&twice, Err(CallError::Contract { name, .. }) if name == "AlreadyVoted"),
+        matches!(&twice, Err(CallError::Contract { name, .. })
+            if name == governor::Error::AlreadyVoted.name()),
         "{twice:?}"
     );
-    let p: Option<Proposal> = dao
-        .read(&alice, "governor", "proposal", seeded.open)
+    let p = dao
+        .read(
+            &alice,
+            "governor",
+            governor::messages::proposal(seeded.open),
+        )
         .await
         .unwrap();
     assert_eq!(p.map(|p| (p.for_votes, p.against_votes)), Some((40, 0)));
     // an unknown, unfunded account cannot act
     let nobody = keypair(Some("//Nobody"), None).unwrap();
-    let before: u64 = dao
-        .read(&alice, "membership", "contribution_count", ())
+    let before = dao
+        .read(
+            &alice,
+            "membership",
+            membership::messages::contribution_count(),
+        )
         .await
         .unwrap();
     let unfunded = dao
         .send(
             &nobody,
             "membership",
-            "record_contribution",
-            (0u32, [99u8; 32]),
+            membership::messages::record_contribution(0, [99u8; 32]),
             0,
         )
         .await;
@@ -186,8 +205,12 @@ async fn flow(url: &str) {
         unfunded.is_err(),
         "an unfunded account's transaction must fail"
     );
-    let after: u64 = dao
-        .read(&alice, "membership", "contribution_count", ())
+    let after = dao
+        .read(
+            &alice,
+            "membership",
+            membership::messages::contribution_count(),
+        )
         .await
         .unwrap();
     assert_eq!(before, after);
@@ -218,8 +241,8 @@ async fn flow(url: &str) {
         let err = atelier::cli::run(cmd, &mut Vec::new()).await.unwrap_err();
         assert!(err.to_string().contains(expected), "{err}");
     }
-    let count: u32 = dao
-        .read(&alice, "governor", "proposal_count", ())
+    let count = dao
+        .read(&alice, "governor", governor::messages::proposal_count())
         .await
         .unwrap();
     assert_eq!(
@@ -231,8 +254,12 @@ async fn flow(url: &str) {
     // the indexer mirrors the chain into SQLite and PostgreSQL; the store agrees with the
     // contracts' own answers
     let bob_hex = format!("0x{}", hex::encode(addr(&bob).0));
-    let p: Option<Proposal> = dao
-        .read(&alice, "governor", "proposal", seeded.open)
+    let p = dao
+        .read(
+            &alice,
+            "governor",
+            governor::messages::proposal(seeded.open),
+        )
         .await
         .unwrap();
     let open = p.expect("open proposal");
@@ -333,10 +360,13 @@ async fn funds_match(
         .expect("fund indexed");
     assert_eq!(f.role.as_deref(), Some("compute_fund"), "{db}");
     assert_eq!(f.balance.0, chain.balance(compute).await.unwrap(), "{db}");
-    let limits: Limits = dao.read(alice, "compute_fund", "limits", ()).await.unwrap();
+    let limits = dao
+        .read(alice, "compute_fund", treasury::messages::limits())
+        .await
+        .unwrap();
     assert_eq!(f.outflow_cap.map(|a| a.0), Some(limits.outflow_cap), "{db}");
-    let epoch_outflow: u128 = dao
-        .read(alice, "compute_fund", "epoch_outflow", ())
+    let epoch_outflow = dao
+        .read(alice, "compute_fund", treasury::messages::epoch_outflow())
         .await
         .unwrap();
     let (head, _) = chain.head().await.unwrap();
@@ -349,14 +379,18 @@ async fn funds_match(
     assert!(!f.stewards.is_empty(), "{db}");
     for s in &f.stewards {
         let account = H160::from_slice(&hex::decode(&s[2..]).unwrap());
-        let on_chain: bool = dao
-            .read(alice, "compute_fund", "is_steward", account)
+        let on_chain = dao
+            .read(
+                alice,
+                "compute_fund",
+                treasury::messages::is_steward(account),
+            )
             .await
             .unwrap();
         assert!(on_chain, "{db}: {s} is a steward");
     }
-    let count: u32 = dao
-        .read(alice, "compute_fund", "spend_count", ())
+    let count = dao
+        .read(alice, "compute_fund", treasury::messages::spend_count())
         .await
         .unwrap();
     let spends = store
@@ -369,8 +403,9 @@ async fn funds_match(
         .unwrap();
     assert_eq!(spends.len(), count as usize, "{db}");
     for s in &spends {
-        let on_chain: Spend = dao
-            .read::<Option<Spend>>(alice, "compute_fund", "spend", u32::try_from(s.id).unwrap())
+        let id = u32::try_from(s.id).unwrap();
+        let on_chain = dao
+            .read(alice, "compute_fund", treasury::messages::spend(id))
             .await
             .unwrap()
             .expect("spend on chain");
@@ -391,8 +426,12 @@ async fn funds_match(
             s.id
         );
     }
-    let works: u64 = dao
-        .read(alice, "royalty_router", "work_count", ())
+    let works = dao
+        .read(
+            alice,
+            "royalty_router",
+            royalty_router::messages::work_count(),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -400,8 +439,8 @@ async fn funds_match(
         i64::try_from(works).unwrap(),
         "{db}"
     );
-    let split: Split = dao
-        .read(alice, "royalty_router", "split", ())
+    let split = dao
+        .read(alice, "royalty_router", royalty_router::messages::split())
         .await
         .unwrap();
     let (_, compute_bps, reserve_bps, _) =
@@ -418,24 +457,17 @@ async fn funds_match(
     assert!(!creators.is_empty(), "{db}: royalties were routed");
     for t in creators {
         let account = H160::from_slice(&hex::decode(&t.key[2..]).unwrap());
-        let owed: u128 = dao
-            .read(alice, "royalty_router", "balance_of", account)
+        let owed = dao
+            .read(
+                alice,
+                "royalty_router",
+                royalty_router::messages::balance_of(account),
+            )
             .await
             .unwrap();
         let stored = t.to_creator.0 - t.withdrawn.0;
         assert_eq!(stored, owed, "{db}: creator {}", t.key);
     }
-}
-
-/// Reads a message returning `Result<T, Error>`.
-async fn read_result<T: codec::Decode>(
-    dao: &DaoClient,
-    reader: &Keypair,
-    label: &str,
-    id: u32,
-) -> Result<T, CallError> {
-    let r: Result<T, u8> = dao.read(reader, "governor", label, id).await?;
-    r.map_err(|e| CallError::Usage(format!("error {e}")))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -29,8 +29,8 @@ use atelier::{
     dao::DaoClient,
     deploy::{self, DeployConfig},
 };
+use atelier_abi::{governor, membership};
 use atelier_chain::client::{BackendKind, Chain};
-use atelier_sandbox::dao::Support;
 use common::{dev, pg::TempPostgres, wait_until, LocalChain, Spawned};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -111,8 +111,7 @@ async fn some_votes(dao: &DaoClient, ids: std::ops::Range<u32>) {
             .send(
                 &dev("Eve"),
                 "governor",
-                "cast_vote",
-                (id, Support::Abstain, Option::<String>::None),
+                governor::messages::cast_vote(id, governor::Support::Abstain, None),
                 0,
             )
             .await;
@@ -373,8 +372,7 @@ async fn reliability() {
         .send(
             &dev("Bob"),
             "membership",
-            "record_contribution",
-            (0u32, [77u8; 32]),
+            membership::messages::record_contribution(0, [77u8; 32]),
             0,
         )
         .await;
@@ -538,8 +536,7 @@ async fn best_block_reorg(chain: &Chain, dao: &DaoClient, url: &str, file: &Path
         .send(
             &dev("Ferdie"),
             "membership",
-            "record_contribution",
-            (1u32, [79u8; 32]),
+            membership::messages::record_contribution(1, [79u8; 32]),
             0,
         )
         .await;
@@ -680,7 +677,6 @@ async fn delivered_twice(chain: &Chain, file: &Path, db: &str, reference: &str) 
         chain.clone(),
         store,
         &deployment,
-        &atelier_sandbox::artifact::artifacts_dir(),
         atelier_indexer::Options::default(),
     )
     .unwrap();
@@ -755,8 +751,7 @@ async fn database_faults(
         .send(
             &dev("Dave"),
             "membership",
-            "record_contribution",
-            (2u32, [78u8; 32]),
+            membership::messages::record_contribution(2, [78u8; 32]),
             0,
         )
         .await;

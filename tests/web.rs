@@ -19,8 +19,8 @@ use atelier::{
     dao::DaoClient,
     deploy::{self, DeployConfig},
 };
+use atelier_abi::{governor, membership, treasury};
 use atelier_chain::client::{BackendKind, Chain};
-use atelier_sandbox::{dao::Proposal, funds::Spend};
 use common::{dev, LocalChain};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -157,17 +157,25 @@ async fn run(root: &Path, web: &Path) {
     eprintln!("screenshots in {}", shots.display());
 
     // what the page did is on chain: Eve's For vote counted, the bounty paid to Ferdie
-    let p: Option<Proposal> = dao
-        .read(&alice, "governor", "proposal", seeded.open)
+    let p = dao
+        .read(
+            &alice,
+            "governor",
+            governor::messages::proposal(seeded.open),
+        )
         .await
         .unwrap();
-    let eve_weight: u128 = dao
-        .read(&alice, "membership", "votes", common::addr(&dev("Eve")))
+    let eve_weight = dao
+        .read(
+            &alice,
+            "membership",
+            membership::messages::votes(common::addr(&dev("Eve"))),
+        )
         .await
         .unwrap();
     assert_eq!(p.expect("the open proposal").for_votes, eve_weight);
-    let spend: Option<Spend> = dao
-        .read(&alice, "compute_fund", "spend", 1u32)
+    let spend = dao
+        .read(&alice, "compute_fund", treasury::messages::spend(1))
         .await
         .unwrap();
     let spend = spend.expect("the bounty spend");

@@ -393,7 +393,7 @@ fn hex32(bytes: &[u8; 32]) -> String {
 
 impl Indexer {
     /// An indexer of `deployment`'s contracts on `chain` into `store`, with decoders from
-    /// the committed metadata in `artifacts` (`contracts/artifacts`).
+    /// the contracts' committed metadata, embedded in the binary (`atelier-abi`).
     ///
     /// # Errors
     /// `Mismatch` when the deployment is for another chain, `Setup` for a missing artifact.
@@ -401,7 +401,6 @@ impl Indexer {
         chain: Chain,
         store: Store,
         deployment: &Deployment,
-        artifacts: &Path,
         options: Options,
     ) -> Result<Self> {
         if deployment.genesis_hash != hex32(&chain.genesis_hash()) {
@@ -422,13 +421,17 @@ impl Indexer {
                 artifact: d.artifact.clone(),
                 block: i64::try_from(d.block).unwrap_or(i64::MAX),
             });
-            let path = artifacts.join(format!("{}.json", d.artifact));
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| IndexError::Setup(format!("cannot read {}: {e}", path.display())))?;
-            let metadata: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| IndexError::Setup(format!("{} is malformed: {e}", path.display())))?;
+            let artifact = atelier_abi::artifact(&d.artifact).ok_or_else(|| {
+                IndexError::Setup(format!(
+                    "the deployment's {role} is a `{}`, which is none of this build's contracts ({})",
+                    d.artifact,
+                    atelier_abi::CONTRACTS.join(", ")
+                ))
+            })?;
+            let metadata: serde_json::Value = serde_json::from_str(artifact.metadata)
+                .map_err(|e| IndexError::Setup(format!("{}.json is malformed: {e}", d.artifact)))?;
             let decoder = ContractEvents::from_metadata(&d.artifact, &metadata)
-                .map_err(|e| IndexError::Setup(format!("{}: {e}", path.display())))?;
+                .map_err(|e| IndexError::Setup(format!("{}.json: {e}", d.artifact)))?;
             watched.insert(
                 address(&d.address)?,
                 Watched {
@@ -844,16 +847,9 @@ mod tests {
     /// or renames an event fails here instead of being stored raw in production.
     #[test]
     fn domain_events_match_the_committed_metadata() {
-        let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/artifacts");
-        for artifact in [
-            "membership",
-            "governor",
-            "royalty_router",
-            "treasury",
-            "provenance",
-        ] {
-            let text = std::fs::read_to_string(artifacts.join(format!("{artifact}.json"))).unwrap();
-            let metadata: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for artifact in atelier_abi::CONTRACTS {
+            let text = atelier_abi::artifact(artifact).unwrap().metadata;
+            let metadata: serde_json::Value = serde_json::from_str(text).unwrap();
             let decoder = ContractEvents::from_metadata(artifact, &metadata).unwrap();
             let mut known: Vec<&str> = kind_of(artifact).unwrap().event_labels().to_vec();
             known.sort_unstable();

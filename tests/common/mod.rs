@@ -11,12 +11,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+use atelier_abi::H160;
 use atelier_chain::client::Chain;
-use atelier_sandbox::sp_core::H160;
 use subxt_signer::sr25519::Keypair;
-
-/// Native units per contract unit (pallet-revive's NATIVE_TO_ETH_RATIO).
-pub const RATIO: u128 = atelier_sandbox::NATIVE_TO_ETH_RATIO as u128;
 
 /// A chain started for one test and stopped when dropped.
 pub struct LocalChain {

@@ -34,6 +34,71 @@ pub const CONTRACTS: [&str; 5] = [
     provenance::CONTRACT,
 ];
 
+/// A millionth of a token: 10^12 contract units (amounts carry 18 decimals). The unit the
+/// demo DAO's seeded amounts and the benchmarks' royalties are written in.
+pub const UNIT: u128 = 1_000_000_000_000;
+
+impl common::SpendRequest {
+    /// A one-tranche spend of `amount` to `beneficiary`, payable from now until
+    /// `expires_at`, for no training (the demo DAO's, the benchmarks' and the tests' grants).
+    pub fn single(beneficiary: H160, amount: u128, expires_at: u32) -> Self {
+        Self {
+            beneficiary,
+            amount,
+            valid_from: 0,
+            expires_at,
+            purpose_hash: [7; 32],
+            tranches: 1,
+            tranche_interval: 0,
+            datasets: Vec::new(),
+        }
+    }
+}
+
+impl royalty_router::WorkMetadata {
+    /// Believable metadata for work `n` (the demo DAO's and the tests' works).
+    pub fn sample(n: u8) -> Self {
+        Self {
+            title: format!("Tidal study no. {n}"),
+            prompt: format!("long exposure of a tidal pool at dusk, study {n}, film grain"),
+            description: "Part of the tidal series; model fine-tuned on the community dataset."
+                .into(),
+            tags: vec!["photography".into(), "sea".into()],
+            image_hash: Some([n.wrapping_add(100); 32]),
+        }
+    }
+}
+
+/// One contract's committed artifacts, embedded in the binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Artifact {
+    /// The artifact's name (`treasury` for both funds).
+    pub name: &'static str,
+    /// The PolkaVM code (`<name>.polkavm`).
+    pub code: &'static [u8],
+    /// The metadata (`<name>.json`).
+    pub metadata: &'static str,
+}
+
+/// The embedded artifacts of contract `name`, `None` for a name that is none of
+/// [`CONTRACTS`].
+pub fn artifact(name: &str) -> Option<Artifact> {
+    let (code, metadata) = match name {
+        membership::CONTRACT => (membership::CODE, membership::METADATA),
+        governor::CONTRACT => (governor::CODE, governor::METADATA),
+        royalty_router::CONTRACT => (royalty_router::CODE, royalty_router::METADATA),
+        treasury::CONTRACT => (treasury::CODE, treasury::METADATA),
+        provenance::CONTRACT => (provenance::CODE, provenance::METADATA),
+        _ => return None,
+    };
+    let name = CONTRACTS.into_iter().find(|c| *c == name)?;
+    Some(Artifact {
+        name,
+        code,
+        metadata,
+    })
+}
+
 /// A 32-byte Substrate account id (`ink_primitives::AccountId`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, codec::Encode, codec::Decode)]
 pub struct AccountId32(pub [u8; 32]);
@@ -218,6 +283,18 @@ mod tests {
             ContractError::name(&treasury::Error::NotSteward),
             "NotSteward"
         );
+    }
+
+    #[test]
+    fn every_contract_has_its_embedded_artifact() {
+        for name in CONTRACTS {
+            let a = artifact(name).unwrap();
+            assert_eq!(a.name, name);
+            assert!(a.code.starts_with(b"PVM"), "{name}: not PolkaVM code");
+            let m: serde_json::Value = serde_json::from_str(a.metadata).unwrap();
+            assert_eq!(m["contract"]["name"], name);
+        }
+        assert_eq!(artifact("erc20_baseline"), None);
     }
 
     #[test]

@@ -165,6 +165,8 @@ pub struct Chain {
     pub(crate) metadata: crate::blocks::MetadataCache,
     /// `Revive::ChainId` of the runtime connected to, or why it could not be read.
     evm_chain_id: std::result::Result<u64, String>,
+    /// `Revive::NativeToEthRatio` of the runtime connected to, or why it could not be read.
+    native_to_eth_ratio: std::result::Result<u32, String>,
 }
 
 impl Chain {
@@ -231,7 +233,8 @@ impl Chain {
             rpc,
             url: url.to_owned(),
             metadata: cache,
-            evm_chain_id: revive_chain_id(&metadata),
+            evm_chain_id: revive_constant(&metadata, "ChainId"),
+            native_to_eth_ratio: revive_constant(&metadata, "NativeToEthRatio"),
         })
     }
 
@@ -288,6 +291,19 @@ impl Chain {
     /// When the chain cannot be read or the constant is missing.
     pub async fn evm_chain_id(&self) -> Result<u64> {
         self.evm_chain_id.clone().map_err(ClientError::Dispatch)
+    }
+
+    /// pallet-revive's `NativeToEthRatio`: how many contract units (what a contract sees as
+    /// `transferred_value`, 18 decimals) one native unit is. Read from the head's runtime
+    /// metadata when connecting, so no copy of the runtime's constant lives off-chain.
+    ///
+    /// # Errors
+    /// When the constant is missing from the metadata.
+    pub fn native_to_eth_ratio(&self) -> Result<u128> {
+        self.native_to_eth_ratio
+            .clone()
+            .map(u128::from)
+            .map_err(ClientError::Dispatch)
     }
 
     /// The chain's genesis hash.
@@ -621,13 +637,17 @@ impl Chain {
 
 /// The number of a JSON header (`"number": "0x.."`).
 /// `Revive::ChainId` in `metadata`.
-fn revive_chain_id(metadata: &subxt::Metadata) -> std::result::Result<u64, String> {
+/// pallet-revive's constant `name` in `metadata`, decoded as `T`.
+fn revive_constant<T: Decode>(
+    metadata: &subxt::Metadata,
+    name: &str,
+) -> std::result::Result<T, String> {
     let bytes = metadata
         .pallet_by_name("Revive")
-        .and_then(|p| p.constant_by_name("ChainId"))
+        .and_then(|p| p.constant_by_name(name))
         .map(|c| c.value().to_vec())
-        .ok_or_else(|| "no constant Revive::ChainId".to_owned())?;
-    u64::decode(&mut &bytes[..]).map_err(|e| format!("Revive::ChainId does not decode: {e}"))
+        .ok_or_else(|| format!("no constant Revive::{name}"))?;
+    T::decode(&mut &bytes[..]).map_err(|e| format!("Revive::{name} does not decode: {e}"))
 }
 
 pub(crate) fn header_number(header: &serde_json::Value) -> Result<u64> {

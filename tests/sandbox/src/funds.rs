@@ -11,43 +11,7 @@ use crate::{
     Artifact, Contract, Outcome, Result, Sandbox,
 };
 
-/// Mirror of `atelier_traits::SpendRequest`.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
-pub struct SpendRequest {
-    /// Paid account.
-    pub beneficiary: H160,
-    /// Total amount.
-    pub amount: u128,
-    /// First payable block.
-    pub valid_from: u32,
-    /// Last payable block.
-    pub expires_at: u32,
-    /// Purpose hash.
-    pub purpose_hash: [u8; 32],
-    /// Tranches.
-    pub tranches: u32,
-    /// Blocks between tranches.
-    pub tranche_interval: u32,
-    /// Datasets needing consent.
-    pub datasets: Vec<u32>,
-}
-
-impl SpendRequest {
-    /// A one-tranche spend of `amount` to `beneficiary`, payable from now until
-    /// `expires_at`, for no training.
-    pub fn single(beneficiary: H160, amount: u128, expires_at: u32) -> Self {
-        Self {
-            beneficiary,
-            amount,
-            valid_from: 0,
-            expires_at,
-            purpose_hash: [7; 32],
-            tranches: 1,
-            tranche_interval: 0,
-            datasets: Vec::new(),
-        }
-    }
-}
+pub use atelier_abi::{common::SpendRequest, royalty_router::WorkMetadata};
 
 /// Mirror of `treasury::Limits`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
@@ -104,21 +68,6 @@ pub struct SplitPolicy {
     pub epoch_blocks: u32,
 }
 
-/// Mirror of `royalty_router::WorkMetadata`.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
-pub struct WorkMetadata {
-    /// Title.
-    pub title: String,
-    /// Prompt.
-    pub prompt: String,
-    /// Description.
-    pub description: String,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Image hash.
-    pub image_hash: Option<[u8; 32]>,
-}
-
 /// Mirror of `royalty_router::Work`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
 pub struct Work {
@@ -165,9 +114,7 @@ pub struct OptimisticState {
     pub escalated: bool,
 }
 
-/// One unit of value in these scenarios: 10^12 contract units (10^6 native units), so
-/// that amounts stay whole in both denominations.
-pub const UNIT: u128 = 1_000_000_000_000;
+pub use atelier_abi::UNIT;
 
 /// How the funds are set up.
 #[derive(Debug, Clone)]
@@ -329,11 +276,5 @@ impl Funds {
 
 /// Believable metadata for work `n`.
 pub fn metadata(n: u8) -> WorkMetadata {
-    WorkMetadata {
-        title: format!("Tidal study no. {n}"),
-        prompt: format!("long exposure of a tidal pool at dusk, study {n}, film grain"),
-        description: "Part of the tidal series; model fine-tuned on the community dataset.".into(),
-        tags: vec!["photography".into(), "sea".into()],
-        image_hash: Some([n.wrapping_add(100); 32]),
-    }
+    WorkMetadata::sample(n)
 }
