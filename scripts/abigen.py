@@ -24,6 +24,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "contracts" / "artifacts"
 OUT = ROOT / "indexer" / "abi" / "src" / "generated"
 CONTRACTS = ["membership", "governor", "royalty_router", "treasury", "provenance"]
+# Built and committed beside them, never deployed as Atelier: the ERC-20 baseline of the
+# weights report and the runtime tests' foreign code.
+OTHERS = ["erc20_baseline"]
 
 PRIMITIVES = {
     "bool": "bool", "char": "char", "str": "String",
@@ -125,6 +128,39 @@ class Registry:
             return f"codec::Compact<{self.rust(d['compact']['type'])}>"
         raise SystemExit(f"{self.contract}: type {tid} ({d}) is not supported")
 
+    def is_copy(self, tid, seen=None):
+        """Whether the type renders to a Rust type that can derive `Copy` (no Vec, no String)."""
+        seen = set() if seen is None else seen
+        if tid in seen:
+            return False
+        seen = seen | {tid}
+        t = self.types[tid]
+        d = t["def"]
+        path = self.path(tid)
+        if path in KNOWN:
+            return True
+        if path in ("Option", "Result"):
+            return all(self.is_copy(p["type"], seen) for p in t["params"])
+        if "primitive" in d:
+            return d["primitive"] != "str"
+        if "sequence" in d:
+            return False
+        if "array" in d:
+            return self.is_copy(d["array"]["type"], seen)
+        if "tuple" in d:
+            return all(self.is_copy(i, seen) for i in d["tuple"])
+        if "compact" in d:
+            return True
+        if "composite" in d:
+            return all(self.is_copy(f["type"], seen) for f in d["composite"].get("fields", []) or [])
+        if "variant" in d:
+            return all(
+                self.is_copy(f["type"], seen)
+                for v in d["variant"].get("variants", []) or []
+                for f in v.get("fields", []) or []
+            )
+        return False
+
     def _shape(self, d):
         return json.dumps(self._normalise(d), sort_keys=True)
 
@@ -152,9 +188,10 @@ class Registry:
         name = t["path"][-1]
         d = t["def"]
         out = docs(t.get("docs"), indent, f"`{'::'.join(t['path'])}`.")
+        copy = "Copy, " if self.is_copy(tid) else ""
         if "composite" in d:
             fs = d["composite"].get("fields", []) or []
-            out += f"{indent}#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]\n"
+            out += f"{indent}#[derive(Debug, Clone, {copy}PartialEq, Eq, codec::Encode, codec::Decode)]\n"
             if not fs:
                 return out + f"{indent}pub struct {name};\n"
             if all(f.get("name") is None for f in fs):
@@ -168,7 +205,7 @@ class Registry:
         if "variant" in d:
             vs = d["variant"].get("variants", []) or []
             plain = all(not v.get("fields") for v in vs)
-            derive = "Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode"
+            derive = f"Debug, Clone, {copy}PartialEq, Eq, codec::Encode, codec::Decode"
             if plain:
                 derive = "Debug, Clone, Copy, PartialEq, Eq, Hash, codec::Encode, codec::Decode"
             out += f"{indent}#[derive({derive})]\n{indent}pub enum {name} {{\n"
@@ -215,6 +252,12 @@ class Registry:
             f"{indent}    /// The variant's name, as in the contract.\n"
             f"{indent}    pub fn variant_name(&self) -> &'static str {{\n"
             f"{indent}        match self {{\n{arms}{indent}        }}\n"
+            f"{indent}    }}\n"
+            f"{indent}}}\n\n"
+            f"{indent}/// The variant's name (`Debug` shows its fields too).\n"
+            f"{indent}impl core::fmt::Display for {name} {{\n"
+            f"{indent}    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n"
+            f"{indent}        f.write_str(self.variant_name())\n"
             f"{indent}    }}\n"
             f"{indent}}}\n"
         )
@@ -301,6 +344,25 @@ def generate(contract, metadata, shared):
         raise SystemExit(f"{contract}: messages {sorted(clash)} share a name across traits")
     ctors = "".join(builder(c, "constructor") for c in spec["constructors"])
     msgs = "".join(builder(m, "message") for m in spec["messages"])
+    def quoted(items):
+        return ", ".join('"' + i + '"' for i in items)
+    ctors += (
+        "\n    /// The constructors' labels, in metadata order.\n"
+        f"    pub const LABELS: &[&str] = &[{quoted(c['label'] for c in spec['constructors'])}];\n"
+    )
+    selector_arms = "".join(
+        f"            {selector(m['selector'])} => \"{m['label']}\",\n" for m in spec["messages"]
+    )
+    msgs += (
+        "\n    /// The messages' labels (`Trait::message` for a trait message), in metadata order.\n"
+        f"    pub const LABELS: &[&str] = &[{quoted(m['label'] for m in spec['messages'])}];\n\n"
+        "    /// The label of the message with `selector`, `None` for none of this contract's.\n"
+        "    pub fn label_of(selector: [u8; 4]) -> Option<&'static str> {\n"
+        "        Some(match selector {\n" + selector_arms +
+        "            _ => return None,\n"
+        "        })\n"
+        "    }\n"
+    )
 
     evs = ""
     variants = ""
@@ -332,6 +394,7 @@ def generate(contract, metadata, shared):
         variants += f"        /// [`{name}`].\n        {name}({name}),\n"
         decode_arms += f"            {name}::SIGNATURE_TOPIC => Self::{name}(codec::DecodeAll::decode_all(&mut &data[..])?),\n"
     label_arms = "".join(f"            Self::{n}(_) => {n}::LABEL,\n" for n in labels)
+    topic_arms = "".join(f"                {n}::SIGNATURE_TOPIC => {n}::LABEL,\n" for n in labels)
     evs += (
         "    /// Every event of the contract.\n"
         "    #[derive(Debug, Clone, PartialEq, Eq)]\n"
@@ -347,6 +410,13 @@ def generate(contract, metadata, shared):
         "            Ok(Some(match *signature_topic {\n" + decode_arms +
         "                _ => return Ok(None),\n"
         "            }))\n"
+        "        }\n\n"
+        "        /// The label of the event with `signature_topic`, `None` for none of this\n"
+        "        /// contract's.\n"
+        "        pub fn label_of(signature_topic: &[u8; 32]) -> Option<&'static str> {\n"
+        "            Some(match *signature_topic {\n" + topic_arms +
+        "                _ => return None,\n"
+        "            })\n"
         "        }\n\n"
         "        /// The event's label.\n"
         "        pub fn label(&self) -> &'static str {\n"
@@ -405,13 +475,13 @@ def main():
     check = "--check" in sys.argv[1:]
     shared = {}
     files = {}
-    for c in CONTRACTS:
+    for c in CONTRACTS + OTHERS:
         metadata = json.loads((ARTIFACTS / f"{c}.json").read_text())
         files[f"{c}.rs"] = generate(c, metadata, shared)
     files["common.rs"] = common(shared)
     files["mod.rs"] = (
         HEADER.format(src="*.json") + "\n"
-        + "".join(f"pub mod {c};\n" for c in ["common"] + CONTRACTS)
+        + "".join(f"pub mod {c};\n" for c in ["common"] + CONTRACTS + OTHERS)
     )
     files = {name: rustfmt(text) for name, text in files.items()}
     stale = []

@@ -256,7 +256,7 @@ pub async fn deploy(
         governor::constructors::new(
             h(&membership.0),
             chain.genesis_hash(),
-            config.governor.clone(),
+            config.governor,
             config.guardian.as_ref().map(h),
             config.summariser.as_ref().map(h),
         ),
@@ -279,7 +279,7 @@ pub async fn deploy(
             treasury::CODE,
             treasury::constructors::new(
                 name.to_owned(),
-                config.limits.clone(),
+                config.limits,
                 stewards.clone(),
                 config.guardian.as_ref().map(h),
                 Some(h(&provenance.0)),
@@ -293,8 +293,8 @@ pub async fn deploy(
         royalty_router::constructors::new(
             h(&funds[0].0),
             h(&funds[1].0),
-            config.split.clone(),
-            config.policy.clone(),
+            config.split,
+            config.policy,
         ),
     );
     let router = run_instantiate(chain, deployer, step, salt_base.1, &mut progress).await?;

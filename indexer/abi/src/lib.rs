@@ -81,7 +81,7 @@ pub struct Artifact {
 }
 
 /// The embedded artifacts of contract `name`, `None` for a name that is none of
-/// [`CONTRACTS`].
+/// [`CONTRACTS`] (or the ERC-20 baseline, [`erc20_baseline`]).
 pub fn artifact(name: &str) -> Option<Artifact> {
     let (code, metadata) = match name {
         membership::CONTRACT => (membership::CODE, membership::METADATA),
@@ -89,14 +89,29 @@ pub fn artifact(name: &str) -> Option<Artifact> {
         royalty_router::CONTRACT => (royalty_router::CODE, royalty_router::METADATA),
         treasury::CONTRACT => (treasury::CODE, treasury::METADATA),
         provenance::CONTRACT => (provenance::CODE, provenance::METADATA),
+        erc20_baseline::CONTRACT => (erc20_baseline::CODE, erc20_baseline::METADATA),
         _ => return None,
     };
-    let name = CONTRACTS.into_iter().find(|c| *c == name)?;
+    let name = CONTRACTS
+        .into_iter()
+        .chain([erc20_baseline::CONTRACT])
+        .find(|c| *c == name)?;
     Some(Artifact {
         name,
         code,
         metadata,
     })
+}
+
+/// The label of the event with `signature_topic` in any of the contracts, `None` when it is
+/// none of theirs.
+pub fn event_label(signature_topic: &[u8; 32]) -> Option<&'static str> {
+    membership::events::Event::label_of(signature_topic)
+        .or_else(|| governor::events::Event::label_of(signature_topic))
+        .or_else(|| royalty_router::events::Event::label_of(signature_topic))
+        .or_else(|| treasury::events::Event::label_of(signature_topic))
+        .or_else(|| provenance::events::Event::label_of(signature_topic))
+        .or_else(|| erc20_baseline::events::Event::label_of(signature_topic))
 }
 
 /// A 32-byte Substrate account id (`ink_primitives::AccountId`).
@@ -294,7 +309,8 @@ mod tests {
             let m: serde_json::Value = serde_json::from_str(a.metadata).unwrap();
             assert_eq!(m["contract"]["name"], name);
         }
-        assert_eq!(artifact("erc20_baseline"), None);
+        assert_eq!(artifact("erc20_baseline").unwrap().name, "erc20_baseline");
+        assert_eq!(artifact("erc20"), None);
     }
 
     #[test]
@@ -329,6 +345,15 @@ mod tests {
         let decoded = Event::decode(&ProposalExecuted::SIGNATURE_TOPIC, &e.encode()).unwrap();
         assert_eq!(decoded, Some(Event::ProposalExecuted(e)));
         assert_eq!(Event::decode(&[0; 32], &[]).unwrap(), None);
+        assert_eq!(
+            event_label(&ProposalExecuted::SIGNATURE_TOPIC),
+            Some("ProposalExecuted")
+        );
+        assert_eq!(event_label(&[0; 32]), None);
+        assert_eq!(
+            governor::messages::label_of(governor::messages::queue(1).selector()),
+            Some("queue")
+        );
         assert!(Event::decode(&ProposalExecuted::SIGNATURE_TOPIC, &[1]).is_err());
     }
 }

@@ -1,201 +1,19 @@
-//! An Atelier DAO (membership token + governor) deployed on the sandbox, with the SCALE
-//! mirrors of the contracts' argument and return types and helpers for common flows.
+//! An Atelier DAO (membership token + governor) deployed on the sandbox, with helpers for
+//! common flows. The contracts' types are the generated ones (`atelier-abi`), re-exported
+//! here under the names the tests use.
 
-use std::sync::Arc;
-
+use atelier_abi::{governor::messages as gm, membership::messages as mm, Message};
 use atelier_runtime::AccountId;
-use codec::{Decode, Encode};
 
-use crate::{
-    sp_core::{H160, H256},
-    Artifact, Contract, Outcome, Result, Sandbox,
+pub use atelier_abi::{
+    governor::{
+        Action, Ballot, Proposal, ProposalState, Receipt, Settings as GovernorSettings,
+        StoredAction, Summary, Support,
+    },
+    membership::{Contribution, ContributionStatus, Settings as MembershipSettings},
 };
 
-/// Mirror of `membership::Settings`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct MembershipSettings {
-    /// Attestations needed (k).
-    pub threshold: u32,
-    /// Per-member cap.
-    pub member_cap: u128,
-    /// Contribution lifetime, blocks.
-    pub expiry_blocks: u32,
-}
-
-/// Mirror of `governor::Settings`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct GovernorSettings {
-    /// Blocks to snapshot.
-    pub voting_delay: u32,
-    /// Voting blocks.
-    pub voting_period: u32,
-    /// Timelock blocks.
-    pub timelock_delay: u32,
-    /// Grace blocks.
-    pub grace_period: u32,
-    /// Quorum, basis points.
-    pub quorum_bps: u32,
-    /// Proposal threshold, weight.
-    pub proposal_threshold: u128,
-    /// Late-quorum extension, blocks.
-    pub late_quorum_extension: u32,
-}
-
-/// Mirror of `governor::Action`.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
-pub struct Action {
-    /// Target contract.
-    pub target: H160,
-    /// Selector.
-    pub selector: [u8; 4],
-    /// Encoded arguments.
-    pub input: Vec<u8>,
-    /// Value sent.
-    pub value: u128,
-}
-
-/// Mirror of `governor::StoredAction`.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
-pub struct StoredAction {
-    /// The action.
-    pub action: Action,
-    /// Pinned code hash.
-    pub code_hash: H256,
-}
-
-/// Mirror of `governor::Support`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub enum Support {
-    /// Against.
-    Against,
-    /// For.
-    For,
-    /// Abstain.
-    Abstain,
-}
-
-/// Mirror of `governor::ProposalState`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub enum ProposalState {
-    /// Before voting.
-    Pending,
-    /// Voting.
-    Active,
-    /// Canceled.
-    Canceled,
-    /// Lost or no quorum.
-    Defeated,
-    /// Won.
-    Succeeded,
-    /// Behind the timelock.
-    Queued,
-    /// Missed the grace period.
-    Expired,
-    /// Done.
-    Executed,
-}
-
-/// Mirror of `governor::Summary`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct Summary {
-    /// Summary hash.
-    pub summary_hash: [u8; 32],
-    /// Model id.
-    pub model_id: [u8; 32],
-}
-
-/// Mirror of `governor::Proposal`.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
-pub struct Proposal {
-    /// Proposer.
-    pub proposer: H160,
-    /// Snapshot block.
-    pub snapshot: u32,
-    /// Last voting block.
-    pub vote_end: u32,
-    /// Extended by late quorum.
-    pub extended: bool,
-    /// Description hash.
-    pub description_hash: [u8; 32],
-    /// Number of actions.
-    pub action_count: u32,
-    /// Quorum bps.
-    pub quorum_bps: u32,
-    /// Quorum weight once known.
-    pub quorum: Option<u128>,
-    /// For.
-    pub for_votes: u128,
-    /// Against.
-    pub against_votes: u128,
-    /// Abstain.
-    pub abstain_votes: u128,
-    /// Earliest execution.
-    pub eta: Option<u32>,
-    /// Executed.
-    pub executed: bool,
-    /// Canceled.
-    pub canceled: bool,
-    /// Anchored summary.
-    pub summary: Option<Summary>,
-}
-
-/// Mirror of `governor::Receipt`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct Receipt {
-    /// How.
-    pub support: Support,
-    /// Weight.
-    pub weight: u128,
-}
-
-/// Mirror of `governor::Ballot`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct Ballot {
-    /// Proposal.
-    pub proposal_id: u32,
-    /// How.
-    pub support: Support,
-    /// Voter.
-    pub voter: H160,
-    /// Nonce.
-    pub nonce: u64,
-}
-
-/// Mirror of `membership::ContributionStatus`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub enum ContributionStatus {
-    /// Waiting for attestations.
-    Pending,
-    /// Counting.
-    Active,
-    /// Revoked.
-    Revoked,
-    /// Expired.
-    Expired,
-}
-
-/// Mirror of `membership::Contribution`.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
-pub struct Contribution {
-    /// Contributor.
-    pub contributor: H160,
-    /// Category.
-    pub category: u32,
-    /// Evidence hash.
-    pub evidence: [u8; 32],
-    /// Recorded in block.
-    pub recorded_at: u32,
-    /// Attestations.
-    pub attestations: u32,
-    /// Status.
-    pub status: ContributionStatus,
-    /// Weight while active.
-    pub weight: u128,
-    /// Activation block.
-    pub activated_at: u32,
-    /// Expiry block.
-    pub expires_at: u32,
-}
+use crate::{sp_core::H160, Called, Contract, Result, Sandbox};
 
 /// How a DAO is set up.
 #[derive(Debug, Clone)]
@@ -255,24 +73,23 @@ impl Dao {
     /// Deploys membership and governor from the committed artifacts as `deployer`, and
     /// hands membership governance to the governor.
     pub fn deploy(sb: &mut Sandbox, deployer: &AccountId, config: DaoConfig) -> Result<Self> {
-        let membership_art = Artifact::load("membership")?;
-        let governor_art = Artifact::load("governor")?;
         let attestors: Vec<H160> = config.attestors.iter().map(|a| sb.address_of(a)).collect();
-        let m = config.membership;
+        let m = &config.membership;
         let membership = sb.deploy(
             deployer,
-            &membership_art,
-            "new",
-            (attestors, m.threshold, m.member_cap, m.expiry_blocks),
+            atelier_abi::membership::constructors::new(
+                attestors,
+                m.threshold,
+                m.member_cap,
+                m.expiry_blocks,
+            ),
             1,
         )?;
         let guardian = config.guardian.as_ref().map(|g| sb.address_of(g));
         let summariser = config.summariser.as_ref().map(|s| sb.address_of(s));
         let governor = sb.deploy(
             deployer,
-            &governor_art,
-            "new",
-            (
+            atelier_abi::governor::constructors::new(
                 membership.address,
                 config.domain,
                 config.governor,
@@ -284,10 +101,9 @@ impl Dao {
         let handover = sb.call(
             deployer,
             &membership,
-            "init_governance",
-            governor.address,
+            mm::init_governance(governor.address),
             0,
-        )?;
+        );
         assert!(handover.is_ok(), "handover failed: {handover:?}");
         Ok(Self {
             membership,
@@ -297,15 +113,13 @@ impl Dao {
     }
 
     /// Calls a membership message.
-    pub fn m(&self, sb: &mut Sandbox, who: &AccountId, label: &str, args: impl Encode) -> Outcome {
-        sb.call(who, &self.membership, label, args, 0)
-            .expect("known membership message")
+    pub fn m<R>(&self, sb: &mut Sandbox, who: &AccountId, message: Message<R>) -> Called<R> {
+        sb.call(who, &self.membership, message, 0)
     }
 
     /// Calls a governor message.
-    pub fn g(&self, sb: &mut Sandbox, who: &AccountId, label: &str, args: impl Encode) -> Outcome {
-        sb.call(who, &self.governor, label, args, 0)
-            .expect("known governor message")
+    pub fn g<R>(&self, sb: &mut Sandbox, who: &AccountId, message: Message<R>) -> Called<R> {
+        sb.call(who, &self.governor, message, 0)
     }
 
     /// `member` records a contribution and the first `threshold` attestors (other than
@@ -317,8 +131,8 @@ impl Dao {
         category: u32,
         evidence: [u8; 32],
     ) -> u64 {
-        let id: u64 = self
-            .m(sb, member, "record_contribution", (category, evidence))
+        let id = self
+            .m(sb, member, mm::record_contribution(category, evidence))
             .result()
             .expect("contribution recorded");
         let attestors: Vec<AccountId> = self
@@ -332,20 +146,21 @@ impl Dao {
             .iter()
             .take(self.config.membership.threshold as usize)
         {
-            self.m(sb, a, "attest", id)
-                .result::<()>()
-                .expect("attested");
+            self.m(sb, a, mm::attest(id)).result().expect("attested");
         }
         id
     }
 
-    /// An action calling `label` on `contract` with `args`.
-    pub fn action(contract: &Contract, label: &str, args: impl Encode) -> Action {
-        let entry = contract.artifact.entry(label).expect("known message");
+    /// An action calling `message` on `contract`.
+    ///
+    /// # Panics
+    /// When `message` is another contract's than `contract` (a test's mistake).
+    pub fn action<R>(contract: &Contract, message: Message<R>) -> Action {
+        assert_eq!(message.contract, contract.name, "{}", message.label);
         Action {
             target: contract.address,
-            selector: entry.selector,
-            input: args.encode(),
+            selector: message.selector(),
+            input: message.input[4..].to_vec(),
             value: 0,
         }
     }
@@ -358,7 +173,7 @@ impl Dao {
         actions: Vec<Action>,
         description: &str,
     ) -> u32 {
-        self.g(sb, who, "propose", (actions, description.to_owned()))
+        self.g(sb, who, gm::propose(actions, description.to_owned()))
             .result()
             .expect("proposed")
     }
@@ -366,7 +181,7 @@ impl Dao {
     /// The state of a proposal.
     pub fn state(&self, sb: &mut Sandbox, id: u32) -> ProposalState {
         let anyone = crate::account("alice");
-        self.g(sb, &anyone, "state", id)
+        self.g(sb, &anyone, gm::state(id))
             .result()
             .expect("known proposal")
     }
@@ -374,8 +189,8 @@ impl Dao {
     /// A proposal.
     pub fn proposal(&self, sb: &mut Sandbox, id: u32) -> Proposal {
         let anyone = crate::account("alice");
-        self.g(sb, &anyone, "proposal", id)
-            .value::<Option<Proposal>>()
+        self.g(sb, &anyone, gm::proposal(id))
+            .value()
             .expect("known proposal")
     }
 
@@ -397,8 +212,7 @@ impl Dao {
     pub fn weight_at(&self, sb: &mut Sandbox, who: &AccountId, block: u32) -> Option<u128> {
         let addr = sb.address_of(who);
         let anyone = crate::account("alice");
-        self.m(sb, &anyone, "VotingWeight::weight_at", (addr, block))
-            .value()
+        self.m(sb, &anyone, mm::weight_at(addr, block)).value()
     }
 
     /// Votes `support` as `who`; returns the outcome (check it).
@@ -409,12 +223,11 @@ impl Dao {
         id: u32,
         support: Support,
         reason: Option<&str>,
-    ) -> Outcome {
+    ) -> Called<std::result::Result<u128, atelier_abi::governor::Error>> {
         self.g(
             sb,
             who,
-            "cast_vote",
-            (id, support, reason.map(str::to_owned)),
+            gm::cast_vote(id, support, reason.map(str::to_owned)),
         )
     }
 
@@ -431,45 +244,47 @@ impl Dao {
         use crate::sp_core::crypto::Pair as _;
         let voter = sb.address_of(&crate::account(signer));
         let anyone = crate::account("alice");
-        let nonce: u64 = self.g(sb, &anyone, "nonce", voter).value();
+        let nonce = self.g(sb, &anyone, gm::nonce(voter)).value();
         let ballot = Ballot {
             proposal_id,
             support,
             voter,
             nonce,
         };
-        let payload: Vec<u8> = self.g(sb, &anyone, "ballot_payload", ballot).value();
+        let payload = self.g(sb, &anyone, gm::ballot_payload(ballot)).value();
         let pair = crate::keyring(signer).pair();
         (ballot, pair.public().0, pair.sign(&payload).0)
     }
 
     /// Queues, waits for the timelock and executes proposal `id` (which must have succeeded).
-    pub fn queue_and_execute(&self, sb: &mut Sandbox, id: u32) -> Outcome {
+    pub fn queue_and_execute(
+        &self,
+        sb: &mut Sandbox,
+        id: u32,
+    ) -> Called<std::result::Result<(), atelier_abi::governor::Error>> {
         let anyone = crate::account("eve");
-        let eta: u32 = self.g(sb, &anyone, "queue", id).result().expect("queued");
+        let eta = self.g(sb, &anyone, gm::queue(id)).result().expect("queued");
         let now = sb.block();
         sb.advance(eta.saturating_sub(now));
-        let outcome = self.g(sb, &anyone, "execute", id);
+        let outcome = self.g(sb, &anyone, gm::execute(id));
         if outcome.is_ok() {
-            let actions: Vec<StoredAction> = self.g(sb, &anyone, "actions", id).value();
+            let actions: Vec<StoredAction> = self.g(sb, &anyone, gm::actions(id)).value();
             for a in actions {
-                for c in [&self.membership, &self.governor] {
+                for (c, label_of) in [
+                    (
+                        &self.membership,
+                        atelier_abi::membership::messages::label_of as fn(_) -> _,
+                    ),
+                    (&self.governor, atelier_abi::governor::messages::label_of),
+                ] {
                     if c.address == a.action.target {
-                        if let Some(label) = c.artifact.label_of(a.action.selector) {
-                            sb.mark_executed(&c.artifact.name, label);
+                        if let Some(label) = label_of(a.action.selector) {
+                            sb.mark_executed(c.name, label);
                         }
                     }
                 }
             }
         }
         outcome
-    }
-
-    /// Shared handle on the artifacts, for deploying more contracts of the same code.
-    pub fn artifacts(&self) -> (Arc<Artifact>, Arc<Artifact>) {
-        (
-            self.membership.artifact.clone(),
-            self.governor.artifact.clone(),
-        )
     }
 }

@@ -1,118 +1,27 @@
 //! The money side of an Atelier DAO on the sandbox: the royalty router, the Compute Fund
 //! and Community Reserve (two treasury instances) and the provenance registry, deployed next
-//! to a [`Dao`] and wired to its governor, with the SCALE mirrors of their types.
+//! to a [`Dao`] and wired to its governor. Their types are the generated ones
+//! (`atelier-abi`), re-exported here.
 
+use atelier_abi::{
+    governor::messages as gm, provenance, royalty_router, treasury, treasury::messages as tm,
+    Message,
+};
 use atelier_runtime::AccountId;
-use codec::{Decode, Encode};
+
+pub use atelier_abi::{
+    common::SpendRequest,
+    governor::{OptimisticSettings, OptimisticState},
+    provenance::AssetKind,
+    royalty_router::{Split, SplitPolicy, Work, WorkMetadata},
+    treasury::{Limits, Spend, SpendState},
+};
 
 use crate::{
     dao::{Action, Dao},
     sp_core::H160,
-    Artifact, Contract, Outcome, Result, Sandbox,
+    Called, Contract, Result, Sandbox,
 };
-
-pub use atelier_abi::{common::SpendRequest, royalty_router::WorkMetadata};
-
-/// Mirror of `treasury::Limits`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct Limits {
-    /// Outflow cap per epoch.
-    pub outflow_cap: u128,
-    /// Epoch length, blocks.
-    pub epoch_blocks: u32,
-}
-
-/// Mirror of `treasury::Spend`.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
-pub struct Spend {
-    /// The request.
-    pub request: SpendRequest,
-    /// Tranches paid.
-    pub tranches_paid: u32,
-    /// Amount paid.
-    pub paid: u128,
-    /// Voided.
-    pub voided: bool,
-}
-
-/// Mirror of `treasury::SpendState`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub enum SpendState {
-    /// Before valid_from.
-    Scheduled,
-    /// Payable.
-    Payable,
-    /// Fully paid.
-    Paid,
-    /// Voided.
-    Voided,
-    /// Expired.
-    Expired,
-}
-
-/// Mirror of `royalty_router::Split`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct Split {
-    /// Compute Fund share, bps.
-    pub compute_bps: u32,
-    /// Community Reserve share, bps.
-    pub reserve_bps: u32,
-}
-
-/// Mirror of `royalty_router::SplitPolicy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct SplitPolicy {
-    /// Most bps moved per epoch.
-    pub max_change_bps: u32,
-    /// Epoch, blocks.
-    pub epoch_blocks: u32,
-}
-
-/// Mirror of `royalty_router::Work`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct Work {
-    /// Creator.
-    pub creator: H160,
-    /// Claimed share, bps.
-    pub creator_bps: u32,
-    /// Content hash.
-    pub content_hash: [u8; 32],
-    /// Metadata hash.
-    pub metadata_hash: [u8; 32],
-}
-
-/// Mirror of `provenance::AssetKind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub enum AssetKind {
-    /// Dataset.
-    Dataset,
-    /// Model.
-    Model,
-}
-
-/// Mirror of `governor::OptimisticSettings`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct OptimisticSettings {
-    /// Compute Fund, or disabled.
-    pub compute_fund: Option<H160>,
-    /// Largest grant.
-    pub max_amount: u128,
-    /// Challenge blocks.
-    pub challenge_period: u32,
-    /// Objection threshold, bps.
-    pub objection_bps: u32,
-}
-
-/// Mirror of `governor::OptimisticState`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
-pub struct OptimisticState {
-    /// Threshold, bps.
-    pub objection_bps: u32,
-    /// Threshold, weight.
-    pub threshold: Option<u128>,
-    /// Escalated.
-    pub escalated: bool,
-}
 
 pub use atelier_abi::UNIT;
 
@@ -178,16 +87,13 @@ impl Funds {
         dao: &Dao,
         config: &FundsConfig,
     ) -> Result<Self> {
-        let treasury = Artifact::load("treasury")?;
-        let provenance = sb.deploy(deployer, &Artifact::load("provenance")?, "new", (), 20)?;
+        let provenance = sb.deploy(deployer, provenance::constructors::new(), 20)?;
         let stewards: Vec<H160> = config.stewards.iter().map(|s| sb.address_of(s)).collect();
         let guardian = dao.config.guardian.as_ref().map(|g| sb.address_of(g));
         let mut fund = |name: &str, limits: Limits, salt: u8| {
             sb.deploy(
                 deployer,
-                &treasury,
-                "new",
-                (
+                treasury::constructors::new(
                     name.to_owned(),
                     limits,
                     stewards.clone(),
@@ -201,9 +107,7 @@ impl Funds {
         let reserve = fund("reserve", config.reserve_limits, 22)?;
         let router = sb.deploy(
             deployer,
-            &Artifact::load("royalty_router")?,
-            "new",
-            (
+            royalty_router::constructors::new(
                 compute.address,
                 reserve.address,
                 config.split,
@@ -211,13 +115,27 @@ impl Funds {
             ),
             23,
         )?;
-        for c in [&compute, &reserve, &router] {
-            let o = sb.call(deployer, c, "init_governance", dao.governor.address, 0)?;
+        let to = dao.governor.address;
+        let handovers = [
+            sb.call(deployer, &compute, tm::init_governance(to), 0),
+            sb.call(deployer, &reserve, tm::init_governance(to), 0),
+        ];
+        let router_handover = sb.call(
+            deployer,
+            &router,
+            royalty_router::messages::init_governance(to),
+            0,
+        );
+        for o in handovers
+            .iter()
+            .map(|c| &c.outcome)
+            .chain([&router_handover.outcome])
+        {
             assert!(o.is_ok(), "handover failed: {o:?}");
         }
         let allow = vec![compute.address, reserve.address, router.address];
-        let o = sb.call(deployer, &dao.governor, "init_allowlist", allow, 0)?;
-        assert!(o.is_ok(), "allowlist failed: {o:?}");
+        let o = sb.call(deployer, &dao.governor, gm::init_allowlist(allow), 0);
+        assert!(o.is_ok(), "allowlist failed: {:?}", *o);
         Ok(Self {
             router,
             compute,
@@ -226,17 +144,15 @@ impl Funds {
         })
     }
 
-    /// Calls `label` on `contract` as `who`, sending `value`.
-    pub fn call(
+    /// Calls `message` on `contract` as `who`, sending `value`.
+    pub fn call<R>(
         sb: &mut Sandbox,
         who: &AccountId,
         contract: &Contract,
-        label: &str,
-        args: impl Encode,
+        message: Message<R>,
         value: u128,
-    ) -> Outcome {
-        sb.call(who, contract, label, args, value)
-            .expect("known message")
+    ) -> Called<R> {
+        sb.call(who, contract, message, value)
     }
 
     /// `creator` registers a work with a title derived from `n` and claims `creator_bps`;
@@ -248,28 +164,22 @@ impl Funds {
         n: u8,
         creator_bps: u32,
     ) -> u64 {
-        Self::call(
-            sb,
-            creator,
-            &self.router,
-            "register_work",
-            ([n; 32], metadata(n), creator_bps),
-            0,
-        )
-        .result()
-        .expect("work registered")
+        let register = royalty_router::messages::register_work([n; 32], metadata(n), creator_bps);
+        Self::call(sb, creator, &self.router, register, 0)
+            .result()
+            .expect("work registered")
     }
 
     /// An action approving `request` from `fund`.
     pub fn approve_action(fund: &Contract, request: &SpendRequest) -> Action {
-        Dao::action(fund, "approve_spend", request)
+        Dao::action(fund, tm::approve_spend(request.clone()))
     }
 
     /// A spend's state.
     pub fn spend_state(&self, sb: &mut Sandbox, fund: &Contract, id: u32) -> SpendState {
         let anyone = crate::account("alice");
-        Self::call(sb, &anyone, fund, "spend_state", id, 0)
-            .value::<Option<SpendState>>()
+        Self::call(sb, &anyone, fund, tm::spend_state(id), 0)
+            .value()
             .expect("known spend")
     }
 }

@@ -3,20 +3,21 @@
 //! `bare_upload_code` / `bare_instantiate` / `bare_call` inside externalities, and returns
 //! what the runtime returned (output, revert flag, weight, storage deposit, decoded events).
 //!
-//! It reads only the committed artifacts, never the contract crates; selectors, event
-//! signature topics and error names come from the contract metadata. It is the engine of
+//! It reads only the committed artifacts, never the contract crates, through the generated
+//! ABI (`atelier-abi`): code embedded, calls built by typed builders, outputs decoded as the
+//! message's return type with the contract's own `Error` enum, events named by signature
+//! topic. It is the engine of
 //! the runtime tests, the weights report and the in-process governance scenario; it must not
 //! be used as a chain client (that is the job of the local chain and subxt).
 
-pub mod artifact;
 pub mod dao;
 pub mod funds;
 pub mod scenario;
 pub mod weights;
 
-use std::{collections::BTreeSet, sync::Arc};
+use std::collections::BTreeSet;
 
-pub use artifact::Artifact;
+pub use atelier_abi::{Constructor, Message};
 use atelier_runtime::{
     frame_system,
     pallet_revive::{self, AddressMapper, Code, ExecConfig, TransactionLimits},
@@ -27,35 +28,11 @@ use atelier_runtime::{
     AccountId, Balance, Revive, Runtime, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System,
 };
 pub use atelier_runtime::{sp_core, NATIVE_TO_ETH_RATIO};
-use codec::{Decode, Encode};
+use codec::Decode;
 
 /// Errors of the sandbox itself (not of the contracts it runs).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// An artifact file could not be read.
-    #[error("cannot read contract artifact {path}: {source}")]
-    ArtifactIo {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// An artifact's metadata is not what cargo-contract writes.
-    #[error("contract metadata {name} is malformed: {reason}")]
-    Metadata {
-        /// Contract name.
-        name: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// No message or constructor with that label.
-    #[error("contract {contract} has no message or constructor `{label}`")]
-    UnknownLabel {
-        /// Contract name.
-        contract: String,
-        /// The label asked for.
-        label: String,
-    },
     /// Uploading or instantiating failed.
     #[error("deploying {contract} failed: {reason}")]
     Deploy {
@@ -79,21 +56,21 @@ fn limits() -> TransactionLimits<Runtime> {
 }
 
 /// A deployed contract: its address and the artifact it was built from.
-#[derive(Clone)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Contract {
     /// Address on the runtime.
     pub address: H160,
-    /// Its artifact (code + metadata).
-    pub artifact: Arc<Artifact>,
+    /// Its artifact's name (`treasury` for both funds).
+    pub name: &'static str,
 }
 
-/// An event a contract emitted, resolved by signature topic against its metadata.
+/// An event a contract emitted, named by its signature topic (`atelier_abi::event_label`).
 #[derive(Debug, Clone)]
 pub struct Emitted {
     /// The emitting contract.
     pub contract: H160,
-    /// Event label from the metadata (`"?"` when the topic is unknown).
-    pub name: String,
+    /// Event label from the metadata (`"?"` when the topic is none of the contracts').
+    pub name: &'static str,
     /// SCALE-encoded event fields.
     pub data: Vec<u8>,
     /// Topics, the signature topic first.
@@ -119,7 +96,6 @@ pub struct Outcome {
     pub storage_deposit: i128,
     /// Events emitted by contracts during the call.
     pub events: Vec<Emitted>,
-    error_names: Vec<String>,
 }
 
 impl Outcome {
@@ -137,41 +113,47 @@ impl Outcome {
         }
     }
 
-    /// Decodes a message returning `Result<T, Error>`: `Ok(value)`, or `Err(variant name)`
-    /// of the contract's `Error` as named in its metadata.
-    pub fn result<T: Decode>(&self) -> std::result::Result<T, String> {
-        let inner: std::result::Result<T, Vec<u8>> = self.value::<ResultOrRaw<T>>().0;
-        inner.map_err(|raw| {
-            let index = raw.first().copied().unwrap_or(u8::MAX);
-            self.error_names
-                .get(usize::from(index))
-                .cloned()
-                .unwrap_or_else(|| format!("error #{index}"))
-        })
-    }
-
     /// Whether the message ran and returned `Ok`.
     pub fn is_ok(&self) -> bool {
         self.dispatch_error.is_none() && !self.reverted
     }
 }
 
-/// `Result<T, E>` where the error is kept raw (its variant index and fields).
-struct ResultOrRaw<T>(std::result::Result<T, Vec<u8>>);
+/// What a typed call returned: the [`Outcome`] (through `Deref`) and the message, which
+/// decodes the output as its return type.
+#[derive(Debug, Clone)]
+pub struct Called<R> {
+    /// The call's outcome.
+    pub outcome: Outcome,
+    message: Message<R>,
+}
 
-impl<T: Decode> Decode for ResultOrRaw<T> {
-    fn decode<I: codec::Input>(input: &mut I) -> std::result::Result<Self, codec::Error> {
-        match input.read_byte()? {
-            0 => Ok(Self(Ok(T::decode(input)?))),
-            1 => {
-                let mut rest = Vec::new();
-                while let Ok(b) = input.read_byte() {
-                    rest.push(b);
-                }
-                Ok(Self(Err(rest)))
-            }
-            _ => Err("invalid Result discriminant".into()),
+impl<R> std::ops::Deref for Called<R> {
+    type Target = Outcome;
+    fn deref(&self) -> &Outcome {
+        &self.outcome
+    }
+}
+
+impl<R: Decode> Called<R> {
+    /// The message's return value. Panics (with the call's label and error) when the call
+    /// failed at the runtime level or ink! could not dispatch it; meant for tests and
+    /// reports where such a failure is a bug.
+    pub fn value(&self) -> R {
+        if let Some(e) = &self.outcome.dispatch_error {
+            panic!("`{}` failed on the runtime: {e}", self.message.label);
         }
+        self.message
+            .decode_output(&self.outcome.data)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+impl<T: Decode, E: Decode> Called<std::result::Result<T, E>> {
+    /// A fallible message's `Result`, the contract's own error on refusal (as
+    /// [`Called::value`], panicking on a runtime-level failure).
+    pub fn result(&self) -> std::result::Result<T, E> {
+        self.value()
     }
 }
 
@@ -268,22 +250,25 @@ impl Sandbox {
         })
     }
 
-    /// Uploads `artifact`'s code and instantiates it with constructor `label` and `args`.
+    /// Uploads the code of `constructor`'s contract (embedded by `atelier-abi`) and
+    /// instantiates it with the constructor.
     pub fn deploy(
         &mut self,
         origin: &AccountId,
-        artifact: &Arc<Artifact>,
-        label: &str,
-        args: impl Encode,
+        constructor: Constructor,
         salt: u8,
     ) -> Result<Contract> {
-        let input = artifact.input(label, &args)?;
-        let code = artifact.code.clone();
-        let origin = origin.clone();
+        let name = constructor.contract;
         let fail = |reason: String| Error::Deploy {
-            contract: artifact.name.clone(),
+            contract: name.to_owned(),
             reason,
         };
+        let code = atelier_abi::artifact(name)
+            .ok_or_else(|| fail("no such contract in atelier-abi".into()))?
+            .code
+            .to_vec();
+        let (label, input) = (constructor.label, constructor.input);
+        let origin = origin.clone();
         let result = self.ext.execute_with(|| {
             System::reset_events();
             Revive::bare_instantiate(
@@ -303,11 +288,10 @@ impl Sandbox {
                 hex::encode(&value.result.data)
             )));
         }
-        self.called
-            .insert((artifact.name.clone(), label.to_owned()));
+        self.called.insert((name.to_owned(), label.to_owned()));
         Ok(Contract {
             address: value.addr,
-            artifact: artifact.clone(),
+            name,
         })
     }
 
@@ -333,17 +317,30 @@ impl Sandbox {
             .map_err(describe)
     }
 
-    /// Calls message `label` of `contract` with `args`, sending `value` (contract units).
-    pub fn call(
+    /// Calls `message` on `contract`, sending `value` (contract units).
+    ///
+    /// # Panics
+    /// When `message` is another contract's than `contract` (a test's mistake).
+    pub fn call<R>(
         &mut self,
         origin: &AccountId,
         contract: &Contract,
-        label: &str,
-        args: impl Encode,
+        message: Message<R>,
         value: u128,
-    ) -> Result<Outcome> {
-        let input = contract.artifact.input(label, &args)?;
-        Ok(self.call_input(origin, contract, label, input, value))
+    ) -> Called<R> {
+        assert_eq!(
+            message.contract, contract.name,
+            "{}.{} called on a {}",
+            message.contract, message.label, contract.name
+        );
+        let outcome = self.call_input(
+            origin,
+            contract,
+            message.label,
+            message.input.clone(),
+            value,
+        );
+        Called { outcome, message }
     }
 
     /// Calls `contract` with raw `input` (any selector, or none), sending `value`;
@@ -356,7 +353,6 @@ impl Sandbox {
         input: Vec<u8>,
         value: u128,
     ) -> Outcome {
-        let artifact = &contract.artifact;
         let origin = origin.clone();
         let dest = contract.address;
         let (result, events) = self.ext.execute_with(|| {
@@ -384,9 +380,8 @@ impl Sandbox {
             .map(|(contract, data, topics)| Emitted {
                 name: topics
                     .first()
-                    .and_then(|t| artifact.event_name(t))
-                    .unwrap_or("?")
-                    .to_owned(),
+                    .and_then(|t| atelier_abi::event_label(&t.0))
+                    .unwrap_or("?"),
                 contract,
                 data,
                 topics,
@@ -402,7 +397,7 @@ impl Sandbox {
         };
         if dispatch_error.is_none() {
             self.called
-                .insert((artifact.name.clone(), label.to_owned()));
+                .insert((contract.name.to_owned(), label.to_owned()));
         }
         Outcome {
             label: label.to_owned(),
@@ -413,7 +408,6 @@ impl Sandbox {
             proof_size: result.weight_consumed.proof_size(),
             storage_deposit,
             events,
-            error_names: artifact.error_names(label),
         }
     }
 

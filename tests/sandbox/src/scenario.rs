@@ -16,6 +16,10 @@ use crate::{
     sp_core::H160,
     Sandbox,
 };
+use atelier_abi::{
+    governor::messages as gm, membership::messages as mm, royalty_router::messages as rm,
+    treasury::messages as tm,
+};
 
 /// Category ids of the membership token (mirrors `atelier_traits::category`).
 mod categories {
@@ -75,7 +79,7 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
     ] {
         let id = dao.contribute(&mut sb, who, category, [n; 32]);
         let addr = sb.address_of(who);
-        let weight: u128 = dao.m(&mut sb, &alice, "weight_of", addr).value();
+        let weight: u128 = dao.m(&mut sb, &alice, mm::weight_of(addr)).value();
         writeln!(
             out,
             "block {:>3}  {name} contributed {what} (#{id}); attested 2 of 3; weight now {weight}",
@@ -84,8 +88,8 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
     }
     sb.advance(1);
     let bob_addr = sb.address_of(&bob);
-    dao.m(&mut sb, &eve, "delegate", bob_addr).result::<()>()?;
-    let votes: u128 = dao.m(&mut sb, &alice, "votes", bob_addr).value();
+    dao.m(&mut sb, &eve, mm::delegate(bob_addr)).result()?;
+    let votes: u128 = dao.m(&mut sb, &alice, mm::votes(bob_addr)).value();
     writeln!(
         out,
         "block {:>3}  Eve delegated her weight to Bob; Bob votes with {votes}",
@@ -95,8 +99,14 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
 
     let work = funds.register_work(&mut sb, &bob, 1, 7_000);
     let ferdie = account("ferdie");
-    let royalty: (u128, u128, u128) =
-        Funds::call(&mut sb, &ferdie, &funds.router, "route", work, 1_000 * UNIT).result()?;
+    let royalty: (u128, u128, u128) = Funds::call(
+        &mut sb,
+        &ferdie,
+        &funds.router,
+        rm::route(work),
+        1_000 * UNIT,
+    )
+    .result()?;
     writeln!(
         out,
         "block {:>3}  Bob registered work #{work}; a sale paid a royalty of 1,000: Bob {}, Compute Fund {}, Community Reserve {}",
@@ -105,8 +115,8 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
         royalty.1 / UNIT,
         royalty.2 / UNIT
     )?;
-    Funds::call(&mut sb, &dave, &funds.router, "forward", (), 0).result::<(u128, u128)>()?;
-    Funds::call(&mut sb, &bob, &funds.router, "withdraw", (), 0).result::<u128>()?;
+    Funds::call(&mut sb, &dave, &funds.router, rm::forward(), 0).result()?;
+    Funds::call(&mut sb, &bob, &funds.router, rm::withdraw(), 0).result()?;
     writeln!(
         out,
         "block {:>3}  Dave forwarded the funds' shares; Bob withdrew his",
@@ -119,7 +129,7 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
         member_cap: 2_000,
         ..dao.config.membership
     };
-    let action = Dao::action(&dao.membership, "set_settings", new_settings);
+    let action = Dao::action(&dao.membership, mm::set_settings(new_settings));
     let id = dao.propose(
         &mut sb,
         &bob,
@@ -128,8 +138,8 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
     );
     let p = dao.proposal(&mut sb, id);
     writeln!(out, "block {:>3}  Bob proposed #{id}: raise the member cap to 2,000 and grant 150 for GPU hours (snapshot {}, voting until {})", sb.block(), p.snapshot, p.vote_end)?;
-    dao.g(&mut sb, &dave, "attach_summary", (id, [9u8; 32], [7u8; 32]))
-        .result::<()>()?;
+    dao.g(&mut sb, &dave, gm::attach_summary(id, [9u8; 32], [7u8; 32]))
+        .result()?;
     writeln!(
         out,
         "block {:>3}  Dave anchored an AI summary hash to #{id}",
@@ -154,7 +164,11 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
 
     let signed = dao.signed_ballot(&mut sb, "dave", id, Support::For);
     let w: u128 = dao
-        .g(&mut sb, &charlie, "cast_vote_by_sig", signed)
+        .g(
+            &mut sb,
+            &charlie,
+            gm::cast_vote_by_sig(signed.0, signed.1, signed.2),
+        )
         .result()?;
     writeln!(
         out,
@@ -183,8 +197,8 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
         p.quorum.unwrap_or(0)
     )?;
     let executed = dao.queue_and_execute(&mut sb, id);
-    executed.result::<()>()?;
-    let settings: MembershipSettings = dao.m(&mut sb, &alice, "settings", ()).value();
+    executed.result()?;
+    let settings: MembershipSettings = dao.m(&mut sb, &alice, mm::settings()).value();
     let state = dao.state(&mut sb, id);
     writeln!(
         out,
@@ -193,7 +207,8 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
         settings.member_cap
     )?;
     let before = sb.balance(grantee);
-    let paid: u128 = Funds::call(&mut sb, &charlie, &funds.compute, "payout", 0u32, 0).result()?;
+    let paid: u128 =
+        Funds::call(&mut sb, &charlie, &funds.compute, tm::payout(0u32), 0).result()?;
     let received = sb.balance(grantee) - before;
     if received != paid {
         return Err(StepFailed(format!(
@@ -226,6 +241,19 @@ impl From<std::io::Error> for StepFailed {
         Self(format!("cannot print the scenario: {e}"))
     }
 }
+
+/// A contract's refusal fails the step with the error's name.
+macro_rules! refusals {
+    ($($contract:ident),*) => {$(
+        impl From<atelier_abi::$contract::Error> for StepFailed {
+            fn from(e: atelier_abi::$contract::Error) -> Self {
+                use atelier_abi::ContractError as _;
+                Self(format!("{}: {}", atelier_abi::$contract::CONTRACT, e.name()))
+            }
+        }
+    )*};
+}
+refusals!(membership, governor, royalty_router, treasury, provenance);
 
 impl From<crate::Error> for StepFailed {
     fn from(e: crate::Error) -> Self {

@@ -11,7 +11,11 @@ use crate::{
     dao::{Dao, DaoConfig, MembershipSettings, Support},
     funds::{metadata, FundsConfig, SpendRequest, UNIT},
     scenario::StepFailed,
-    Artifact, Outcome, Sandbox,
+    Called, Outcome, Sandbox,
+};
+use atelier_abi::{
+    erc20_baseline::messages as em, governor::messages as gm, membership::messages as mm,
+    provenance::messages as pm, royalty_router::messages as rm, treasury::messages as tm,
 };
 
 /// One measured call.
@@ -89,10 +93,16 @@ impl Recorder {
     }
 
     /// Records `o` after checking it succeeded.
-    fn add(&mut self, contract: &str, message: &str, o: Outcome) -> Result<Outcome, StepFailed> {
+    fn add<R>(
+        &mut self,
+        contract: &str,
+        message: &str,
+        o: Called<R>,
+    ) -> Result<Called<R>, StepFailed> {
         if !o.is_ok() {
             return Err(StepFailed(format!(
-                "{message} failed while measuring: {o:?}"
+                "{message} failed while measuring: {:?}",
+                o.outcome
             )));
         }
         let row = self.row(contract, message, &o);
@@ -110,14 +120,12 @@ pub fn measure() -> Result<Report, StepFailed> {
     // Baseline: a transfer between two accounts that both already hold tokens.
     let erc20 = sb.deploy(
         &alice,
-        &Artifact::load("erc20_baseline")?,
-        "new",
-        1_000_000u128,
+        atelier_abi::erc20_baseline::constructors::new(1_000_000),
         9,
     )?;
     let bob_addr = sb.address_of(&bob);
-    sb.call(&alice, &erc20, "transfer", (bob_addr, 10u128), 0)?;
-    let transfer = sb.call(&alice, &erc20, "transfer", (bob_addr, 10u128), 0)?;
+    sb.call(&alice, &erc20, em::transfer(bob_addr, 10u128), 0);
+    let transfer = sb.call(&alice, &erc20, em::transfer(bob_addr, 10u128), 0);
     if !transfer.is_ok() {
         return Err(StepFailed(format!(
             "baseline transfer failed: {transfer:?}"
@@ -136,38 +144,33 @@ pub fn measure() -> Result<Report, StepFailed> {
         .add(
             m,
             "record_contribution",
-            dao.m(&mut sb, &bob, "record_contribution", (0u32, [1u8; 32])),
+            dao.m(&mut sb, &bob, mm::record_contribution(0u32, [1u8; 32])),
         )?
         .result()?;
     rec.add(
         m,
         "attest (below threshold)",
-        dao.m(&mut sb, &alice, "attest", id),
+        dao.m(&mut sb, &alice, mm::attest(id)),
     )?;
     rec.add(
         m,
         "attest (activates, checkpoints)",
-        dao.m(&mut sb, &charlie, "attest", id),
+        dao.m(&mut sb, &charlie, mm::attest(id)),
     )?;
     dao.contribute(&mut sb, &eve, 1, [2; 32]);
     dao.contribute(&mut sb, &dave, 2, [3; 32]);
     dao.contribute(&mut sb, &charlie, 0, [4; 32]);
     sb.advance(1);
-    rec.add(m, "delegate", dao.m(&mut sb, &eve, "delegate", bob_addr))?;
+    rec.add(m, "delegate", dao.m(&mut sb, &eve, mm::delegate(bob_addr)))?;
     sb.advance(1);
-    rec.add(m, "undelegate", dao.m(&mut sb, &eve, "undelegate", ()))?;
+    rec.add(m, "undelegate", dao.m(&mut sb, &eve, mm::undelegate()))?;
     sb.advance(1);
-    dao.m(&mut sb, &eve, "delegate", bob_addr).result::<()>()?;
+    dao.m(&mut sb, &eve, mm::delegate(bob_addr)).result()?;
     let now = sb.block();
     rec.add(
         m,
         "VotingWeight::weight_at (read)",
-        dao.m(
-            &mut sb,
-            &alice,
-            "VotingWeight::weight_at",
-            (bob_addr, now - 1),
-        ),
+        dao.m(&mut sb, &alice, mm::weight_at(bob_addr, now - 1)),
     )?;
     sb.advance(1);
 
@@ -175,15 +178,14 @@ pub fn measure() -> Result<Report, StepFailed> {
         member_cap: 2_000,
         ..dao.config.membership
     };
-    let action = Dao::action(&dao.membership, "set_settings", new);
+    let action = Dao::action(&dao.membership, mm::set_settings(new));
     let o = rec.add(
         g,
         "propose (1 action)",
         dao.g(
             &mut sb,
             &bob,
-            "propose",
-            (vec![action], "Raise the cap".to_owned()),
+            gm::propose(vec![action], "Raise the cap".to_owned()),
         ),
     )?;
     let pid: u32 = o.result()?;
@@ -193,8 +195,7 @@ pub fn measure() -> Result<Report, StepFailed> {
         dao.g(
             &mut sb,
             &dave,
-            "attach_summary",
-            (pid, [9u8; 32], [7u8; 32]),
+            gm::attach_summary(pid, [9u8; 32], [7u8; 32]),
         ),
     )?;
     dao.open_voting(&mut sb, pid);
@@ -212,30 +213,34 @@ pub fn measure() -> Result<Report, StepFailed> {
     rec.add(
         g,
         "cast_vote_by_sig (relayed)",
-        dao.g(&mut sb, &alice, "cast_vote_by_sig", signed),
+        dao.g(
+            &mut sb,
+            &alice,
+            gm::cast_vote_by_sig(signed.0, signed.1, signed.2),
+        ),
     )?;
     dao.close_voting(&mut sb, pid);
-    let o = rec.add(g, "queue", dao.g(&mut sb, &eve, "queue", pid))?;
+    let o = rec.add(g, "queue", dao.g(&mut sb, &eve, gm::queue(pid)))?;
     let eta: u32 = o.result()?;
     let now = sb.block();
     sb.advance(eta - now);
     rec.add(
         g,
         "execute (1 action: membership.set_settings)",
-        dao.g(&mut sb, &eve, "execute", pid),
+        dao.g(&mut sb, &eve, gm::execute(pid)),
     )?;
     let other = dao.propose(
         &mut sb,
         &charlie,
-        vec![Dao::action(&dao.membership, "set_settings", new)],
+        vec![Dao::action(&dao.membership, mm::set_settings(new))],
         "x",
     );
     rec.add(
         g,
         "cancel (by proposer)",
-        dao.g(&mut sb, &charlie, "cancel", other),
+        dao.g(&mut sb, &charlie, gm::cancel(other)),
     )?;
-    rec.add(g, "state (read)", dao.g(&mut sb, &eve, "state", pid))?;
+    rec.add(g, "state (read)", dao.g(&mut sb, &eve, gm::state(pid)))?;
     measure_funds(&mut sb, &mut rec)?;
     Ok(Report {
         baseline,
@@ -249,40 +254,33 @@ pub fn measure() -> Result<Report, StepFailed> {
 fn measure_funds(sb: &mut Sandbox, rec: &mut Recorder) -> Result<(), StepFailed> {
     let [alice, bob, charlie, ferdie] = ["alice", "bob", "charlie", "ferdie"].map(account);
     let config = FundsConfig::default();
-    let treasury = Artifact::load("treasury")?;
-    let provenance = sb.deploy(&alice, &Artifact::load("provenance")?, "new", (), 30)?;
+    let provenance = sb.deploy(&alice, atelier_abi::provenance::constructors::new(), 30)?;
     let steward = sb.address_of(&charlie);
     let compute = sb.deploy(
         &alice,
-        &treasury,
-        "new",
-        (
+        atelier_abi::treasury::constructors::new(
             "compute".to_owned(),
             config.compute_limits,
             vec![steward],
-            Option::<crate::sp_core::H160>::None,
+            None,
             Some(provenance.address),
         ),
         31,
     )?;
     let reserve = sb.deploy(
         &alice,
-        &treasury,
-        "new",
-        (
+        atelier_abi::treasury::constructors::new(
             "reserve".to_owned(),
             config.reserve_limits,
             vec![steward],
-            Option::<crate::sp_core::H160>::None,
+            None,
             Some(provenance.address),
         ),
         32,
     )?;
     let router = sb.deploy(
         &alice,
-        &Artifact::load("royalty_router")?,
-        "new",
-        (
+        atelier_abi::royalty_router::constructors::new(
             compute.address,
             reserve.address,
             config.split,
@@ -291,8 +289,8 @@ fn measure_funds(sb: &mut Sandbox, rec: &mut Recorder) -> Result<(), StepFailed>
         33,
     )?;
     let alice_addr = sb.address_of(&alice);
-    sb.call(&alice, &compute, "init_governance", alice_addr, 0)?
-        .result::<()>()?;
+    sb.call(&alice, &compute, tm::init_governance(alice_addr), 0)
+        .result()?;
     let (r, t, p) = ("router", "treasury", "provenance");
     let o = rec.add(
         r,
@@ -300,52 +298,51 @@ fn measure_funds(sb: &mut Sandbox, rec: &mut Recorder) -> Result<(), StepFailed>
         sb.call(
             &bob,
             &router,
-            "register_work",
-            ([1u8; 32], metadata(1), 7_000u32),
+            rm::register_work([1u8; 32], metadata(1), 7_000u32),
             0,
-        )?,
+        ),
     )?;
     let work: u64 = o.result()?;
     rec.add(
         r,
         "route (creator's first royalty)",
-        sb.call(&ferdie, &router, "route", work, 100 * UNIT)?,
+        sb.call(&ferdie, &router, rm::route(work), 100 * UNIT),
     )?;
     rec.add(
         r,
         "route",
-        sb.call(&ferdie, &router, "route", work, 100 * UNIT)?,
+        sb.call(&ferdie, &router, rm::route(work), 100 * UNIT),
     )?;
-    rec.add(r, "donate", sb.call(&ferdie, &router, "donate", (), UNIT)?)?;
-    rec.add(r, "withdraw", sb.call(&bob, &router, "withdraw", (), 0)?)?;
+    rec.add(r, "donate", sb.call(&ferdie, &router, rm::donate(), UNIT))?;
+    rec.add(r, "withdraw", sb.call(&bob, &router, rm::withdraw(), 0))?;
     rec.add(
         r,
         "forward (deposits into 2 funds)",
-        sb.call(&ferdie, &router, "forward", (), 0)?,
+        sb.call(&ferdie, &router, rm::forward(), 0),
     )?;
     rec.add(
         t,
         "Fund::deposit",
-        sb.call(&ferdie, &compute, "Fund::deposit", (), 1_000 * UNIT)?,
+        sb.call(&ferdie, &compute, tm::deposit(), 1_000 * UNIT),
     )?;
     let one = sb.address_of(&account("one"));
     let request = SpendRequest::single(one, 10 * UNIT, sb.block() + 1_000);
     rec.add(
         t,
         "approve_spend (by governance)",
-        sb.call(&alice, &compute, "approve_spend", &request, 0)?,
+        sb.call(&alice, &compute, tm::approve_spend(request.clone()), 0),
     )?;
-    sb.call(&alice, &compute, "approve_spend", &request, 0)?
-        .result::<u32>()?;
+    sb.call(&alice, &compute, tm::approve_spend(request.clone()), 0)
+        .result()?;
     rec.add(
         t,
         "payout (steward)",
-        sb.call(&charlie, &compute, "payout", 0u32, 0)?,
+        sb.call(&charlie, &compute, tm::payout(0u32), 0),
     )?;
     rec.add(
         t,
         "void_spend",
-        sb.call(&charlie, &compute, "void_spend", 1u32, 0)?,
+        sb.call(&charlie, &compute, tm::void_spend(1u32), 0),
     )?;
     let holders = vec![sb.address_of(&bob), steward];
     rec.add(
@@ -354,15 +351,19 @@ fn measure_funds(sb: &mut Sandbox, rec: &mut Recorder) -> Result<(), StepFailed>
         sb.call(
             &alice,
             &provenance,
-            "register",
-            (0u8, [5u8; 32], 1u32, holders),
+            pm::register(
+                atelier_abi::provenance::AssetKind::Dataset,
+                [5u8; 32],
+                1u32,
+                holders,
+            ),
             0,
-        )?,
+        ),
     )?;
     rec.add(
         p,
         "grant_consent",
-        sb.call(&bob, &provenance, "grant_consent", 0u32, 0)?,
+        sb.call(&bob, &provenance, pm::grant_consent(0u32), 0),
     )?;
     Ok(())
 }

@@ -10,7 +10,7 @@ pub const CODE: &[u8] = include_bytes!("../../../../contracts/artifacts/governor
 pub const METADATA: &str = include_str!("../../../../contracts/artifacts/governor.json");
 
 /// `governor::governor::Settings`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Settings {
     /// `voting_delay`.
     pub voting_delay: u32,
@@ -42,7 +42,7 @@ pub struct Action {
 }
 
 /// `governor::governor::Error`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub enum Error {
     /// `UnknownProposal`.
     #[codec(index = 0)]
@@ -190,6 +190,13 @@ impl Error {
     }
 }
 
+/// The variant's name (`Debug` shows its fields too).
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.variant_name())
+    }
+}
+
 impl crate::ContractError for Error {
     fn name(&self) -> &'static str {
         Error::variant_name(self)
@@ -247,7 +254,7 @@ impl core::str::FromStr for Support {
 }
 
 /// `governor::governor::Ballot`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Ballot {
     /// `proposal_id`.
     pub proposal_id: u32,
@@ -260,7 +267,7 @@ pub struct Ballot {
 }
 
 /// `governor::governor::OptimisticSettings`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct OptimisticSettings {
     /// `compute_fund`.
     pub compute_fund: Option<crate::H160>,
@@ -273,7 +280,7 @@ pub struct OptimisticSettings {
 }
 
 /// `governor::governor::OptimisticState`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct OptimisticState {
     /// `objection_bps`.
     pub objection_bps: u32,
@@ -368,7 +375,7 @@ impl core::str::FromStr for ProposalState {
 }
 
 /// `governor::governor::Proposal`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Proposal {
     /// `proposer`.
     pub proposer: crate::H160,
@@ -403,7 +410,7 @@ pub struct Proposal {
 }
 
 /// `governor::governor::Summary`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Summary {
     /// `summary_hash`.
     pub summary_hash: [u8; 32],
@@ -421,7 +428,7 @@ pub struct StoredAction {
 }
 
 /// `governor::governor::Receipt`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Receipt {
     /// `support`.
     pub support: Support,
@@ -459,6 +466,9 @@ pub mod constructors {
             input,
         }
     }
+
+    /// The constructors' labels, in metadata order.
+    pub const LABELS: &[&str] = &["new"];
 }
 
 /// The contract's messages: each builds the call's input and knows its return type.
@@ -736,6 +746,77 @@ pub mod messages {
     pub fn proposal_count() -> crate::Message<u32> {
         let input = Vec::from([0x38, 0xfd, 0xdd, 0x01]);
         crate::Message::new(CONTRACT, "proposal_count", false, false, input)
+    }
+
+    /// The messages' labels (`Trait::message` for a trait message), in metadata order.
+    pub const LABELS: &[&str] = &[
+        "propose",
+        "propose_grant",
+        "cast_vote",
+        "cast_vote_by_sig",
+        "queue",
+        "execute",
+        "cancel",
+        "attach_summary",
+        "set_settings",
+        "set_optimistic",
+        "init_allowlist",
+        "optimistic_settings",
+        "optimistic_state",
+        "set_allowlisted",
+        "set_guardian",
+        "burn_guardian",
+        "set_summariser",
+        "state",
+        "proposal",
+        "actions",
+        "receipt",
+        "ballot_payload",
+        "nonce",
+        "settings",
+        "is_allowlisted",
+        "guardian",
+        "guardian_burned",
+        "summariser",
+        "membership",
+        "proposal_count",
+    ];
+
+    /// The label of the message with `selector`, `None` for none of this contract's.
+    pub fn label_of(selector: [u8; 4]) -> Option<&'static str> {
+        Some(match selector {
+            [0xcb, 0x14, 0xb5, 0xb5] => "propose",
+            [0xd2, 0xb6, 0x4b, 0x87] => "propose_grant",
+            [0xca, 0xed, 0x15, 0x5c] => "cast_vote",
+            [0xaf, 0x99, 0x94, 0xc2] => "cast_vote_by_sig",
+            [0x3e, 0x16, 0x1d, 0xde] => "queue",
+            [0xd0, 0x0e, 0xc8, 0x94] => "execute",
+            [0x97, 0x96, 0xe9, 0xa7] => "cancel",
+            [0x6f, 0xa1, 0xbd, 0xa4] => "attach_summary",
+            [0x00, 0xe8, 0xab, 0x39] => "set_settings",
+            [0xe4, 0x5d, 0x93, 0x7a] => "set_optimistic",
+            [0x2d, 0xa6, 0xe3, 0x61] => "init_allowlist",
+            [0x03, 0x7b, 0xf6, 0xb9] => "optimistic_settings",
+            [0x07, 0xea, 0x73, 0x4d] => "optimistic_state",
+            [0x85, 0xba, 0x63, 0x19] => "set_allowlisted",
+            [0x51, 0x33, 0xed, 0x53] => "set_guardian",
+            [0xdf, 0x64, 0x7f, 0xe4] => "burn_guardian",
+            [0x57, 0xa0, 0xfc, 0x4b] => "set_summariser",
+            [0x0c, 0xed, 0x16, 0x2a] => "state",
+            [0x02, 0x5a, 0xac, 0x7e] => "proposal",
+            [0x7e, 0x89, 0x60, 0xc7] => "actions",
+            [0x62, 0x77, 0xbc, 0xd6] => "receipt",
+            [0x51, 0x13, 0x3f, 0x96] => "ballot_payload",
+            [0x60, 0x7e, 0x60, 0x3d] => "nonce",
+            [0x2e, 0xe6, 0x93, 0x48] => "settings",
+            [0x06, 0xe6, 0xc6, 0x02] => "is_allowlisted",
+            [0x38, 0x05, 0x15, 0x3d] => "guardian",
+            [0x70, 0x2e, 0x95, 0x5a] => "guardian_burned",
+            [0x0a, 0xb6, 0x7f, 0xf7] => "summariser",
+            [0x3b, 0x82, 0x70, 0x7d] => "membership",
+            [0x38, 0xfd, 0xdd, 0x01] => "proposal_count",
+            _ => return None,
+        })
     }
 }
 
@@ -1155,6 +1236,28 @@ pub mod events {
                 }
                 _ => return Ok(None),
             }))
+        }
+
+        /// The label of the event with `signature_topic`, `None` for none of this
+        /// contract's.
+        pub fn label_of(signature_topic: &[u8; 32]) -> Option<&'static str> {
+            Some(match *signature_topic {
+                OptimisticSettingsChanged::SIGNATURE_TOPIC => OptimisticSettingsChanged::LABEL,
+                VoteCast::SIGNATURE_TOPIC => VoteCast::LABEL,
+                ProposalQueued::SIGNATURE_TOPIC => ProposalQueued::LABEL,
+                VotingExtended::SIGNATURE_TOPIC => VotingExtended::LABEL,
+                GuardianChanged::SIGNATURE_TOPIC => GuardianChanged::LABEL,
+                ProposalCreated::SIGNATURE_TOPIC => ProposalCreated::LABEL,
+                SettingsChanged::SIGNATURE_TOPIC => SettingsChanged::LABEL,
+                SummaryAttached::SIGNATURE_TOPIC => SummaryAttached::LABEL,
+                AllowlistChanged::SIGNATURE_TOPIC => AllowlistChanged::LABEL,
+                ProposalCanceled::SIGNATURE_TOPIC => ProposalCanceled::LABEL,
+                ProposalExecuted::SIGNATURE_TOPIC => ProposalExecuted::LABEL,
+                ProposalEscalated::SIGNATURE_TOPIC => ProposalEscalated::LABEL,
+                SummariserChanged::SIGNATURE_TOPIC => SummariserChanged::LABEL,
+                OptimisticProposed::SIGNATURE_TOPIC => OptimisticProposed::LABEL,
+                _ => return None,
+            })
         }
 
         /// The event's label.

@@ -172,7 +172,7 @@ impl crate::ContractError for Error {
 }
 
 /// `membership::membership::Settings`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Settings {
     /// `threshold`.
     pub threshold: u32,
@@ -183,7 +183,7 @@ pub struct Settings {
 }
 
 /// `membership::membership::Contribution`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Contribution {
     /// `contributor`.
     pub contributor: crate::H160,
@@ -290,6 +290,9 @@ pub mod constructors {
             input,
         }
     }
+
+    /// The constructors' labels, in metadata order.
+    pub const LABELS: &[&str] = &["new"];
 }
 
 /// The contract's messages: each builds the call's input and knows its return type.
@@ -503,6 +506,69 @@ pub mod messages {
             false,
             input,
         )
+    }
+
+    /// The messages' labels (`Trait::message` for a trait message), in metadata order.
+    pub const LABELS: &[&str] = &[
+        "init_governance",
+        "record_contribution",
+        "attest",
+        "revoke_contribution",
+        "expire_contribution",
+        "delegate",
+        "undelegate",
+        "add_attestor",
+        "remove_attestor",
+        "set_settings",
+        "set_category",
+        "weight_of",
+        "votes",
+        "total_weight",
+        "delegate_of",
+        "contribution",
+        "contribution_count",
+        "has_attested",
+        "settings",
+        "is_attestor",
+        "attestor_count",
+        "category_multiplier",
+        "governance",
+        "checkpoint_count",
+        "VotingWeight::weight_at",
+        "VotingWeight::total_weight_at",
+    ];
+
+    /// The label of the message with `selector`, `None` for none of this contract's.
+    pub fn label_of(selector: [u8; 4]) -> Option<&'static str> {
+        Some(match selector {
+            [0x7a, 0x02, 0x61, 0x4c] => "init_governance",
+            [0x1c, 0x24, 0xf8, 0x79] => "record_contribution",
+            [0xdf, 0xad, 0xfe, 0x37] => "attest",
+            [0xb9, 0xd2, 0x20, 0xc8] => "revoke_contribution",
+            [0xff, 0xc2, 0x9f, 0xfb] => "expire_contribution",
+            [0xc5, 0x96, 0x54, 0xfe] => "delegate",
+            [0x24, 0x56, 0xde, 0x34] => "undelegate",
+            [0x25, 0x46, 0x96, 0xa4] => "add_attestor",
+            [0xc3, 0xc8, 0xa0, 0x65] => "remove_attestor",
+            [0x00, 0xe8, 0xab, 0x39] => "set_settings",
+            [0x87, 0xa0, 0x1f, 0x61] => "set_category",
+            [0x40, 0x71, 0xb0, 0xcf] => "weight_of",
+            [0x5b, 0xd9, 0x66, 0xf1] => "votes",
+            [0x4f, 0x88, 0x94, 0x09] => "total_weight",
+            [0x8a, 0x5a, 0xeb, 0xe6] => "delegate_of",
+            [0x38, 0x39, 0x33, 0xae] => "contribution",
+            [0x28, 0x6d, 0x35, 0xac] => "contribution_count",
+            [0x6a, 0xeb, 0xdf, 0xe5] => "has_attested",
+            [0x2e, 0xe6, 0x93, 0x48] => "settings",
+            [0x0a, 0x16, 0x83, 0xee] => "is_attestor",
+            [0x8a, 0x37, 0x6f, 0xc7] => "attestor_count",
+            [0x07, 0x26, 0xf7, 0xb9] => "category_multiplier",
+            [0x9f, 0x90, 0xcf, 0x17] => "governance",
+            [0x7a, 0x29, 0xdd, 0xf4] => "checkpoint_count",
+            [0xbd, 0x4a, 0xfd, 0xc5] => "VotingWeight::weight_at",
+            [0xec, 0x1c, 0x0b, 0x63] => "VotingWeight::total_weight_at",
+            _ => return None,
+        })
     }
 }
 
@@ -902,6 +968,27 @@ pub mod events {
                 }
                 _ => return Ok(None),
             }))
+        }
+
+        /// The label of the event with `signature_topic`, `None` for none of this
+        /// contract's.
+        pub fn label_of(signature_topic: &[u8; 32]) -> Option<&'static str> {
+            Some(match *signature_topic {
+                TotalWeightChanged::SIGNATURE_TOPIC => TotalWeightChanged::LABEL,
+                ContributionExpired::SIGNATURE_TOPIC => ContributionExpired::LABEL,
+                ContributionRevoked::SIGNATURE_TOPIC => ContributionRevoked::LABEL,
+                ContributionAttested::SIGNATURE_TOPIC => ContributionAttested::LABEL,
+                ContributionRecorded::SIGNATURE_TOPIC => ContributionRecorded::LABEL,
+                ContributionActivated::SIGNATURE_TOPIC => ContributionActivated::LABEL,
+                CategorySet::SIGNATURE_TOPIC => CategorySet::LABEL,
+                VotesChanged::SIGNATURE_TOPIC => VotesChanged::LABEL,
+                AttestorAdded::SIGNATURE_TOPIC => AttestorAdded::LABEL,
+                GovernanceSet::SIGNATURE_TOPIC => GovernanceSet::LABEL,
+                AttestorRemoved::SIGNATURE_TOPIC => AttestorRemoved::LABEL,
+                DelegateChanged::SIGNATURE_TOPIC => DelegateChanged::LABEL,
+                SettingsChanged::SIGNATURE_TOPIC => SettingsChanged::LABEL,
+                _ => return None,
+            })
         }
 
         /// The event's label.

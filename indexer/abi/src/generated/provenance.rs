@@ -175,6 +175,9 @@ pub mod constructors {
             input,
         }
     }
+
+    /// The constructors' labels, in metadata order.
+    pub const LABELS: &[&str] = &["new"];
 }
 
 /// The contract's messages: each builds the call's input and knows its return type.
@@ -246,6 +249,33 @@ pub mod messages {
         let mut input = Vec::from([0x79, 0x27, 0xd9, 0x20]);
         codec::Encode::encode_to(&asset, &mut input);
         crate::Message::new(CONTRACT, "Consent::has_full_consent", false, false, input)
+    }
+
+    /// The messages' labels (`Trait::message` for a trait message), in metadata order.
+    pub const LABELS: &[&str] = &[
+        "register",
+        "grant_consent",
+        "revoke_consent",
+        "asset",
+        "asset_by_content",
+        "consents",
+        "asset_count",
+        "Consent::has_full_consent",
+    ];
+
+    /// The label of the message with `selector`, `None` for none of this contract's.
+    pub fn label_of(selector: [u8; 4]) -> Option<&'static str> {
+        Some(match selector {
+            [0x22, 0x9b, 0x55, 0x3f] => "register",
+            [0xbd, 0x09, 0x7e, 0xd9] => "grant_consent",
+            [0x1d, 0x78, 0x99, 0x5f] => "revoke_consent",
+            [0x00, 0x5b, 0x08, 0x99] => "asset",
+            [0x52, 0xa2, 0x3d, 0xe5] => "asset_by_content",
+            [0x0e, 0x4f, 0x43, 0x2d] => "consents",
+            [0xb4, 0x49, 0x57, 0x84] => "asset_count",
+            [0x79, 0x27, 0xd9, 0x20] => "Consent::has_full_consent",
+            _ => return None,
+        })
     }
 }
 
@@ -332,6 +362,16 @@ pub mod events {
                 }
                 _ => return Ok(None),
             }))
+        }
+
+        /// The label of the event with `signature_topic`, `None` for none of this
+        /// contract's.
+        pub fn label_of(signature_topic: &[u8; 32]) -> Option<&'static str> {
+            Some(match *signature_topic {
+                ConsentChanged::SIGNATURE_TOPIC => ConsentChanged::LABEL,
+                AssetRegistered::SIGNATURE_TOPIC => AssetRegistered::LABEL,
+                _ => return None,
+            })
         }
 
         /// The event's label.

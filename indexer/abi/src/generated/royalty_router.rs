@@ -10,7 +10,7 @@ pub const CODE: &[u8] = include_bytes!("../../../../contracts/artifacts/royalty_
 pub const METADATA: &str = include_str!("../../../../contracts/artifacts/royalty_router.json");
 
 /// `royalty_router::royalty_router::Split`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Split {
     /// `compute_bps`.
     pub compute_bps: u32,
@@ -19,7 +19,7 @@ pub struct Split {
 }
 
 /// `royalty_router::royalty_router::SplitPolicy`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct SplitPolicy {
     /// `max_change_bps`.
     pub max_change_bps: u32,
@@ -181,7 +181,7 @@ pub struct WorkMetadata {
 }
 
 /// `royalty_router::royalty_router::Work`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Work {
     /// `creator`.
     pub creator: crate::H160,
@@ -220,6 +220,9 @@ pub mod constructors {
             input,
         }
     }
+
+    /// The constructors' labels, in metadata order.
+    pub const LABELS: &[&str] = &["new"];
 }
 
 /// The contract's messages: each builds the call's input and knows its return type.
@@ -382,6 +385,57 @@ pub mod messages {
         codec::Encode::encode_to(&work_id, &mut input);
         codec::Encode::encode_to(&amount, &mut input);
         crate::Message::new(CONTRACT, "quote", false, false, input)
+    }
+
+    /// The messages' labels (`Trait::message` for a trait message), in metadata order.
+    pub const LABELS: &[&str] = &[
+        "init_governance",
+        "register_work",
+        "route",
+        "route_batch",
+        "donate",
+        "withdraw",
+        "forward",
+        "set_split",
+        "freeze_split",
+        "work",
+        "work_by_content",
+        "work_count",
+        "balance_of",
+        "accrued",
+        "split",
+        "policy",
+        "frozen",
+        "funds",
+        "governance",
+        "quote",
+    ];
+
+    /// The label of the message with `selector`, `None` for none of this contract's.
+    pub fn label_of(selector: [u8; 4]) -> Option<&'static str> {
+        Some(match selector {
+            [0x7a, 0x02, 0x61, 0x4c] => "init_governance",
+            [0x9d, 0x76, 0x85, 0xa5] => "register_work",
+            [0x46, 0x64, 0xc5, 0x57] => "route",
+            [0xba, 0x0c, 0x06, 0x8a] => "route_batch",
+            [0x3a, 0x13, 0x9b, 0xdc] => "donate",
+            [0x41, 0x0f, 0xcc, 0x9d] => "withdraw",
+            [0x45, 0x75, 0x3c, 0x2b] => "forward",
+            [0x84, 0x45, 0x88, 0x94] => "set_split",
+            [0x26, 0x90, 0xc9, 0x5c] => "freeze_split",
+            [0x61, 0xc2, 0x1b, 0x1b] => "work",
+            [0x36, 0x47, 0xae, 0x27] => "work_by_content",
+            [0xf7, 0x35, 0xe6, 0xfb] => "work_count",
+            [0x0f, 0x75, 0x5a, 0x56] => "balance_of",
+            [0x55, 0x4e, 0x03, 0xde] => "accrued",
+            [0xb0, 0x9f, 0xcb, 0x2c] => "split",
+            [0x94, 0x28, 0x3e, 0x6d] => "policy",
+            [0xde, 0xfb, 0xc6, 0x85] => "frozen",
+            [0x12, 0x39, 0xb9, 0x08] => "funds",
+            [0x9f, 0x90, 0xcf, 0x17] => "governance",
+            [0xff, 0x7b, 0x33, 0xa5] => "quote",
+            _ => return None,
+        })
     }
 }
 
@@ -633,6 +687,22 @@ pub mod events {
                 }
                 _ => return Ok(None),
             }))
+        }
+
+        /// The label of the event with `signature_topic`, `None` for none of this
+        /// contract's.
+        pub fn label_of(signature_topic: &[u8; 32]) -> Option<&'static str> {
+            Some(match *signature_topic {
+                SplitFrozen::SIGNATURE_TOPIC => SplitFrozen::LABEL,
+                SplitChanged::SIGNATURE_TOPIC => SplitChanged::LABEL,
+                GovernanceSet::SIGNATURE_TOPIC => GovernanceSet::LABEL,
+                RoyaltyRouted::SIGNATURE_TOPIC => RoyaltyRouted::LABEL,
+                WorkRegistered::SIGNATURE_TOPIC => WorkRegistered::LABEL,
+                Donated::SIGNATURE_TOPIC => Donated::LABEL,
+                Forwarded::SIGNATURE_TOPIC => Forwarded::LABEL,
+                Withdrawn::SIGNATURE_TOPIC => Withdrawn::LABEL,
+                _ => return None,
+            })
         }
 
         /// The event's label.

@@ -10,7 +10,7 @@ pub const CODE: &[u8] = include_bytes!("../../../../contracts/artifacts/treasury
 pub const METADATA: &str = include_str!("../../../../contracts/artifacts/treasury.json");
 
 /// `treasury::treasury::Limits`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Limits {
     /// `outflow_cap`.
     pub outflow_cap: u128,
@@ -19,7 +19,7 @@ pub struct Limits {
 }
 
 /// `treasury::treasury::Error`.
-#[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub enum Error {
     /// `NotGovernance`.
     #[codec(index = 0)]
@@ -116,6 +116,13 @@ impl Error {
             Self::StewardUnchanged => "StewardUnchanged",
             Self::Overflow => "Overflow",
         }
+    }
+}
+
+/// The variant's name (`Debug` shows its fields too).
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.variant_name())
     }
 }
 
@@ -235,6 +242,9 @@ pub mod constructors {
             input,
         }
     }
+
+    /// The constructors' labels, in metadata order.
+    pub const LABELS: &[&str] = &["new"];
 }
 
 /// The contract's messages: each builds the call's input and knows its return type.
@@ -379,6 +389,55 @@ pub mod messages {
     pub fn deposit() -> crate::Message<()> {
         let input = Vec::from([0x6f, 0xb5, 0x3f, 0xdf]);
         crate::Message::new(CONTRACT, "Fund::deposit", true, true, input)
+    }
+
+    /// The messages' labels (`Trait::message` for a trait message), in metadata order.
+    pub const LABELS: &[&str] = &[
+        "init_governance",
+        "approve_spend",
+        "payout",
+        "void_spend",
+        "set_steward",
+        "set_limits",
+        "set_guardian",
+        "set_provenance",
+        "spend",
+        "spend_state",
+        "spend_count",
+        "is_steward",
+        "limits",
+        "epoch_outflow",
+        "name",
+        "governance",
+        "guardian",
+        "provenance",
+        "Fund::deposit",
+    ];
+
+    /// The label of the message with `selector`, `None` for none of this contract's.
+    pub fn label_of(selector: [u8; 4]) -> Option<&'static str> {
+        Some(match selector {
+            [0x7a, 0x02, 0x61, 0x4c] => "init_governance",
+            [0xcd, 0x74, 0xc2, 0xea] => "approve_spend",
+            [0xd4, 0x80, 0x56, 0x50] => "payout",
+            [0xf1, 0x69, 0xc7, 0x87] => "void_spend",
+            [0xbb, 0x3a, 0x6c, 0x98] => "set_steward",
+            [0x1f, 0x11, 0x6f, 0x2b] => "set_limits",
+            [0x51, 0x33, 0xed, 0x53] => "set_guardian",
+            [0x89, 0x15, 0x86, 0xe5] => "set_provenance",
+            [0x97, 0x5b, 0xcc, 0xdc] => "spend",
+            [0xe7, 0xf6, 0x7c, 0xdd] => "spend_state",
+            [0x52, 0xd1, 0x77, 0x78] => "spend_count",
+            [0xa2, 0x2d, 0x94, 0xd1] => "is_steward",
+            [0x95, 0x93, 0xf8, 0x46] => "limits",
+            [0x14, 0xa5, 0xc6, 0x2f] => "epoch_outflow",
+            [0x3a, 0xda, 0xf7, 0x0d] => "name",
+            [0x9f, 0x90, 0xcf, 0x17] => "governance",
+            [0x38, 0x05, 0x15, 0x3d] => "guardian",
+            [0x16, 0xe9, 0x16, 0xdf] => "provenance",
+            [0x6f, 0xb5, 0x3f, 0xdf] => "Fund::deposit",
+            _ => return None,
+        })
     }
 }
 
@@ -648,6 +707,23 @@ pub mod events {
                 }
                 _ => return Ok(None),
             }))
+        }
+
+        /// The label of the event with `signature_topic`, `None` for none of this
+        /// contract's.
+        pub fn label_of(signature_topic: &[u8; 32]) -> Option<&'static str> {
+            Some(match *signature_topic {
+                Received::SIGNATURE_TOPIC => Received::LABEL,
+                PayoutMade::SIGNATURE_TOPIC => PayoutMade::LABEL,
+                SpendVoided::SIGNATURE_TOPIC => SpendVoided::LABEL,
+                GovernanceSet::SIGNATURE_TOPIC => GovernanceSet::LABEL,
+                LimitsChanged::SIGNATURE_TOPIC => LimitsChanged::LABEL,
+                SpendApproved::SIGNATURE_TOPIC => SpendApproved::LABEL,
+                StewardChanged::SIGNATURE_TOPIC => StewardChanged::LABEL,
+                GuardianChanged::SIGNATURE_TOPIC => GuardianChanged::LABEL,
+                ProvenanceChanged::SIGNATURE_TOPIC => ProvenanceChanged::LABEL,
+                _ => return None,
+            })
         }
 
         /// The event's label.

@@ -1,16 +1,17 @@
 //! Decoding real events: the governance scenario runs on the pallet-revive runtime and every
 //! event the contracts emitted is decoded from the committed metadata by signature topic.
 
+use atelier_abi::{governor::messages as gm, membership::messages as mm};
 use atelier_chain::decode::{ContractEvents, Event};
 use atelier_sandbox::{
     account,
     dao::{Dao, DaoConfig, Support},
-    Artifact, Outcome, Sandbox,
+    Outcome, Sandbox,
 };
 
 fn decoder(name: &str) -> ContractEvents {
-    let art = Artifact::load(name).unwrap();
-    ContractEvents::from_metadata(name, &art.metadata).unwrap()
+    let metadata = atelier_abi::artifact(name).unwrap().metadata;
+    ContractEvents::from_metadata(name, &serde_json::from_str(metadata).unwrap()).unwrap()
 }
 
 fn decode_all(
@@ -40,7 +41,7 @@ fn every_event_of_a_governance_round_decodes_by_signature_topic() {
     let dao = Dao::deploy(&mut sb, &account("alice"), DaoConfig::default()).unwrap();
     let bob = account("bob");
     // a contribution attested to activation
-    let rec = dao.m(&mut sb, &bob, "record_contribution", (0u32, [5u8; 32]));
+    let rec = dao.m(&mut sb, &bob, mm::record_contribution(0u32, [5u8; 32]));
     let events = decode_all(&rec, &membership, &governor, &dao);
     let Event::Decoded(d) = &events[0] else {
         panic!("{events:?}")
@@ -54,8 +55,8 @@ fn every_event_of_a_governance_round_decodes_by_signature_topic() {
         d.fields["contributor"],
         format!("0x{}", hex::encode(bob_addr.0))
     );
-    dao.m(&mut sb, &account("alice"), "attest", 0u64);
-    let act = dao.m(&mut sb, &account("charlie"), "attest", 0u64);
+    dao.m(&mut sb, &account("alice"), mm::attest(0u64));
+    let act = dao.m(&mut sb, &account("charlie"), mm::attest(0u64));
     let names: Vec<String> = decode_all(&act, &membership, &governor, &dao)
         .into_iter()
         .map(|e| match e {
@@ -74,12 +75,11 @@ fn every_event_of_a_governance_round_decodes_by_signature_topic() {
     );
     // a proposal with its full description, and a vote with a reason
     sb.advance(1);
-    let action = Dao::action(&dao.membership, "set_category", (9u32, 5u128));
+    let action = Dao::action(&dao.membership, mm::set_category(9u32, 5u128));
     let created = dao.g(
         &mut sb,
         &bob,
-        "propose",
-        (
+        gm::propose(
             vec![action],
             "# Add a category\n\nPrompts count.".to_owned(),
         ),
@@ -122,8 +122,7 @@ fn an_unknown_topic_is_reported_not_dropped_and_bad_data_is_an_error() {
     );
     assert!(governor.labels().contains(&"VoteCast"));
     // the VoteCast topic with truncated data
-    let art = Artifact::load("governor").unwrap();
-    let vote_topic = art.event_topic("VoteCast").unwrap().0;
+    let vote_topic = atelier_abi::governor::events::VoteCast::SIGNATURE_TOPIC;
     assert!(governor.decode(&[vote_topic], &[0, 0]).is_err());
 }
 
@@ -135,43 +134,55 @@ fn every_event_of_a_full_round_reads_as_a_domain_event() {
     let dao = Dao::deploy(&mut sb, &account("alice"), DaoConfig::default()).unwrap();
     let mut outcomes = Vec::new();
     for (who, n) in [("bob", 1u8), ("eve", 2)] {
-        outcomes.push(dao.m(
-            &mut sb,
-            &account(who),
-            "record_contribution",
-            (1u32, [n; 32]),
-        ));
+        outcomes.push(
+            dao.m(
+                &mut sb,
+                &account(who),
+                mm::record_contribution(1u32, [n; 32]),
+            )
+            .outcome,
+        );
         let id = u64::from(n - 1);
-        outcomes.push(dao.m(&mut sb, &account("alice"), "attest", id));
-        outcomes.push(dao.m(&mut sb, &account("charlie"), "attest", id));
+        outcomes.push(dao.m(&mut sb, &account("alice"), mm::attest(id)).outcome);
+        outcomes.push(dao.m(&mut sb, &account("charlie"), mm::attest(id)).outcome);
     }
     sb.advance(1);
     let bob_addr = sb.address_of(&account("bob"));
-    outcomes.push(dao.m(&mut sb, &account("eve"), "delegate", bob_addr));
+    outcomes.push(
+        dao.m(&mut sb, &account("eve"), mm::delegate(bob_addr))
+            .outcome,
+    );
     sb.advance(1);
     let cap = atelier_sandbox::dao::MembershipSettings {
         member_cap: 777,
         ..dao.config.membership
     };
-    outcomes.push(dao.g(
-        &mut sb,
-        &account("bob"),
-        "propose",
-        (
-            vec![Dao::action(&dao.membership, "set_settings", cap)],
-            "x".to_owned(),
-        ),
-    ));
-    outcomes.push(dao.g(
-        &mut sb,
-        &account("dave"),
-        "attach_summary",
-        (0u32, [1u8; 32], [2u8; 32]),
-    ));
+    outcomes.push(
+        dao.g(
+            &mut sb,
+            &account("bob"),
+            gm::propose(
+                vec![Dao::action(&dao.membership, mm::set_settings(cap))],
+                "x".to_owned(),
+            ),
+        )
+        .outcome,
+    );
+    outcomes.push(
+        dao.g(
+            &mut sb,
+            &account("dave"),
+            gm::attach_summary(0u32, [1u8; 32], [2u8; 32]),
+        )
+        .outcome,
+    );
     dao.open_voting(&mut sb, 0);
-    outcomes.push(dao.vote(&mut sb, &account("bob"), 0, Support::For, None));
+    outcomes.push(
+        dao.vote(&mut sb, &account("bob"), 0, Support::For, None)
+            .outcome,
+    );
     dao.close_voting(&mut sb, 0);
-    outcomes.push(dao.queue_and_execute(&mut sb, 0));
+    outcomes.push(dao.queue_and_execute(&mut sb, 0).outcome);
     let mut domain = Vec::new();
     for o in &outcomes {
         assert!(o.is_ok(), "{o:?}");
@@ -270,30 +281,31 @@ async fn the_stores_derived_tables_match_the_contracts_view() {
     let dao = Dao::deploy(&mut sb, &account("alice"), DaoConfig::default()).unwrap();
     let mut steps: Vec<Outcome> = Vec::new();
     for (who, cat, n) in [("bob", 0u32, 1u8), ("eve", 1, 2), ("dave", 2, 3)] {
-        steps.push(dao.m(
-            &mut sb,
-            &account(who),
-            "record_contribution",
-            (cat, [n; 32]),
-        ));
+        steps.push(
+            dao.m(
+                &mut sb,
+                &account(who),
+                mm::record_contribution(cat, [n; 32]),
+            )
+            .outcome,
+        );
         let id = u64::from(n - 1);
-        steps.push(dao.m(&mut sb, &account("alice"), "attest", id));
-        steps.push(dao.m(&mut sb, &account("charlie"), "attest", id));
+        steps.push(dao.m(&mut sb, &account("alice"), mm::attest(id)).outcome);
+        steps.push(dao.m(&mut sb, &account("charlie"), mm::attest(id)).outcome);
     }
     for o in steps.drain(..) {
         mirror(&store, sb.block(), &o, &dao, decoders).await;
     }
     sb.advance(1);
     let bob_addr = sb.address_of(&account("bob"));
-    let o = dao.m(&mut sb, &account("eve"), "delegate", bob_addr);
+    let o = dao.m(&mut sb, &account("eve"), mm::delegate(bob_addr));
     mirror(&store, sb.block(), &o, &dao, decoders).await;
     sb.advance(1);
-    let action = Dao::action(&dao.membership, "set_category", (9u32, 5u128));
+    let action = Dao::action(&dao.membership, mm::set_category(9u32, 5u128));
     let o = dao.g(
         &mut sb,
         &account("bob"),
-        "propose",
-        (vec![action], "# Nine".to_owned()),
+        gm::propose(vec![action], "# Nine".to_owned()),
     );
     mirror(&store, sb.block(), &o, &dao, decoders).await;
     dao.open_voting(&mut sb, 0);
@@ -304,7 +316,7 @@ async fn the_stores_derived_tables_match_the_contracts_view() {
     // then members' weights and the tallies in the store are the contracts' own
     for who in ["bob", "eve", "dave"] {
         let addr = sb.address_of(&account(who));
-        let on_chain: u128 = dao.m(&mut sb, &account("alice"), "votes", addr).value();
+        let on_chain: u128 = dao.m(&mut sb, &account("alice"), mm::votes(addr)).value();
         let stored = store
             .member_votes(&format!("0x{}", hex::encode(addr.0)))
             .await

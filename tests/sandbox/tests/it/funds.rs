@@ -2,6 +2,10 @@
 //! -> steward payouts, the optimistic grant track, consent-gated training spends, and the
 //! historic governance attacks replayed against the treasuries.
 
+use atelier_abi::{
+    governor, governor::messages as gm, membership::messages as mm, provenance::messages as pm,
+    royalty_router, royalty_router::messages as rm, treasury, treasury::messages as tm,
+};
 use atelier_sandbox::{
     account,
     dao::{Dao, DaoConfig, GovernorSettings, ProposalState, Support},
@@ -10,10 +14,10 @@ use atelier_sandbox::{
         SpendState, Split, UNIT,
     },
     sp_core::H160,
-    Contract, Sandbox, NATIVE_TO_ETH_RATIO,
+    Called, Contract, Message, Sandbox, NATIVE_TO_ETH_RATIO,
 };
 
-use super::{addr, dao_with_members, pass, voted_for, DATASET};
+use super::{addr, dao_with_members, pass, raw, voted_for, DATASET};
 
 /// The members' DAO (Bob 30, Eve 40, Dave 10, Charlie 30) with funds deployed and wired.
 fn dao_with_funds(config: DaoConfig) -> (Sandbox, Dao, Funds) {
@@ -23,14 +27,8 @@ fn dao_with_funds(config: DaoConfig) -> (Sandbox, Dao, Funds) {
     (sb, dao, funds)
 }
 
-fn call(
-    sb: &mut Sandbox,
-    who: &str,
-    c: &Contract,
-    label: &str,
-    args: impl codec::Encode,
-) -> atelier_sandbox::Outcome {
-    Funds::call(sb, &account(who), c, label, args, 0)
+fn call<R>(sb: &mut Sandbox, who: &str, c: &Contract, message: Message<R>) -> Called<R> {
+    Funds::call(sb, &account(who), c, message, 0)
 }
 
 /// A one-tranche spend to `who` of `amount`, payable from now until `expires_at`.
@@ -40,7 +38,7 @@ fn spend_to(sb: &mut Sandbox, who: &str, amount: u128, expires_at: u32) -> Spend
 
 /// Ferdie deposits `amount` straight into `fund`.
 fn fund_with(sb: &mut Sandbox, fund: &Contract, amount: u128) {
-    let o = Funds::call(sb, &account("ferdie"), fund, "Fund::deposit", (), amount);
+    let o = Funds::call(sb, &account("ferdie"), fund, tm::deposit(), amount);
     assert!(o.is_ok(), "{o:?}");
 }
 
@@ -61,24 +59,20 @@ fn royalties_reach_the_funds_and_a_steward_pays_an_approved_spend() {
         &mut sb,
         &account("ferdie"),
         &funds.router,
-        "route",
-        work,
+        rm::route(work),
         1_000 * UNIT,
     );
     // then it is split 700 / 200 / 100 and held by the router until paid out
-    assert_eq!(
-        routed.result::<(u128, u128, u128)>(),
-        Ok((700 * UNIT, 200 * UNIT, 100 * UNIT))
-    );
+    assert_eq!(routed.result(), Ok((700 * UNIT, 200 * UNIT, 100 * UNIT)));
     assert!(routed.events.iter().any(|e| e.name == "RoyaltyRouted"));
     assert_eq!(sb.balance(funds.router.address), 1_000 * UNIT);
     assert_eq!(
-        call(&mut sb, "alice", &funds.router, "balance_of", bob).value::<u128>(),
+        call(&mut sb, "alice", &funds.router, rm::balance_of(bob)).value(),
         700 * UNIT
     );
 
     // when anyone forwards the accruals, each fund's deposit runs and records it
-    let forwarded = call(&mut sb, "dave", &funds.router, "forward", ());
+    let forwarded = call(&mut sb, "dave", &funds.router, rm::forward());
     assert_eq!(forwarded.result(), Ok((200 * UNIT, 100 * UNIT)));
     let received = forwarded
         .events
@@ -90,7 +84,7 @@ fn royalties_reach_the_funds_and_a_steward_pays_an_approved_spend() {
 
     // when Bob withdraws, his balance grows by his share (less any storage deposit)
     let before = sb.balance(bob) as i128;
-    let withdrawn = call(&mut sb, "bob", &funds.router, "withdraw", ());
+    let withdrawn = call(&mut sb, "bob", &funds.router, rm::withdraw());
     assert_eq!(withdrawn.result(), Ok(700 * UNIT));
     assert_eq!(
         sb.balance(bob) as i128 - before,
@@ -107,17 +101,17 @@ fn royalties_reach_the_funds_and_a_steward_pays_an_approved_spend() {
         &dao,
         vec![Funds::approve_action(&funds.compute, &request)],
     );
-    let spend: Spend = call(&mut sb, "alice", &funds.compute, "spend", 0u32)
-        .value::<Option<Spend>>()
+    let spend: Spend = call(&mut sb, "alice", &funds.compute, tm::spend(0u32))
+        .value()
         .expect("approved by the executed proposal");
     assert_eq!(spend.request, request);
     let one_before = sb.balance(one);
     // a non-steward cannot trigger it
     assert_eq!(
-        call(&mut sb, "bob", &funds.compute, "payout", 0u32).result::<u128>(),
-        Err("NotSteward".into())
+        call(&mut sb, "bob", &funds.compute, tm::payout(0u32)).result(),
+        Err(treasury::Error::NotSteward)
     );
-    let paid = call(&mut sb, "charlie", &funds.compute, "payout", 0u32);
+    let paid = call(&mut sb, "charlie", &funds.compute, tm::payout(0u32));
     assert_eq!(paid.result(), Ok(150 * UNIT));
     // then the beneficiary's balance changes by exactly the spend
     assert_eq!(sb.balance(one) - one_before, 150 * UNIT);
@@ -156,42 +150,41 @@ fn spends_expire_are_voided_capped_and_released_in_tranches() {
         SpendState::Expired
     );
     assert_eq!(
-        call(&mut sb, "charlie", &funds.compute, "payout", 0u32).result::<u128>(),
-        Err("Expired".into())
+        call(&mut sb, "charlie", &funds.compute, tm::payout(0u32)).result(),
+        Err(treasury::Error::Expired)
     );
 
     // void: the guardian (Ferdie) voids the second; a steward can no longer pay it
-    let v = call(&mut sb, "ferdie", &funds.compute, "void_spend", 1u32);
+    let v = call(&mut sb, "ferdie", &funds.compute, tm::void_spend(1u32));
     assert!(v.is_ok(), "{v:?}");
     assert!(v.events.iter().any(|e| e.name == "SpendVoided"));
     assert_eq!(
-        call(&mut sb, "charlie", &funds.compute, "payout", 1u32).result::<u128>(),
-        Err("Voided".into())
+        call(&mut sb, "charlie", &funds.compute, tm::payout(1u32)).result(),
+        Err(treasury::Error::Voided)
     );
     assert_eq!(
-        call(&mut sb, "eve", &funds.compute, "void_spend", 2u32).result::<()>(),
-        Err("NotAllowedToVoid".into())
+        call(&mut sb, "eve", &funds.compute, tm::void_spend(2u32)).result(),
+        Err(treasury::Error::NotAllowedToVoid)
     );
 
     // tranche timing and the cap, from the payroll's first block
     let now = sb.block();
     assert_eq!(
-        call(&mut sb, "charlie", &funds.compute, "payout", 2u32).result::<u128>(),
-        Err("NotYetValid".into())
+        call(&mut sb, "charlie", &funds.compute, tm::payout(2u32)).result(),
+        Err(treasury::Error::NotYetValid)
     );
     sb.advance(start + 200 - now);
-    let pay = |sb: &mut Sandbox, id: u32| {
-        call(sb, "charlie", &funds.compute, "payout", id).result::<u128>()
-    };
+    let pay =
+        |sb: &mut Sandbox, id: u32| call(sb, "charlie", &funds.compute, tm::payout(id)).result();
     assert_eq!(pay(&mut sb, 2), Ok(300 * UNIT));
-    assert_eq!(pay(&mut sb, 2), Err("TrancheNotDue".into()));
+    assert_eq!(pay(&mut sb, 2), Err(treasury::Error::TrancheNotDue));
     // 300 + 800 > 1,000 per epoch
-    assert_eq!(pay(&mut sb, 3), Err("OutflowCapReached".into()));
+    assert_eq!(pay(&mut sb, 3), Err(treasury::Error::OutflowCapReached));
     sb.advance(10);
     assert_eq!(pay(&mut sb, 2), Ok(300 * UNIT));
     sb.advance(10);
     assert_eq!(pay(&mut sb, 2), Ok(300 * UNIT));
-    assert_eq!(pay(&mut sb, 2), Err("AlreadyPaid".into()));
+    assert_eq!(pay(&mut sb, 2), Err(treasury::Error::AlreadyPaid));
     // the next epoch has room for the big one
     sb.advance(100);
     assert_eq!(pay(&mut sb, 3), Ok(800 * UNIT));
@@ -213,7 +206,7 @@ fn an_unchallenged_grant_passes_and_an_objected_one_goes_to_a_full_vote() {
     pass(
         &mut sb,
         &dao,
-        vec![Dao::action(&dao.governor, "set_optimistic", track)],
+        vec![Dao::action(&dao.governor, gm::set_optimistic(track))],
     );
     let expires = sb.block() + 1_000;
     let grant = spend_to(&mut sb, "one", 200 * UNIT, expires);
@@ -223,11 +216,10 @@ fn an_unchallenged_grant_passes_and_an_objected_one_goes_to_a_full_vote() {
             &mut sb,
             "eve",
             &dao.governor,
-            "propose_grant",
-            (too_big, "too big".to_owned())
+            gm::propose_grant(too_big, "too big".to_owned())
         )
-        .result::<u32>(),
-        Err("GrantTooLarge".into())
+        .result(),
+        Err(governor::Error::GrantTooLarge)
     );
 
     // when Eve proposes a grant nobody objects to
@@ -235,8 +227,7 @@ fn an_unchallenged_grant_passes_and_an_objected_one_goes_to_a_full_vote() {
         &mut sb,
         "eve",
         &dao.governor,
-        "propose_grant",
-        (grant.clone(), "GPU hours for the style model".to_owned()),
+        gm::propose_grant(grant.clone(), "GPU hours for the style model".to_owned()),
     )
     .result()
     .expect("proposed");
@@ -245,12 +236,12 @@ fn an_unchallenged_grant_passes_and_an_objected_one_goes_to_a_full_vote() {
     assert_eq!(dao.state(&mut sb, quiet), ProposalState::Succeeded);
     assert_eq!(dao.proposal(&mut sb, quiet).for_votes, 0);
     dao.queue_and_execute(&mut sb, quiet)
-        .result::<()>()
+        .result()
         .expect("executed");
-    let spend: Option<Spend> = call(&mut sb, "alice", &funds.compute, "spend", 0u32).value();
+    let spend: Option<Spend> = call(&mut sb, "alice", &funds.compute, tm::spend(0u32)).value();
     assert_eq!(spend.expect("approved").request, grant);
     assert_eq!(
-        call(&mut sb, "charlie", &funds.compute, "payout", 0u32).result::<u128>(),
+        call(&mut sb, "charlie", &funds.compute, tm::payout(0u32)).result(),
         Ok(200 * UNIT)
     );
 
@@ -259,8 +250,7 @@ fn an_unchallenged_grant_passes_and_an_objected_one_goes_to_a_full_vote() {
         &mut sb,
         "bob",
         &dao.governor,
-        "propose_grant",
-        (grant, "more GPU hours".to_owned()),
+        gm::propose_grant(grant, "more GPU hours".to_owned()),
     )
     .result()
     .expect("proposed");
@@ -281,14 +271,13 @@ fn an_unchallenged_grant_passes_and_an_objected_one_goes_to_a_full_vote() {
         &mut sb,
         "alice",
         &dao.governor,
-        "optimistic_state",
-        contested,
+        gm::optimistic_state(contested),
     )
     .value();
     assert!(state.expect("optimistic").escalated);
     // then it is a full vote: Dave also votes against, nobody for, and it is defeated
     dao.vote(&mut sb, &account("dave"), contested, Support::Against, None)
-        .result::<u128>()
+        .result()
         .unwrap();
     dao.close_voting(&mut sb, contested);
     assert_eq!(dao.state(&mut sb, contested), ProposalState::Defeated);
@@ -304,13 +293,12 @@ fn a_training_spend_is_blocked_while_a_rights_holder_revokes_consent() {
         &mut sb,
         "alice",
         &funds.provenance,
-        "register",
-        (AssetKind::Dataset, [42u8; 32], 3u32, holders),
+        pm::register(AssetKind::Dataset, [42u8; 32], 3u32, holders),
     )
     .result()
     .expect("registered");
     for who in ["bob", "dave"] {
-        assert!(call(&mut sb, who, &funds.provenance, "grant_consent", id).is_ok());
+        assert!(call(&mut sb, who, &funds.provenance, pm::grant_consent(id)).is_ok());
     }
     // and a training spend naming it, approved by governance
     let expires = sb.block() + 1_000;
@@ -322,14 +310,17 @@ fn a_training_spend_is_blocked_while_a_rights_holder_revokes_consent() {
         vec![Funds::approve_action(&funds.compute, &training)],
     );
     // when Dave revokes consent, the payout fails and nothing moves
-    assert!(call(&mut sb, "dave", &funds.provenance, "revoke_consent", id).is_ok());
-    let blocked = call(&mut sb, "charlie", &funds.compute, "payout", 0u32);
-    assert_eq!(blocked.result::<u128>(), Err("ConsentMissing".into()));
+    assert!(call(&mut sb, "dave", &funds.provenance, pm::revoke_consent(id)).is_ok());
+    let blocked = call(&mut sb, "charlie", &funds.compute, tm::payout(0u32));
+    assert!(matches!(
+        blocked.result(),
+        Err(treasury::Error::ConsentMissing(_))
+    ));
     assert_eq!(sb.balance(funds.compute.address), 1_000 * UNIT);
     // when Dave consents again, it pays
-    assert!(call(&mut sb, "dave", &funds.provenance, "grant_consent", id).is_ok());
+    assert!(call(&mut sb, "dave", &funds.provenance, pm::grant_consent(id)).is_ok());
     assert_eq!(
-        call(&mut sb, "charlie", &funds.compute, "payout", 0u32).result::<u128>(),
+        call(&mut sb, "charlie", &funds.compute, tm::payout(0u32)).result(),
         Ok(100 * UNIT)
     );
 }
@@ -344,14 +335,10 @@ fn value_sent_without_a_known_work_or_message_stays_with_the_sender() {
         &mut sb,
         &account("ferdie"),
         &funds.router,
-        "route",
-        99u64,
+        rm::route(99u64),
         10 * UNIT,
     );
-    assert_eq!(
-        unknown.result::<(u128, u128, u128)>(),
-        Err("UnknownWork".into())
-    );
+    assert_eq!(unknown.result(), Err(royalty_router::Error::UnknownWork));
     // a plain transfer (no input) and an unknown selector both revert
     for input in [vec![], vec![0xde, 0xad, 0xbe, 0xef]] {
         let o = sb.call_input(
@@ -370,13 +357,12 @@ fn value_sent_without_a_known_work_or_message_stays_with_the_sender() {
         &mut sb,
         &account("ferdie"),
         &funds.router,
-        "donate",
-        (),
+        rm::donate(),
         10 * UNIT,
     );
     assert!(d.is_ok(), "{d:?}");
     assert_eq!(
-        call(&mut sb, "alice", &funds.router, "accrued", ()).value::<(u128, u128)>(),
+        call(&mut sb, "alice", &funds.router, rm::accrued()).value(),
         (0, 10 * UNIT)
     );
 }
@@ -394,8 +380,7 @@ fn a_batch_of_royalties_is_routed_whole_or_refunded_whole() {
             sb,
             &account("ferdie"),
             &funds.router,
-            "route_batch",
-            royalties,
+            rm::route_batch(royalties),
             value,
         )
     };
@@ -406,20 +391,28 @@ fn a_batch_of_royalties_is_routed_whole_or_refunded_whole() {
         (
             vec![(fog, 10 * UNIT), (99, 5 * UNIT)],
             15 * UNIT,
-            "UnknownWork",
+            royalty_router::Error::UnknownWork,
         ),
-        (vec![(fog, 10 * UNIT), (sea, 0)], 10 * UNIT, "ZeroValue"),
-        (vec![(fog, 10 * UNIT)], 11 * UNIT, "BatchValueMismatch"),
-        (vec![], UNIT, "BatchSize"),
+        (
+            vec![(fog, 10 * UNIT), (sea, 0)],
+            10 * UNIT,
+            royalty_router::Error::ZeroValue,
+        ),
+        (
+            vec![(fog, 10 * UNIT)],
+            11 * UNIT,
+            royalty_router::Error::BatchValueMismatch,
+        ),
+        (vec![], UNIT, royalty_router::Error::BatchSize),
     ] {
         let o = batch(&mut sb, royalties, value);
-        assert_eq!(o.result::<u32>(), Err(error.into()), "{o:?}");
+        assert_eq!(o.result(), Err(error), "{:?}", o.outcome);
         assert!(o.events.is_empty(), "{o:?}");
     }
     assert_eq!(sb.balance(ferdie), before);
     assert_eq!(sb.balance(funds.router.address), 0);
     assert_eq!(
-        call(&mut sb, "alice", &funds.router, "accrued", ()).value::<(u128, u128)>(),
+        call(&mut sb, "alice", &funds.router, rm::accrued()).value(),
         (0, 0)
     );
     // when the batch is well formed, every royalty is split and emitted, in order
@@ -428,7 +421,7 @@ fn a_batch_of_royalties_is_routed_whole_or_refunded_whole() {
         vec![(fog, 10 * UNIT), (sea, 20 * UNIT), (fog, 30 * UNIT)],
         60 * UNIT,
     );
-    assert_eq!(o.result::<u32>(), Ok(3));
+    assert_eq!(o.result(), Ok(3));
     let routed: Vec<_> = o
         .events
         .iter()
@@ -439,11 +432,11 @@ fn a_batch_of_royalties_is_routed_whole_or_refunded_whole() {
     // creator: 7 + 10 + 21; compute 20% of 60; reserve the rest
     let bob = addr(&mut sb, "bob");
     assert_eq!(
-        call(&mut sb, "alice", &funds.router, "balance_of", bob).value::<u128>(),
+        call(&mut sb, "alice", &funds.router, rm::balance_of(bob)).value(),
         38 * UNIT
     );
     assert_eq!(
-        call(&mut sb, "alice", &funds.router, "accrued", ()).value::<(u128, u128)>(),
+        call(&mut sb, "alice", &funds.router, rm::accrued()).value(),
         (12 * UNIT, 10 * UNIT)
     );
 }
@@ -456,16 +449,16 @@ fn the_split_changes_only_by_proposal_within_its_rate_and_can_be_frozen() {
         reserve_bps: 1_200,
     };
     assert_eq!(
-        call(&mut sb, "bob", &funds.router, "set_split", next).result::<()>(),
-        Err("NotGovernance".into())
+        call(&mut sb, "bob", &funds.router, rm::set_split(next)).result(),
+        Err(royalty_router::Error::NotGovernance)
     );
     pass(
         &mut sb,
         &dao,
-        vec![Dao::action(&funds.router, "set_split", next)],
+        vec![Dao::action(&funds.router, rm::set_split(next))],
     );
     assert_eq!(
-        call(&mut sb, "alice", &funds.router, "split", ()).value::<Split>(),
+        call(&mut sb, "alice", &funds.router, rm::split()).value(),
         next
     );
     // a second move in the same epoch exceeds the 5% budget: execution fails as a whole
@@ -477,17 +470,20 @@ fn the_split_changes_only_by_proposal_within_its_rate_and_can_be_frozen() {
         &mut sb,
         &dao,
         "bob",
-        vec![Dao::action(&funds.router, "set_split", again)],
+        vec![Dao::action(&funds.router, rm::set_split(again))],
         &["bob", "eve", "charlie"],
     );
     let failed = dao.queue_and_execute(&mut sb, id);
-    assert_eq!(failed.result::<()>(), Err("ActionFailed".into()));
+    assert!(matches!(
+        failed.result(),
+        Err(governor::Error::ActionFailed(_))
+    ));
     pass(
         &mut sb,
         &dao,
-        vec![Dao::action(&funds.router, "freeze_split", ())],
+        vec![Dao::action(&funds.router, rm::freeze_split())],
     );
-    assert!(call(&mut sb, "alice", &funds.router, "frozen", ()).value::<bool>());
+    assert!(call(&mut sb, "alice", &funds.router, rm::frozen()).value());
 }
 
 // The historic attacks, replayed against the treasuries.
@@ -509,20 +505,19 @@ fn beanstalk_flash_acquired_weight_cannot_propose_or_vote_a_treasury_drain() {
         dao.contribute(&mut sb, &account("ferdie"), DATASET, [n; 32]);
     }
     let ferdie = addr(&mut sb, "ferdie");
-    let now: u128 = call(&mut sb, "alice", &dao.membership, "weight_of", ferdie).value();
+    let now: u128 = call(&mut sb, "alice", &dao.membership, mm::weight_of(ferdie)).value();
     assert_eq!(now, 120);
     // then it cannot propose in the same block (threshold read at the previous block)
     let o = call(
         &mut sb,
         "ferdie",
         &dao.governor,
-        "propose",
-        (vec![drain], "drain".to_owned()),
+        gm::propose(vec![drain], "drain".to_owned()),
     );
-    assert_eq!(o.result::<u32>(), Err("BelowProposalThreshold".into()));
+    assert_eq!(o.result(), Err(governor::Error::BelowProposalThreshold));
     // nor vote on the open proposal (weight read at its snapshot)
     let v = dao.vote(&mut sb, &account("ferdie"), id, Support::For, None);
-    assert_eq!(v.result::<u128>(), Err("NoVotingWeight".into()));
+    assert_eq!(v.result(), Err(governor::Error::NoVotingWeight));
     // and the drain is defeated without the flash weight; the fund keeps its balance
     dao.close_voting(&mut sb, id);
     assert_eq!(dao.state(&mut sb, id), ProposalState::Defeated);
@@ -543,16 +538,19 @@ fn tornado_cash_a_fund_whose_code_was_swapped_after_approval_is_not_called() {
     );
     assert_eq!(dao.state(&mut sb, id), ProposalState::Succeeded);
     // the attacker swaps the fund's code for other code after the vote
-    let other = atelier_sandbox::Artifact::load("erc20_baseline").unwrap();
-    let hash = sb.upload(&account("ferdie"), other.code.clone()).unwrap();
+    let other = atelier_abi::erc20_baseline::CODE.to_vec();
+    let hash = sb.upload(&account("ferdie"), other).unwrap();
     let original = sb.code_hash(funds.compute.address).unwrap();
     sb.set_code(funds.compute.address, hash).unwrap();
     let o = dao.queue_and_execute(&mut sb, id);
-    assert_eq!(o.result::<()>(), Err("CodeHashChanged".into()));
+    assert!(matches!(
+        o.result(),
+        Err(governor::Error::CodeHashChanged(_))
+    ));
     // restoring the approved code makes the same proposal executable again
     sb.set_code(funds.compute.address, original).unwrap();
     let anyone = account("eve");
-    assert!(dao.g(&mut sb, &anyone, "execute", id).is_ok());
+    assert!(dao.g(&mut sb, &anyone, gm::execute(id)).is_ok());
 }
 
 #[test]
@@ -568,18 +566,18 @@ fn build_finance_a_low_participation_takeover_of_a_fund_is_defeated() {
     let (mut sb, dao, funds) = dao_with_funds(config);
     let dave = addr(&mut sb, "dave");
     let takeover = vec![
-        Dao::action(&funds.compute, "set_steward", (dave, true)),
-        Dao::action(&funds.compute, "set_guardian", Option::<H160>::None),
+        Dao::action(&funds.compute, tm::set_steward(dave, true)),
+        Dao::action(&funds.compute, tm::set_guardian(Option::<H160>::None)),
     ];
     let id = voted_for(&mut sb, &dao, "dave", takeover, &["dave"]);
     // nobody else voted: 10 < 22, the proposal is defeated and cannot be queued
     assert_eq!(dao.state(&mut sb, id), ProposalState::Defeated);
     let anyone = account("eve");
     assert_eq!(
-        dao.g(&mut sb, &anyone, "queue", id).result::<u32>(),
-        Err("NotSucceeded".into())
+        dao.g(&mut sb, &anyone, gm::queue(id)).result(),
+        Err(governor::Error::NotSucceeded)
     );
-    assert!(!call(&mut sb, "alice", &funds.compute, "is_steward", dave).value::<bool>());
+    assert!(!call(&mut sb, "alice", &funds.compute, tm::is_steward(dave)).value());
 }
 
 #[test]
@@ -602,7 +600,7 @@ fn compound_62_a_buggy_payout_proposal_is_capped_by_the_outflow_limit() {
     let mut paid = 0u128;
     let mut stopped = None;
     for _ in 0..20 {
-        match call(&mut sb, "charlie", &funds.compute, "payout", 0u32).result::<u128>() {
+        match call(&mut sb, "charlie", &funds.compute, tm::payout(0u32)).result() {
             Ok(amount) => paid += amount,
             Err(e) => {
                 stopped = Some(e);
@@ -610,14 +608,14 @@ fn compound_62_a_buggy_payout_proposal_is_capped_by_the_outflow_limit() {
             }
         }
     }
-    assert_eq!(stopped.as_deref(), Some("OutflowCapReached"));
+    assert_eq!(stopped, Some(treasury::Error::OutflowCapReached));
     assert_eq!(paid, 1_000 * UNIT);
     // which gives the guardian time to void the rest
-    assert!(call(&mut sb, "ferdie", &funds.compute, "void_spend", 0u32).is_ok());
+    assert!(call(&mut sb, "ferdie", &funds.compute, tm::void_spend(0u32)).is_ok());
     sb.advance(100);
     assert_eq!(
-        call(&mut sb, "charlie", &funds.compute, "payout", 0u32).result::<u128>(),
-        Err("Voided".into())
+        call(&mut sb, "charlie", &funds.compute, tm::payout(0u32)).result(),
+        Err(treasury::Error::Voided)
     );
     assert_eq!(sb.balance(funds.compute.address), 9_000 * UNIT);
 }
@@ -633,8 +631,7 @@ fn every_funds_message_executes_on_the_runtime() {
         &mut sb,
         &account("ferdie"),
         &funds.router,
-        "route",
-        work,
+        rm::route(work),
         10 * UNIT
     )
     .is_ok());
@@ -642,8 +639,7 @@ fn every_funds_message_executes_on_the_runtime() {
         &mut sb,
         &account("ferdie"),
         &funds.router,
-        "route_batch",
-        vec![(work, 2 * UNIT), (work, 3 * UNIT)],
+        rm::route_batch(vec![(work, 2 * UNIT), (work, 3 * UNIT)]),
         5 * UNIT
     )
     .is_ok());
@@ -651,54 +647,46 @@ fn every_funds_message_executes_on_the_runtime() {
         &mut sb,
         &account("ferdie"),
         &funds.router,
-        "donate",
-        (),
+        rm::donate(),
         UNIT
     )
     .is_ok());
-    for (label, args) in [
-        ("work", work.to_le_bytes().to_vec()),
-        ("work_by_content", vec![9u8; 32]),
-        ("work_count", vec![]),
-        ("balance_of", bob.0.to_vec()),
-        ("accrued", vec![]),
-        ("split", vec![]),
-        ("policy", vec![]),
-        ("frozen", vec![]),
-        ("funds", vec![]),
-        ("governance", vec![]),
-        (
-            "quote",
-            [work.to_le_bytes().to_vec(), 100u128.to_le_bytes().to_vec()].concat(),
-        ),
+    for (label, input) in [
+        raw(rm::work(work)),
+        raw(rm::work_by_content([9u8; 32])),
+        raw(rm::work_count()),
+        raw(rm::balance_of(bob)),
+        raw(rm::accrued()),
+        raw(rm::split()),
+        raw(rm::policy()),
+        raw(rm::frozen()),
+        raw(rm::funds()),
+        raw(rm::governance()),
+        raw(rm::quote(work, 100)),
     ] {
-        assert!(
-            call(&mut sb, "alice", &funds.router, label, super::RawArgs(args)).is_ok(),
-            "{label}"
-        );
+        let o = sb.call_input(&account("alice"), &funds.router, label, input, 0);
+        assert!(o.is_ok(), "{label}");
     }
-    assert!(call(&mut sb, "bob", &funds.router, "withdraw", ()).is_ok());
-    assert!(call(&mut sb, "dave", &funds.router, "forward", ()).is_ok());
+    assert!(call(&mut sb, "bob", &funds.router, rm::withdraw()).is_ok());
+    assert!(call(&mut sb, "dave", &funds.router, rm::forward()).is_ok());
     let expires = sb.block() + 1_000;
     let request = spend_to(&mut sb, "one", 10 * UNIT, expires);
-    let limits = call(&mut sb, "alice", &funds.compute, "limits", ())
-        .value::<atelier_sandbox::funds::Limits>();
+    let limits = call(&mut sb, "alice", &funds.compute, tm::limits()).value();
     pass(
         &mut sb,
         &dao,
         vec![
             Funds::approve_action(&funds.compute, &request),
             Funds::approve_action(&funds.compute, &request),
-            Dao::action(&funds.compute, "set_steward", (one, true)),
-            Dao::action(&funds.compute, "set_limits", limits),
-            Dao::action(&funds.compute, "set_guardian", Some(one)),
+            Dao::action(&funds.compute, tm::set_steward(one, true)),
+            Dao::action(&funds.compute, tm::set_limits(limits)),
+            Dao::action(&funds.compute, tm::set_guardian(Some(one))),
             Dao::action(
                 &funds.compute,
-                "set_provenance",
-                Some(funds.provenance.address),
+                tm::set_provenance(Some(funds.provenance.address)),
             ),
-            Dao::action(&funds.router, "set_split", FundsConfig::default().split),
-            Dao::action(&funds.router, "freeze_split", ()),
+            Dao::action(&funds.router, rm::set_split(FundsConfig::default().split)),
+            Dao::action(&funds.router, rm::freeze_split()),
         ],
     );
     for label in [
@@ -713,65 +701,43 @@ fn every_funds_message_executes_on_the_runtime() {
     for label in ["set_split", "freeze_split"] {
         sb.mark_executed("royalty_router", label);
     }
-    assert!(call(&mut sb, "charlie", &funds.compute, "payout", 0u32).is_ok());
-    assert!(call(&mut sb, "one", &funds.compute, "void_spend", 1u32).is_ok());
-    for (label, args) in [
-        ("spend", 0u32.to_le_bytes().to_vec()),
-        ("spend_state", 0u32.to_le_bytes().to_vec()),
-        ("spend_count", vec![]),
-        ("is_steward", one.0.to_vec()),
-        ("limits", vec![]),
-        ("epoch_outflow", vec![]),
-        ("name", vec![]),
-        ("governance", vec![]),
-        ("guardian", vec![]),
-        ("provenance", vec![]),
+    assert!(call(&mut sb, "charlie", &funds.compute, tm::payout(0u32)).is_ok());
+    assert!(call(&mut sb, "one", &funds.compute, tm::void_spend(1u32)).is_ok());
+    for (label, input) in [
+        raw(tm::spend(0)),
+        raw(tm::spend_state(0)),
+        raw(tm::spend_count()),
+        raw(tm::is_steward(one)),
+        raw(tm::limits()),
+        raw(tm::epoch_outflow()),
+        raw(tm::name()),
+        raw(tm::governance()),
+        raw(tm::guardian()),
+        raw(tm::provenance()),
     ] {
-        assert!(
-            call(
-                &mut sb,
-                "alice",
-                &funds.compute,
-                label,
-                super::RawArgs(args)
-            )
-            .is_ok(),
-            "{label}"
-        );
+        let o = sb.call_input(&account("alice"), &funds.compute, label, input, 0);
+        assert!(o.is_ok(), "{label}");
     }
     let holders = vec![bob];
     let asset: u32 = call(
         &mut sb,
         "alice",
         &funds.provenance,
-        "register",
-        (AssetKind::Model, [8u8; 32], 1u32, holders),
+        pm::register(AssetKind::Model, [8u8; 32], 1u32, holders),
     )
     .result()
     .unwrap();
-    assert!(call(&mut sb, "bob", &funds.provenance, "grant_consent", asset).is_ok());
-    assert!(call(&mut sb, "bob", &funds.provenance, "revoke_consent", asset).is_ok());
-    for (label, args) in [
-        ("asset", asset.to_le_bytes().to_vec()),
-        ("asset_by_content", vec![8u8; 32]),
-        (
-            "consents",
-            [asset.to_le_bytes().to_vec(), bob.0.to_vec()].concat(),
-        ),
-        ("asset_count", vec![]),
-        ("Consent::has_full_consent", asset.to_le_bytes().to_vec()),
+    assert!(call(&mut sb, "bob", &funds.provenance, pm::grant_consent(asset)).is_ok());
+    assert!(call(&mut sb, "bob", &funds.provenance, pm::revoke_consent(asset)).is_ok());
+    for (label, input) in [
+        raw(pm::asset(asset)),
+        raw(pm::asset_by_content([8u8; 32])),
+        raw(pm::consents(asset, bob)),
+        raw(pm::asset_count()),
+        raw(pm::has_full_consent(asset)),
     ] {
-        assert!(
-            call(
-                &mut sb,
-                "alice",
-                &funds.provenance,
-                label,
-                super::RawArgs(args)
-            )
-            .is_ok(),
-            "{label}"
-        );
+        let o = sb.call_input(&account("alice"), &funds.provenance, label, input, 0);
+        assert!(o.is_ok(), "{label}");
     }
     // the governor's grant track (init_allowlist ran in Funds::deploy)
     let track = OptimisticSettings {
@@ -783,20 +749,19 @@ fn every_funds_message_executes_on_the_runtime() {
     pass(
         &mut sb,
         &dao,
-        vec![Dao::action(&dao.governor, "set_optimistic", track)],
+        vec![Dao::action(&dao.governor, gm::set_optimistic(track))],
     );
     sb.mark_executed("governor", "set_optimistic");
     let grant: u32 = call(
         &mut sb,
         "eve",
         &dao.governor,
-        "propose_grant",
-        (request, "grant".to_owned()),
+        gm::propose_grant(request, "grant".to_owned()),
     )
     .result()
     .unwrap();
-    assert!(call(&mut sb, "alice", &dao.governor, "optimistic_settings", ()).is_ok());
-    assert!(call(&mut sb, "alice", &dao.governor, "optimistic_state", grant).is_ok());
+    assert!(call(&mut sb, "alice", &dao.governor, gm::optimistic_settings()).is_ok());
+    assert!(call(&mut sb, "alice", &dao.governor, gm::optimistic_state(grant)).is_ok());
     for label in super::GRANT_TRACK {
         assert!(
             sb.executed()
@@ -824,13 +789,13 @@ fn a_payout_to_a_contract_that_refuses_value_fails_and_changes_nothing() {
         &dao,
         vec![Funds::approve_action(&funds.compute, &request)],
     );
-    let o = call(&mut sb, "charlie", &funds.compute, "payout", 0u32);
-    assert_eq!(o.result::<u128>(), Err("TransferFailed".into()));
-    let spend: Option<Spend> = call(&mut sb, "alice", &funds.compute, "spend", 0u32).value();
+    let o = call(&mut sb, "charlie", &funds.compute, tm::payout(0u32));
+    assert_eq!(o.result(), Err(treasury::Error::TransferFailed));
+    let spend: Option<Spend> = call(&mut sb, "alice", &funds.compute, tm::spend(0u32)).value();
     assert_eq!(spend.map(|s| (s.tranches_paid, s.paid)), Some((0, 0)));
     assert_eq!(sb.balance(funds.compute.address), 100 * UNIT);
     assert_eq!(
-        call(&mut sb, "alice", &funds.compute, "epoch_outflow", ()).value::<u128>(),
+        call(&mut sb, "alice", &funds.compute, tm::epoch_outflow()).value(),
         0
     );
 }

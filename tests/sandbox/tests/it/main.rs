@@ -1,6 +1,7 @@
 //! Runtime tests: the committed `.polkavm` contracts executed by pallet-revive in-process,
 //! across contract calls (governor -> membership, governor -> itself).
 
+use atelier_abi::{governor, governor::messages as gm, membership, membership::messages as mm};
 use atelier_sandbox::{
     account,
     dao::{
@@ -10,7 +11,7 @@ use atelier_sandbox::{
     funds::UNIT,
     keyring,
     sp_core::{crypto::Pair as _, H160},
-    Artifact, Sandbox,
+    Sandbox,
 };
 
 mod funds;
@@ -50,7 +51,7 @@ fn dao_with_members(config: DaoConfig) -> (Sandbox, Dao) {
 
 /// Bob proposes a harmless action (a new category) and voting opens; returns its id.
 fn open_proposal(sb: &mut Sandbox, dao: &Dao) -> u32 {
-    let action = Dao::action(&dao.membership, "set_category", (9u32, 5u128));
+    let action = Dao::action(&dao.membership, mm::set_category(9u32, 5u128));
     let id = dao.propose(sb, &account("bob"), vec![action], "x");
     dao.open_voting(sb, id);
     id
@@ -72,7 +73,7 @@ fn voted_for(
     dao.open_voting(sb, id);
     for who in voters {
         dao.vote(sb, &account(who), id, Support::For, None)
-            .result::<u128>()
+            .result()
             .expect("vote counted");
     }
     dao.close_voting(sb, id);
@@ -83,9 +84,7 @@ fn voted_for(
 fn pass(sb: &mut Sandbox, dao: &Dao, actions: Vec<Action>) -> u32 {
     let id = voted_for(sb, dao, "bob", actions, &["bob", "eve", "charlie"]);
     assert_eq!(dao.state(sb, id), ProposalState::Succeeded);
-    dao.queue_and_execute(sb, id)
-        .result::<()>()
-        .expect("executed");
+    dao.queue_and_execute(sb, id).result().expect("executed");
     assert_eq!(dao.state(sb, id), ProposalState::Executed);
     id
 }
@@ -96,15 +95,8 @@ fn attested_weight_votes_a_proposal_through_and_execution_changes_a_governed_set
     let (mut sb, dao) = dao_with_members(DaoConfig::default());
     let alice = account("alice");
     let bob_addr = addr(&mut sb, "bob");
-    assert_eq!(
-        dao.m(&mut sb, &alice, "weight_of", bob_addr)
-            .value::<u128>(),
-        30
-    );
-    assert_eq!(
-        dao.m(&mut sb, &alice, "total_weight", ()).value::<u128>(),
-        110
-    );
+    assert_eq!(dao.m(&mut sb, &alice, mm::weight_of(bob_addr)).value(), 30);
+    assert_eq!(dao.m(&mut sb, &alice, mm::total_weight()).value(), 110);
     // when a proposal to raise the member cap and lengthen voting passes
     let cap = MembershipSettings {
         member_cap: 5_000,
@@ -118,8 +110,8 @@ fn attested_weight_votes_a_proposal_through_and_execution_changes_a_governed_set
         &mut sb,
         &account("bob"),
         vec![
-            Dao::action(&dao.membership, "set_settings", cap),
-            Dao::action(&dao.governor, "set_settings", longer),
+            Dao::action(&dao.membership, mm::set_settings(cap)),
+            Dao::action(&dao.governor, gm::set_settings(longer)),
         ],
         "raise the cap, lengthen voting",
     );
@@ -130,10 +122,10 @@ fn attested_weight_votes_a_proposal_through_and_execution_changes_a_governed_set
         .unwrap();
     assert_eq!(w, 30);
     dao.vote(&mut sb, &account("eve"), id, Support::For, None)
-        .result::<u128>()
+        .result()
         .unwrap();
     dao.vote(&mut sb, &account("dave"), id, Support::Against, None)
-        .result::<u128>()
+        .result()
         .unwrap();
     let p = dao.proposal(&mut sb, id);
     assert_eq!((p.for_votes, p.against_votes, p.abstain_votes), (70, 10, 0));
@@ -142,19 +134,11 @@ fn attested_weight_votes_a_proposal_through_and_execution_changes_a_governed_set
     assert_eq!(dao.state(&mut sb, id), ProposalState::Succeeded);
     let executed = dao.queue_and_execute(&mut sb, id);
     // then both settings changed, through the governor calling membership and itself
-    executed.result::<()>().unwrap();
-    assert_eq!(
-        dao.m(&mut sb, &alice, "settings", ())
-            .value::<MembershipSettings>(),
-        cap
-    );
-    assert_eq!(
-        dao.g(&mut sb, &alice, "settings", ())
-            .value::<GovernorSettings>(),
-        longer
-    );
+    executed.result().unwrap();
+    assert_eq!(dao.m(&mut sb, &alice, mm::settings()).value(), cap);
+    assert_eq!(dao.g(&mut sb, &alice, gm::settings()).value(), longer);
     assert_eq!(dao.state(&mut sb, id), ProposalState::Executed);
-    let names: Vec<&str> = executed.events.iter().map(|e| e.name.as_str()).collect();
+    let names: Vec<&str> = executed.events.iter().map(|e| e.name).collect();
     assert!(
         names.contains(&"ProposalExecuted") && names.contains(&"SettingsChanged"),
         "{names:?}"
@@ -173,7 +157,7 @@ fn a_ballot_signed_offline_is_counted_when_another_account_relays_it() {
         nonce: 0,
     };
     let payload: Vec<u8> = dao
-        .g(&mut sb, &account("alice"), "ballot_payload", ballot)
+        .g(&mut sb, &account("alice"), gm::ballot_payload(ballot))
         .value();
     let pair = keyring("dave").pair();
     let sig = pair.sign(&payload).0;
@@ -181,41 +165,37 @@ fn a_ballot_signed_offline_is_counted_when_another_account_relays_it() {
     let o = dao.g(
         &mut sb,
         &account("ferdie"),
-        "cast_vote_by_sig",
-        (ballot, pair.public().0, sig),
+        gm::cast_vote_by_sig(ballot, pair.public().0, sig),
     );
     // then Dave's weight is counted against, once
-    assert_eq!(o.result::<u128>(), Ok(10));
+    assert_eq!(o.result(), Ok(10));
     assert_eq!(
-        dao.g(&mut sb, &account("alice"), "receipt", (id, dave))
-            .value::<Option<Receipt>>(),
+        dao.g(&mut sb, &account("alice"), gm::receipt(id, dave))
+            .value(),
         Some(Receipt {
             support: Support::Against,
             weight: 10
         })
     );
     assert_eq!(
-        dao.g(&mut sb, &account("alice"), "nonce", dave)
-            .value::<u64>(),
+        dao.g(&mut sb, &account("alice"), gm::nonce(dave)).value(),
         1
     );
     let replay = dao.g(
         &mut sb,
         &account("ferdie"),
-        "cast_vote_by_sig",
-        (ballot, pair.public().0, sig),
+        gm::cast_vote_by_sig(ballot, pair.public().0, sig),
     );
-    assert_eq!(replay.result::<u128>(), Err("BadNonce".into()));
+    assert_eq!(replay.result(), Err(governor::Error::BadNonce));
     // a ballot for Dave signed by Bob is refused
     let forged = Ballot { nonce: 1, ..ballot };
     let bob_pair = keyring("bob").pair();
     let bad = dao.g(
         &mut sb,
         &account("ferdie"),
-        "cast_vote_by_sig",
-        (forged, pair.public().0, bob_pair.sign(&payload).0),
+        gm::cast_vote_by_sig(forged, pair.public().0, bob_pair.sign(&payload).0),
     );
-    assert_eq!(bad.result::<u128>(), Err("InvalidSignature".into()));
+    assert_eq!(bad.result(), Err(governor::Error::InvalidSignature));
 }
 
 #[test]
@@ -225,8 +205,8 @@ fn delegation_moves_weight_and_history_keeps_every_block() {
     sb.advance(1);
     let bob_addr = addr(&mut sb, "bob");
     // when Eve delegates to Bob
-    dao.m(&mut sb, &account("eve"), "delegate", bob_addr)
-        .result::<()>()
+    dao.m(&mut sb, &account("eve"), mm::delegate(bob_addr))
+        .result()
         .unwrap();
     let delegated_at = sb.block();
     sb.advance(1);
@@ -242,8 +222,8 @@ fn delegation_moves_weight_and_history_keeps_every_block() {
         Some(0)
     );
     // and revoking moves it back
-    dao.m(&mut sb, &account("eve"), "undelegate", ())
-        .result::<()>()
+    dao.m(&mut sb, &account("eve"), mm::undelegate())
+        .result()
         .unwrap();
     let revoked_at = sb.block();
     sb.advance(1);
@@ -268,27 +248,26 @@ fn weight_acquired_after_the_snapshot_cannot_vote() {
     dao.contribute(&mut sb, &account("ferdie"), MODEL, [42; 32]);
     let ferdie = addr(&mut sb, "ferdie");
     assert_eq!(
-        dao.m(&mut sb, &account("alice"), "votes", ferdie)
-            .value::<u128>(),
+        dao.m(&mut sb, &account("alice"), mm::votes(ferdie)).value(),
         40
     );
     // then it does not count on this proposal
     let o = dao.vote(&mut sb, &account("ferdie"), id, Support::For, None);
-    assert_eq!(o.result::<u128>(), Err("NoVotingWeight".into()));
+    assert_eq!(o.result(), Err(governor::Error::NoVotingWeight));
     // and weight delegated after the snapshot adds nothing to the delegate
     let bob_addr = addr(&mut sb, "bob");
-    dao.m(&mut sb, &account("eve"), "delegate", bob_addr)
-        .result::<()>()
+    dao.m(&mut sb, &account("eve"), mm::delegate(bob_addr))
+        .result()
         .unwrap();
     assert_eq!(
         dao.vote(&mut sb, &account("bob"), id, Support::For, None)
-            .result::<u128>(),
+            .result(),
         Ok(30)
     );
     // Eve still votes with her own snapshot weight: no weight is counted twice
     assert_eq!(
         dao.vote(&mut sb, &account("eve"), id, Support::For, None)
-            .result::<u128>(),
+            .result(),
         Ok(40)
     );
     assert_eq!(dao.proposal(&mut sb, id).for_votes, 70);
@@ -302,17 +281,17 @@ fn a_target_whose_code_was_swapped_after_approval_cannot_execute() {
         member_cap: 9_999,
         ..dao.config.membership
     };
-    let action = Dao::action(&dao.membership, "set_settings", cap);
+    let action = Dao::action(&dao.membership, mm::set_settings(cap));
     let id = voted_for(&mut sb, &dao, "bob", vec![action], &["bob", "eve"]);
     let eta: u32 = dao
-        .g(&mut sb, &account("eve"), "queue", id)
+        .g(&mut sb, &account("eve"), gm::queue(id))
         .result()
         .unwrap();
     // when the target's code is swapped (as an upgradeable target could)
     let other = sb
         .upload(
             &account("alice"),
-            Artifact::load("erc20_baseline").unwrap().code.clone(),
+            atelier_abi::erc20_baseline::CODE.to_vec(),
         )
         .unwrap();
     let pinned = sb.code_hash(dao.membership.address).unwrap();
@@ -321,8 +300,11 @@ fn a_target_whose_code_was_swapped_after_approval_cannot_execute() {
     let now = sb.block();
     sb.advance(eta - now);
     // then execution is refused and the proposal stays queued
-    let o = dao.g(&mut sb, &account("eve"), "execute", id);
-    assert_eq!(o.result::<()>(), Err("CodeHashChanged".into()));
+    let o = dao.g(&mut sb, &account("eve"), gm::execute(id));
+    assert!(matches!(
+        o.result(),
+        Err(governor::Error::CodeHashChanged(_))
+    ));
     assert_eq!(dao.state(&mut sb, id), ProposalState::Queued);
 }
 
@@ -334,25 +316,25 @@ fn a_small_group_cannot_pass_a_proposal_without_quorum() {
     let id = dao.propose(
         &mut sb,
         &account("bob"),
-        vec![Dao::action(&dao.governor, "set_guardian", Some(ferdie))],
+        vec![Dao::action(&dao.governor, gm::set_guardian(Some(ferdie)))],
         "x",
     );
     dao.open_voting(&mut sb, id);
     // when only Dave (10) votes For and nobody else turns out
     dao.vote(&mut sb, &account("dave"), id, Support::For, None)
-        .result::<u128>()
+        .result()
         .unwrap();
     dao.close_voting(&mut sb, id);
     // then it is defeated and cannot be queued
     assert_eq!(dao.state(&mut sb, id), ProposalState::Defeated);
-    let o = dao.g(&mut sb, &account("dave"), "queue", id);
-    assert_eq!(o.result::<u32>(), Err("NotSucceeded".into()));
+    let o = dao.g(&mut sb, &account("dave"), gm::queue(id));
+    assert_eq!(o.result(), Err(governor::Error::NotSucceeded));
     // and quorum cannot be lowered below its hard floor even by a passed proposal
     let low = GovernorSettings {
         quorum_bps: 100,
         ..dao.config.governor
     };
-    let action = Dao::action(&dao.governor, "set_settings", low);
+    let action = Dao::action(&dao.governor, gm::set_settings(low));
     let id = voted_for(
         &mut sb,
         &dao,
@@ -361,10 +343,10 @@ fn a_small_group_cannot_pass_a_proposal_without_quorum() {
         &["bob", "eve", "charlie"],
     );
     let o = dao.queue_and_execute(&mut sb, id);
-    assert_eq!(o.result::<()>(), Err("ActionFailed".into()));
+    assert!(matches!(o.result(), Err(governor::Error::ActionFailed(_))));
     assert_eq!(
-        dao.g(&mut sb, &account("alice"), "settings", ())
-            .value::<GovernorSettings>()
+        dao.g(&mut sb, &account("alice"), gm::settings())
+            .value()
             .quorum_bps,
         2_000
     );
@@ -384,43 +366,43 @@ fn governance_revokes_fraud_and_expired_contributions_stop_counting() {
     let fraud = dao.contribute(&mut sb, &account("ferdie"), MODEL, [50; 32]);
     let ferdie = addr(&mut sb, "ferdie");
     assert_eq!(
-        dao.m(&mut sb, &account("alice"), "weight_of", ferdie)
-            .value::<u128>(),
+        dao.m(&mut sb, &account("alice"), mm::weight_of(ferdie))
+            .value(),
         40
     );
     pass(
         &mut sb,
         &dao,
-        vec![Dao::action(&dao.membership, "revoke_contribution", fraud)],
+        vec![Dao::action(&dao.membership, mm::revoke_contribution(fraud))],
     );
     assert_eq!(
-        dao.m(&mut sb, &account("alice"), "weight_of", ferdie)
-            .value::<u128>(),
+        dao.m(&mut sb, &account("alice"), mm::weight_of(ferdie))
+            .value(),
         0
     );
     let c: Option<Contribution> = dao
-        .m(&mut sb, &account("alice"), "contribution", fraud)
+        .m(&mut sb, &account("alice"), mm::contribution(fraud))
         .value();
     assert_eq!(c.unwrap().status, ContributionStatus::Revoked);
     // Dave's documentation (#2) expires 100 blocks after activation
-    let early = dao.m(&mut sb, &account("ferdie"), "expire_contribution", 2u64);
+    let early = dao.m(&mut sb, &account("ferdie"), mm::expire_contribution(2u64));
     let expires_at = dao
-        .m(&mut sb, &account("alice"), "contribution", 2u64)
-        .value::<Option<Contribution>>()
+        .m(&mut sb, &account("alice"), mm::contribution(2u64))
+        .value()
         .unwrap()
         .expires_at;
     if sb.block() < expires_at {
-        assert_eq!(early.result::<()>(), Err("NotExpired".into()));
+        assert_eq!(early.result(), Err(membership::Error::NotExpired));
         let now = sb.block();
         sb.advance(expires_at - now);
     }
-    dao.m(&mut sb, &account("ferdie"), "expire_contribution", 2u64)
-        .result::<()>()
+    dao.m(&mut sb, &account("ferdie"), mm::expire_contribution(2u64))
+        .result()
         .unwrap();
     let dave = addr(&mut sb, "dave");
     assert_eq!(
-        dao.m(&mut sb, &account("alice"), "weight_of", dave)
-            .value::<u128>(),
+        dao.m(&mut sb, &account("alice"), mm::weight_of(dave))
+            .value(),
         0
     );
 }
@@ -439,42 +421,33 @@ fn every_contract_message_executes_on_the_runtime() {
     let (mut sb, dao) = dao_with_members(config);
     let alice = account("alice");
     let [bob, eve, dave] = ["bob", "eve", "dave"].map(|n| addr(&mut sb, n));
-    // membership reads
-    for (label, args) in [
-        ("weight_of", bob.0.to_vec()),
-        ("votes", bob.0.to_vec()),
-        ("delegate_of", bob.0.to_vec()),
-        ("is_attestor", bob.0.to_vec()),
-        ("checkpoint_count", bob.0.to_vec()),
-        ("contribution", 0u64.to_le_bytes().to_vec()),
-        ("category_multiplier", CURATION.to_le_bytes().to_vec()),
-        (
-            "has_attested",
-            [0u64.to_le_bytes().to_vec(), bob.0.to_vec()].concat(),
-        ),
-        ("VotingWeight::total_weight_at", 1u32.to_le_bytes().to_vec()),
+    // membership reads, each typed by its builder
+    for (label, input) in [
+        raw(mm::weight_of(bob)),
+        raw(mm::votes(bob)),
+        raw(mm::delegate_of(bob)),
+        raw(mm::is_attestor(bob)),
+        raw(mm::checkpoint_count(bob)),
+        raw(mm::contribution(0)),
+        raw(mm::category_multiplier(CURATION)),
+        raw(mm::has_attested(0, bob)),
+        raw(mm::total_weight_at(1)),
+        raw(mm::total_weight()),
+        raw(mm::contribution_count()),
+        raw(mm::settings()),
+        raw(mm::attestor_count()),
+        raw(mm::governance()),
     ] {
-        let o = sb
-            .call(&alice, &dao.membership, label, RawArgs(args), 0)
-            .unwrap();
+        let o = sb.call_input(&alice, &dao.membership, label, input, 0);
         assert!(o.is_ok(), "{label}: {o:?}");
-    }
-    for label in [
-        "total_weight",
-        "contribution_count",
-        "settings",
-        "attestor_count",
-        "governance",
-    ] {
-        assert!(dao.m(&mut sb, &alice, label, ()).is_ok(), "{label}");
     }
     dao.weight_at(&mut sb, &account("bob"), 1).unwrap();
     // membership writes by members
-    dao.m(&mut sb, &account("eve"), "delegate", bob)
-        .result::<()>()
+    dao.m(&mut sb, &account("eve"), mm::delegate(bob))
+        .result()
         .unwrap();
-    dao.m(&mut sb, &account("eve"), "undelegate", ())
-        .result::<()>()
+    dao.m(&mut sb, &account("eve"), mm::undelegate())
+        .result()
         .unwrap();
     // governance-only membership messages and governor self-governance, in one proposal
     let ferdie = addr(&mut sb, "ferdie");
@@ -482,127 +455,113 @@ fn every_contract_message_executes_on_the_runtime() {
         &mut sb,
         &dao,
         vec![
-            Dao::action(&dao.membership, "add_attestor", ferdie),
-            Dao::action(&dao.membership, "remove_attestor", ferdie),
-            Dao::action(&dao.membership, "set_category", (7u32, 15u128)),
+            Dao::action(&dao.membership, mm::add_attestor(ferdie)),
+            Dao::action(&dao.membership, mm::remove_attestor(ferdie)),
+            Dao::action(&dao.membership, mm::set_category(7u32, 15u128)),
             Dao::action(
                 &dao.membership,
-                "set_settings",
-                MembershipSettings {
+                mm::set_settings(MembershipSettings {
                     threshold: 2,
                     member_cap: 900,
                     expiry_blocks: 100,
-                },
+                }),
             ),
-            Dao::action(&dao.membership, "revoke_contribution", 3u64),
-            Dao::action(&dao.governor, "set_allowlisted", (ferdie, false)),
-            Dao::action(&dao.governor, "set_summariser", Some(dave)),
-            Dao::action(&dao.governor, "set_guardian", Some(ferdie)),
+            Dao::action(&dao.membership, mm::revoke_contribution(3u64)),
+            Dao::action(&dao.governor, gm::set_allowlisted(ferdie, false)),
+            Dao::action(&dao.governor, gm::set_summariser(Some(dave))),
+            Dao::action(&dao.governor, gm::set_guardian(Some(ferdie))),
         ],
     );
-    assert_eq!(
-        dao.g(&mut sb, &alice, "actions", id)
-            .value::<Vec<atelier_sandbox::dao::StoredAction>>()
-            .len(),
-        8
-    );
+    assert_eq!(dao.g(&mut sb, &alice, gm::actions(id)).value().len(), 8);
     // the summariser, a proposer's cancel, the guardian's cancel
     let p1 = dao.propose(
         &mut sb,
         &account("eve"),
-        vec![Dao::action(&dao.membership, "set_category", (8u32, 1u128))],
+        vec![Dao::action(&dao.membership, mm::set_category(8u32, 1u128))],
         "p1",
     );
     dao.g(
         &mut sb,
         &account("dave"),
-        "attach_summary",
-        (p1, [1u8; 32], [2u8; 32]),
+        gm::attach_summary(p1, [1u8; 32], [2u8; 32]),
     )
-    .result::<()>()
+    .result()
     .unwrap();
-    dao.g(&mut sb, &account("eve"), "cancel", p1)
-        .result::<()>()
+    dao.g(&mut sb, &account("eve"), gm::cancel(p1))
+        .result()
         .unwrap();
     let p2 = dao.propose(
         &mut sb,
         &account("eve"),
-        vec![Dao::action(&dao.membership, "set_category", (8u32, 1u128))],
+        vec![Dao::action(&dao.membership, mm::set_category(8u32, 1u128))],
         "p2",
     );
-    dao.g(&mut sb, &account("ferdie"), "cancel", p2)
-        .result::<()>()
+    dao.g(&mut sb, &account("ferdie"), gm::cancel(p2))
+        .result()
         .unwrap();
     // a relayed ballot and burning the guardian
     let p3 = dao.propose(
         &mut sb,
         &account("bob"),
         vec![
-            Dao::action(&dao.governor, "burn_guardian", ()),
+            Dao::action(&dao.governor, gm::burn_guardian()),
             Dao::action(
                 &dao.governor,
-                "set_settings",
-                GovernorSettings {
+                gm::set_settings(GovernorSettings {
                     voting_period: 25,
                     ..dao.config.governor
-                },
+                }),
             ),
         ],
         "burn",
     );
     dao.open_voting(&mut sb, p3);
     let signed = dao.signed_ballot(&mut sb, "eve", p3, Support::For);
-    dao.g(&mut sb, &alice, "cast_vote_by_sig", signed)
-        .result::<u128>()
-        .unwrap();
+    dao.g(
+        &mut sb,
+        &alice,
+        gm::cast_vote_by_sig(signed.0, signed.1, signed.2),
+    )
+    .result()
+    .unwrap();
     // Charlie's only contribution was revoked above: Bob's vote and Eve's ballot carry it
     dao.vote(&mut sb, &account("bob"), p3, Support::For, None)
-        .result::<u128>()
+        .result()
         .unwrap();
     dao.close_voting(&mut sb, p3);
-    dao.queue_and_execute(&mut sb, p3).result::<()>().unwrap();
-    assert!(dao
-        .g(&mut sb, &alice, "guardian_burned", ())
-        .value::<bool>());
-    let gs: GovernorSettings = dao.g(&mut sb, &alice, "settings", ()).value();
+    dao.queue_and_execute(&mut sb, p3).result().unwrap();
+    assert!(dao.g(&mut sb, &alice, gm::guardian_burned()).value());
+    let gs: GovernorSettings = dao.g(&mut sb, &alice, gm::settings()).value();
     assert_eq!(gs.voting_period, 25);
     // governor reads
-    for label in [
-        "guardian",
-        "summariser",
-        "membership",
-        "proposal_count",
-        "settings",
+    for (label, input) in [
+        raw(gm::guardian()),
+        raw(gm::summariser()),
+        raw(gm::membership()),
+        raw(gm::proposal_count()),
+        raw(gm::settings()),
     ] {
-        assert!(dao.g(&mut sb, &alice, label, ()).is_ok(), "{label}");
+        let o = sb.call_input(&alice, &dao.governor, label, input, 0);
+        assert!(o.is_ok(), "{label}");
     }
     assert!(dao
-        .g(&mut sb, &alice, "is_allowlisted", dao.membership.address)
-        .value::<bool>());
-    dao.g(&mut sb, &alice, "receipt", (p3, bob))
-        .value::<Option<Receipt>>()
+        .g(&mut sb, &alice, gm::is_allowlisted(dao.membership.address))
+        .value());
+    dao.g(&mut sb, &alice, gm::receipt(p3, bob))
+        .value()
         .unwrap();
-    dao.g(&mut sb, &alice, "nonce", eve).value::<u64>();
+    dao.g(&mut sb, &alice, gm::nonce(eve)).value();
     // expiry: Dave's documentation contribution (#2)
     sb.advance(100);
-    dao.m(&mut sb, &account("ferdie"), "expire_contribution", 2u64)
-        .result::<()>()
+    dao.m(&mut sb, &account("ferdie"), mm::expire_contribution(2u64))
+        .result()
         .unwrap();
     // record + attest are run by dao_with_members; init_governance by Dao::deploy: deploy
     // another token to run the handover on this sandbox's record too
-    let (membership, _) = dao.artifacts();
-    let extra = sb
-        .deploy(
-            &alice,
-            &membership,
-            "new",
-            (vec![bob], 1u32, 10u128, 100u32),
-            9,
-        )
-        .unwrap();
+    let new = atelier_abi::membership::constructors::new(vec![bob], 1, 10, 100);
+    let extra = sb.deploy(&alice, new, 9).unwrap();
     assert!(sb
-        .call(&alice, &extra, "init_governance", ferdie, 0)
-        .unwrap()
+        .call(&alice, &extra, mm::init_governance(ferdie), 0)
         .is_ok());
 
     // then every message of both contracts ran on the runtime without a runtime failure
@@ -613,13 +572,12 @@ fn every_contract_message_executes_on_the_runtime() {
 /// a runtime-level failure.
 fn assert_all_executed(sb: &Sandbox, contracts: &[&atelier_sandbox::Contract], skip: &[&str]) {
     for contract in contracts {
-        let name = contract.artifact.name.clone();
-        let missing: Vec<String> = contract
-            .artifact
-            .messages()
-            .into_iter()
-            .filter(|m| !sb.executed().contains(&(name.clone(), m.clone())))
-            .filter(|m| !skip.contains(&m.as_str()))
+        let name = contract.name;
+        let missing: Vec<&str> = messages_of(name)
+            .iter()
+            .copied()
+            .filter(|m| !sb.executed().contains(&(name.to_owned(), (*m).to_owned())))
+            .filter(|m| !skip.contains(m))
             .collect();
         assert!(
             missing.is_empty(),
@@ -628,22 +586,27 @@ fn assert_all_executed(sb: &Sandbox, contracts: &[&atelier_sandbox::Contract], s
     }
 }
 
-/// Pre-encoded arguments.
-struct RawArgs(Vec<u8>);
+/// Every message label of contract `name`, from its generated ABI.
+fn messages_of(name: &str) -> &'static [&'static str] {
+    match name {
+        "membership" => atelier_abi::membership::messages::LABELS,
+        "governor" => atelier_abi::governor::messages::LABELS,
+        "royalty_router" => atelier_abi::royalty_router::messages::LABELS,
+        "treasury" => atelier_abi::treasury::messages::LABELS,
+        "provenance" => atelier_abi::provenance::messages::LABELS,
+        other => panic!("no contract {other}"),
+    }
+}
 
-impl codec::Encode for RawArgs {
-    fn size_hint(&self) -> usize {
-        self.0.len()
-    }
-    fn encode_to<T: codec::Output + ?Sized>(&self, dest: &mut T) {
-        dest.write(&self.0);
-    }
+/// A message's label and encoded input, for reading messages of different return types in
+/// one loop (`Sandbox::call_input`).
+fn raw<R>(message: atelier_sandbox::Message<R>) -> (&'static str, Vec<u8>) {
+    (message.label, message.input)
 }
 
 #[test]
 fn membership_exposes_no_way_to_transfer_weight() {
-    let membership = Artifact::load("membership").unwrap();
-    let messages = membership.messages();
+    let messages = atelier_abi::membership::messages::LABELS;
     for forbidden in [
         "transfer",
         "transfer_from",
@@ -658,7 +621,7 @@ fn membership_exposes_no_way_to_transfer_weight() {
         );
     }
     // delegation is the only message that moves voting weight between accounts
-    assert!(messages.contains(&"delegate".to_owned()));
+    assert!(messages.contains(&"delegate"));
 }
 
 #[test]
@@ -668,19 +631,14 @@ fn errors_come_back_by_name_and_change_nothing() {
     dao.close_voting(&mut sb, id);
     let o = dao.vote(&mut sb, &account("eve"), id, Support::For, None);
     assert!(o.reverted);
-    assert_eq!(o.result::<u128>(), Err("VotingNotOpen".into()));
+    assert_eq!(o.result(), Err(governor::Error::VotingNotOpen));
     assert!(o.events.is_empty(), "a reverted call emits nothing");
     assert_eq!(dao.proposal(&mut sb, id).for_votes, 0);
-    let stranger = sb
-        .call(
-            &account("eve"),
-            &dao.membership,
-            "set_category",
-            (9u32, 5u128),
-            0,
-        )
-        .unwrap();
-    assert_eq!(stranger.result::<()>(), Err("NotGovernance".into()));
+    let stranger = sb.call(&account("eve"), &dao.membership, mm::set_category(9, 5), 0);
+    assert_eq!(
+        stranger.result(),
+        Err(atelier_abi::membership::Error::NotGovernance)
+    );
 }
 
 #[test]

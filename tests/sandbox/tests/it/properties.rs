@@ -7,6 +7,10 @@
 
 use std::collections::BTreeMap;
 
+use atelier_abi::{
+    governor, governor::messages as gm, membership::messages as mm, royalty_router,
+    royalty_router::messages as rm, treasury, treasury::messages as tm,
+};
 use atelier_sandbox::{
     account,
     dao::{Dao, DaoConfig, GovernorSettings, Receipt, Support},
@@ -90,13 +94,12 @@ fn world() -> World {
         &mut sb,
         &account("ferdie"),
         &funds.compute,
-        "Fund::deposit",
-        (),
+        tm::deposit(),
         2_000 * UNIT,
     );
     assert!(deposit.is_ok(), "{deposit:?}");
     // a proposal open for voting while the case runs
-    let target = Dao::action(&dao.membership, "set_category", (9u32, 5u128));
+    let target = Dao::action(&dao.membership, mm::set_category(9u32, 5u128));
     let proposal = dao.propose(&mut sb, &account("bob"), vec![target], "open");
     dao.open_voting(&mut sb, proposal);
     World {
@@ -135,10 +138,10 @@ fn check(w: &mut World, books: &Books, compute_start: u128) -> Result<(), TestCa
     let mut owed = 0u128;
     for c in CREATORS {
         let a = addr(sb, c);
-        owed += Funds::call(sb, &anyone, &w.funds.router, "balance_of", a, 0).value::<u128>();
+        owed += Funds::call(sb, &anyone, &w.funds.router, rm::balance_of(a), 0).value();
     }
     let (compute, reserve): (u128, u128) =
-        Funds::call(sb, &anyone, &w.funds.router, "accrued", (), 0).value();
+        Funds::call(sb, &anyone, &w.funds.router, rm::accrued(), 0).value();
     prop_assert_eq!(sb.balance(w.funds.router.address), owed + compute + reserve);
     // the Compute Fund holds what it received less what it paid
     let paid: u128 = books.paid.values().sum();
@@ -150,7 +153,7 @@ fn check(w: &mut World, books: &Books, compute_start: u128) -> Result<(), TestCa
     for (id, r) in w.approved.iter().enumerate() {
         prop_assert!(books.paid.get(&(id as u32)).copied().unwrap_or(0) <= r.amount);
     }
-    let outflow: u128 = Funds::call(sb, &anyone, &w.funds.compute, "epoch_outflow", (), 0).value();
+    let outflow: u128 = Funds::call(sb, &anyone, &w.funds.compute, tm::epoch_outflow(), 0).value();
     prop_assert!(outflow <= FundsConfig::default().compute_limits.outflow_cap);
     // tallies are the sum of distinct voters' weights
     let p = w.dao.proposal(sb, w.proposal);
@@ -184,11 +187,11 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                     &mut w.sb,
                     &account("ferdie"),
                     &w.funds.router,
-                    "route",
-                    w.works[work],
+                    rm::route(w.works[work]),
                     value,
                 );
-                let (c, f, r): (u128, u128, u128) = o.result().map_err(TestCaseError::fail)?;
+                let (c, f, r): (u128, u128, u128) =
+                    o.result().map_err(|e| TestCaseError::fail(e.to_string()))?;
                 prop_assert_eq!(c + f + r, value);
             }
             Op::Donate { amount } => {
@@ -197,18 +200,17 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                     &mut w.sb,
                     &account("ferdie"),
                     &w.funds.router,
-                    "donate",
-                    (),
+                    rm::donate(),
                     value,
                 );
                 prop_assert!(o.is_ok());
             }
             Op::Withdraw { creator } => {
                 let who = account(CREATORS[creator]);
-                let o = Funds::call(&mut w.sb, &who, &w.funds.router, "withdraw", (), 0);
-                match o.result::<u128>() {
+                let o = Funds::call(&mut w.sb, &who, &w.funds.router, rm::withdraw(), 0);
+                match o.result() {
                     Ok(_) => seen.withdrawals += 1,
-                    Err(e) => prop_assert_eq!(e, "NothingToPay"),
+                    Err(e) => prop_assert_eq!(e, royalty_router::Error::NothingToPay),
                 }
             }
             Op::Forward => {
@@ -216,16 +218,15 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                     &mut w.sb,
                     &account("eve"),
                     &w.funds.router,
-                    "forward",
-                    (),
+                    rm::forward(),
                     0,
                 );
-                match o.result::<(u128, u128)>() {
+                match o.result() {
                     Ok((compute, _)) => {
                         books.forwarded_to_compute += compute;
                         seen.forwards += 1;
                     }
-                    Err(e) => prop_assert_eq!(e, "NothingToPay"),
+                    Err(e) => prop_assert_eq!(e, royalty_router::Error::NothingToPay),
                 }
             }
             Op::Payout { spend } => {
@@ -235,11 +236,10 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                     &mut w.sb,
                     &account("charlie"),
                     &w.funds.compute,
-                    "payout",
-                    spend,
+                    tm::payout(spend),
                     0,
                 );
-                match o.result::<u128>() {
+                match o.result() {
                     Ok(amount) => {
                         prop_assert_eq!(w.sb.balance(beneficiary) - before, amount);
                         *books.paid.entry(spend).or_default() += amount;
@@ -249,13 +249,13 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                         seen.payouts_refused += 1;
                         prop_assert_eq!(w.sb.balance(beneficiary), before);
                         let expected = [
-                            "TrancheNotDue",
-                            "OutflowCapReached",
-                            "InsufficientFunds",
-                            "AlreadyPaid",
-                            "Expired",
+                            treasury::Error::TrancheNotDue,
+                            treasury::Error::OutflowCapReached,
+                            treasury::Error::InsufficientFunds,
+                            treasury::Error::AlreadyPaid,
+                            treasury::Error::Expired,
                         ];
-                        prop_assert!(expected.contains(&e.as_str()), "{}", e);
+                        prop_assert!(expected.contains(&e), "{}", e);
                     }
                 }
             }
@@ -263,7 +263,7 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                 let support = [Support::Against, Support::For, Support::Abstain][support as usize];
                 let who = account(VOTERS[voter]);
                 let o = w.dao.vote(&mut w.sb, &who, w.proposal, support, None);
-                match (o.result::<u128>(), books.voted.get(&voter)) {
+                match (o.result(), books.voted.get(&voter)) {
                     (Ok(weight), None) => {
                         books.voted.insert(voter, (support, weight));
                         seen.votes += 1;
@@ -275,17 +275,24 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                         )))
                     }
                     (Err(e), Some(_)) => {
-                        prop_assert_eq!(e, "AlreadyVoted");
+                        prop_assert_eq!(e, governor::Error::AlreadyVoted);
                         seen.second_votes_refused += 1;
                     }
                     (Err(e), None) => {
-                        prop_assert!(e == "NoVotingWeight" || e == "VotingNotOpen", "{}", e)
+                        prop_assert!(
+                            matches!(
+                                e,
+                                governor::Error::NoVotingWeight | governor::Error::VotingNotOpen
+                            ),
+                            "{}",
+                            e
+                        )
                     }
                 }
                 let a = addr(&mut w.sb, VOTERS[voter]);
                 let receipt: Option<Receipt> = w
                     .dao
-                    .g(&mut w.sb, &account("alice"), "receipt", (w.proposal, a))
+                    .g(&mut w.sb, &account("alice"), gm::receipt(w.proposal, a))
                     .value();
                 prop_assert_eq!(
                     receipt.map(|r| r.weight),
