@@ -282,6 +282,20 @@ mod tests {
                 _ => provenance::events::Event::LABELS,
             };
             assert_eq!(events, labels, "{name}");
+            let messages: Vec<&str> = m["spec"]["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["label"].as_str().unwrap())
+                .collect();
+            let generated: &[&str] = match name {
+                "membership" => membership::messages::LABELS,
+                "governor" => governor::messages::LABELS,
+                "royalty_router" => royalty_router::messages::LABELS,
+                "treasury" => treasury::messages::LABELS,
+                _ => provenance::messages::LABELS,
+            };
+            assert_eq!(messages, generated, "{name}");
         }
         let cast = governor::messages::cast_vote(7, governor::Support::For, None);
         assert_eq!(cast.selector(), [0xca, 0xed, 0x15, 0x5c]);
