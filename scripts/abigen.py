@@ -184,6 +184,106 @@ class Registry:
                     self.rust(f["type"])
 
     def definition(self, tid, indent=""):
+        return self._definition(tid, indent) + self.json_impl(tid, indent)
+
+    def json_expr(self, tid, expr, depth=0):
+        """Rust expression turning `expr` (a reference to a value of type `tid`) into a
+        `serde_json::Value`: integers as numbers up to 2^53 and decimal strings above, byte
+        arrays and vectors as 0x-hex, one-field tuples unwrapped, `None` as null, `Some(x)`
+        as x, a unit variant as its name, a variant with fields as {name: field or [fields]}."""
+        t = self.types[tid]
+        d = t["def"]
+        path = self.path(tid)
+        v = f"v{depth}"
+        if path in ("primitive_types::H160", "primitive_types::H256", "ink_primitives::types::Hash"):
+            return f"crate::json::hex({expr}.as_bytes())"
+        if path == "primitive_types::U256":
+            return f"crate::json::u256({expr})"
+        if path == "ink_primitives::types::AccountId":
+            return f"crate::json::hex(&({expr}).0)"
+        if path == "ink_primitives::LangError":
+            return f"serde_json::Value::String(format!(\"{{:?}}\", {expr}))"
+        if path == "Option":
+            inner = self.json_expr(t["params"][0]["type"], v, depth + 1)
+            return f"match {expr} {{ None => serde_json::Value::Null, Some({v}) => {inner} }}"
+        if path == "Result":
+            ok = self.json_expr(t["params"][0]["type"], v, depth + 1)
+            err = self.json_expr(t["params"][1]["type"], v, depth + 1)
+            return (f"match {expr} {{ Ok({v}) => crate::json::tagged(\"Ok\", {ok}), "
+                    f"Err({v}) => crate::json::tagged(\"Err\", {err}) }}")
+        if path:
+            return f"({expr}).to_json()"
+        if "primitive" in d:
+            p = d["primitive"]
+            if p == "bool":
+                return f"serde_json::Value::Bool(*{expr})"
+            if p in ("str", "char"):
+                return f"serde_json::Value::String(({expr}).to_string())"
+            if p.startswith("u"):
+                return f"crate::json::uint(u128::from(*{expr}))"
+            return f"crate::json::int(i128::from(*{expr}))"
+        if "sequence" in d or "array" in d:
+            el = (d.get("sequence") or d.get("array"))["type"]
+            if self.types[el]["def"].get("primitive") == "u8":
+                return f"crate::json::hex(&({expr})[..])"
+            inner = self.json_expr(el, v, depth + 1)
+            return f"serde_json::Value::Array(({expr}).iter().map(|{v}| {inner}).collect())"
+        if "tuple" in d:
+            items = d["tuple"]
+            if len(items) == 1:
+                return self.json_expr(items[0], f"(&({expr}).0)", depth + 1)
+            parts = ", ".join(self.json_expr(i, f"(&({expr}).{n})", depth + 1) for n, i in enumerate(items))
+            return f"serde_json::Value::Array(vec![{parts}])"
+        if "compact" in d:
+            return f"crate::json::uint(u128::from(({expr}).0))"
+        raise SystemExit(f"{self.contract}: no JSON for type {tid} ({d})")
+
+    def json_impl(self, tid, indent=""):
+        """`to_json` for a generated struct or enum, as the dynamic decoder read it."""
+        t = self.types[tid]
+        name = t["path"][-1]
+        d = t["def"]
+        body = ""
+        if "composite" in d:
+            fs = d["composite"].get("fields", []) or []
+            if fs and all(f.get("name") is not None for f in fs):
+                entries = ""
+                for f in fs:
+                    value = self.json_expr(f["type"], f"(&self.{ident(f['name'])})")
+                    entries += f"{indent}        map.insert(\"{f['name']}\".into(), {value});\n"
+                body = (f"{indent}        let mut map = serde_json::Map::new();\n{entries}"
+                        f"{indent}        serde_json::Value::Object(map)\n")
+            elif len(fs) == 1:
+                body = f"{indent}        {self.json_expr(fs[0]['type'], '(&self.0)')}\n"
+            else:
+                parts = ", ".join(self.json_expr(f["type"], f"(&self.{n})") for n, f in enumerate(fs))
+                body = f"{indent}        serde_json::Value::Array(vec![{parts}])\n"
+        else:
+            arms = ""
+            for var in d["variant"].get("variants", []) or []:
+                fs = var.get("fields", []) or []
+                vn = var["name"]
+                if not fs:
+                    arms += f"{indent}            Self::{vn} => serde_json::Value::String(\"{vn}\".into()),\n"
+                    continue
+                named = all(f.get("name") is not None for f in fs)
+                binds = [f"f{n}" for n in range(len(fs))]
+                if named:
+                    pat = "{ " + ", ".join(f"{ident(f['name'])}: {b}" for f, b in zip(fs, binds)) + " }"
+                else:
+                    pat = "(" + ", ".join(binds) + ")"
+                vals = [self.json_expr(f["type"], b, 1) for f, b in zip(fs, binds)]
+                inner = vals[0] if len(vals) == 1 else f"serde_json::Value::Array(vec![{', '.join(vals)}])"
+                arms += f"{indent}            Self::{vn}{pat} => crate::json::tagged(\"{vn}\", {inner}),\n"
+            body = f"{indent}        match self {{\n{arms}{indent}        }}\n"
+        return (
+            f"\n{indent}impl {name} {{\n"
+            f"{indent}    /// This value as JSON (the indexer's and the API's reading of it).\n"
+            f"{indent}    pub fn to_json(&self) -> serde_json::Value {{\n{body}{indent}    }}\n"
+            f"{indent}}}\n"
+        )
+
+    def _definition(self, tid, indent=""):
         t = self.types[tid]
         name = t["path"][-1]
         d = t["def"]
@@ -353,6 +453,47 @@ def generate(contract, metadata, shared):
     selector_arms = "".join(
         f"            {selector(m['selector'])} => \"{m['label']}\",\n" for m in spec["messages"]
     )
+    arg_arms = ""
+    for m in spec["messages"]:
+        lines = ""
+        for a in m["args"]:
+            tid = a["type"]["type"]
+            lines += (
+                f"                let a: {reg.rust(tid)} = codec::Decode::decode(input)?;\n"
+                f"                map.insert(\"{a['label']}\".into(), {reg.json_expr(tid, '(&a)')});\n"
+            )
+        arg_arms += f"            {selector(m['selector'])} => {{\n{lines}                \"{m['label']}\"\n            }}\n"
+    msgs += (
+        "\n    /// Reads a call of this contract (a proposal's action): the label of the message with\n"
+        "    /// `selector` and its arguments `input` as JSON by name (see the types' `to_json`).\n"
+        "    /// `None` when no message has that selector; an error when the arguments do not\n"
+        "    /// decode or bytes are left over.\n"
+        "    pub fn decode_args(\n"
+        "        selector: [u8; 4],\n"
+        "        input: &[u8],\n"
+        "    ) -> Option<Result<(&'static str, serde_json::Map<String, serde_json::Value>), codec::Error>> {\n"
+        "        #[allow(unused_mut, unused_variables)]\n"
+        "        fn read(\n"
+        "            selector: [u8; 4],\n"
+        "            input: &mut &[u8],\n"
+        "            map: &mut serde_json::Map<String, serde_json::Value>,\n"
+        "        ) -> Result<Option<&'static str>, codec::Error> {\n"
+        "            Ok(Some(match selector {\n" + arg_arms +
+        "                _ => return Ok(None),\n"
+        "            }))\n"
+        "        }\n"
+        "        let mut map = serde_json::Map::new();\n"
+        "        let mut rest = input;\n"
+        "        match read(selector, &mut rest, &mut map) {\n"
+        "            Ok(None) => None,\n"
+        "            Ok(Some(_)) if !rest.is_empty() => {\n"
+        "                Some(Err(codec::Error::from(\"bytes left over after the arguments\")))\n"
+        "            }\n"
+        "            Ok(Some(label)) => Some(Ok((label, map))),\n"
+        "            Err(e) => Some(Err(e)),\n"
+        "        }\n"
+        "    }\n"
+    )
     msgs += (
         "\n    /// The messages' labels (`Trait::message` for a trait message), in metadata order.\n"
         f"    pub const LABELS: &[&str] = &[{quoted(m['label'] for m in spec['messages'])}];\n\n"
@@ -383,8 +524,18 @@ def generate(contract, metadata, shared):
         topic = e.get("signature_topic")
         if not topic:
             raise SystemExit(f"{contract}: anonymous event {name} is not supported")
+        inserts = "".join(
+            f"            map.insert(\"{a['label']}\".into(), {reg.json_expr(a['type']['type'], f'(&self.{n})')});\n"
+            for n, _, a in fields
+        )
         evs += (
             f"    impl {name} {{\n"
+            f"        /// The event's fields as JSON, by name (see the types' `to_json`).\n"
+            f"        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {{\n"
+            f"            #[allow(unused_mut)]\n"
+            f"            let mut map = serde_json::Map::new();\n{inserts}"
+            f"            map\n"
+            f"        }}\n\n"
             f"        /// The event's signature topic (its first topic).\n"
             f"        pub const SIGNATURE_TOPIC: [u8; 32] = {selector(topic)};\n"
             f"        /// The event's label.\n"
@@ -394,6 +545,7 @@ def generate(contract, metadata, shared):
         variants += f"        /// [`{name}`].\n        {name}({name}),\n"
         decode_arms += f"            {name}::SIGNATURE_TOPIC => Self::{name}(codec::DecodeAll::decode_all(&mut &data[..])?),\n"
     label_arms = "".join(f"            Self::{n}(_) => {n}::LABEL,\n" for n in labels)
+    fields_arms = "".join(f"                Self::{n}(e) => e.fields(),\n" for n in labels)
     topic_arms = "".join(f"                {n}::SIGNATURE_TOPIC => {n}::LABEL,\n" for n in labels)
     evs += (
         "    /// Every event of the contract.\n"
@@ -417,6 +569,11 @@ def generate(contract, metadata, shared):
         "            Some(match *signature_topic {\n" + topic_arms +
         "                _ => return None,\n"
         "            })\n"
+        "        }\n\n"
+        "        /// The event's fields as JSON, by name.\n"
+        "        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {\n"
+        "            match self {\n" + fields_arms +
+        "            }\n"
         "        }\n\n"
         "        /// The event's label.\n"
         "        pub fn label(&self) -> &'static str {\n"

@@ -421,17 +421,13 @@ impl Indexer {
                 artifact: d.artifact.clone(),
                 block: i64::try_from(d.block).unwrap_or(i64::MAX),
             });
-            let artifact = atelier_abi::artifact(&d.artifact).ok_or_else(|| {
+            let decoder = ContractEvents::new(&d.artifact).map_err(|e| {
                 IndexError::Setup(format!(
-                    "the deployment's {role} is a `{}`, which is none of this build's contracts ({})",
+                    "the deployment's {role} is a `{}`: {e} ({})",
                     d.artifact,
                     atelier_abi::CONTRACTS.join(", ")
                 ))
             })?;
-            let metadata: serde_json::Value = serde_json::from_str(artifact.metadata)
-                .map_err(|e| IndexError::Setup(format!("{}.json is malformed: {e}", d.artifact)))?;
-            let decoder = ContractEvents::from_metadata(&d.artifact, &metadata)
-                .map_err(|e| IndexError::Setup(format!("{}.json: {e}", d.artifact)))?;
             watched.insert(
                 address(&d.address)?,
                 Watched {
@@ -848,9 +844,7 @@ mod tests {
     #[test]
     fn domain_events_match_the_committed_metadata() {
         for artifact in atelier_abi::CONTRACTS {
-            let text = atelier_abi::artifact(artifact).unwrap().metadata;
-            let metadata: serde_json::Value = serde_json::from_str(text).unwrap();
-            let decoder = ContractEvents::from_metadata(artifact, &metadata).unwrap();
+            let decoder = ContractEvents::new(artifact).unwrap();
             let mut known: Vec<&str> = kind_of(artifact).unwrap().event_labels().to_vec();
             known.sort_unstable();
             assert_eq!(decoder.labels(), known, "{artifact}");

@@ -21,8 +21,58 @@ use std::marker::PhantomData;
 pub use codec;
 pub use primitive_types::{H160, H256, U256};
 
-#[allow(clippy::all, missing_docs)]
+#[allow(clippy::all, missing_docs, unused_parens)]
 mod generated;
+
+/// The JSON reading of contract values that the generated `to_json`, `fields` and
+/// `decode_args` share: integers as numbers up to 2^53 (exact in any JSON reader) and as
+/// decimal strings above, bytes as 0x-hex, a variant with fields as `{name: value}`.
+pub mod json {
+    use serde_json::Value;
+
+    const EXACT: u128 = 1 << 53;
+
+    /// An unsigned integer.
+    pub fn uint(n: u128) -> Value {
+        if n <= EXACT {
+            Value::from(n as u64)
+        } else {
+            Value::String(n.to_string())
+        }
+    }
+
+    /// A signed integer.
+    pub fn int(n: i128) -> Value {
+        if n.unsigned_abs() <= EXACT {
+            Value::from(n as i64)
+        } else {
+            Value::String(n.to_string())
+        }
+    }
+
+    /// Bytes as 0x-hex.
+    pub fn hex(bytes: &[u8]) -> Value {
+        let mut s = String::with_capacity(2 + 2 * bytes.len());
+        s.push_str("0x");
+        for b in bytes {
+            s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            s.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+        }
+        Value::String(s)
+    }
+
+    /// A U256 as its four 64-bit limbs, least significant first.
+    pub fn u256(n: &crate::U256) -> Value {
+        Value::Array(n.0.iter().map(|l| uint(u128::from(*l))).collect())
+    }
+
+    /// A variant with fields: `{name: value}`.
+    pub fn tagged(name: &str, value: Value) -> Value {
+        let mut map = serde_json::Map::new();
+        map.insert(name.to_owned(), value);
+        Value::Object(map)
+    }
+}
 pub use generated::*;
 
 /// The contracts of an Atelier deployment, by artifact name.

@@ -22,3 +22,48 @@ pub struct SpendRequest {
     /// `datasets`.
     pub datasets: Vec<u32>,
 }
+
+impl SpendRequest {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "beneficiary".into(),
+            crate::json::hex((&self.beneficiary).as_bytes()),
+        );
+        map.insert(
+            "amount".into(),
+            crate::json::uint(u128::from(*(&self.amount))),
+        );
+        map.insert(
+            "valid_from".into(),
+            crate::json::uint(u128::from(*(&self.valid_from))),
+        );
+        map.insert(
+            "expires_at".into(),
+            crate::json::uint(u128::from(*(&self.expires_at))),
+        );
+        map.insert(
+            "purpose_hash".into(),
+            crate::json::hex(&(&self.purpose_hash)[..]),
+        );
+        map.insert(
+            "tranches".into(),
+            crate::json::uint(u128::from(*(&self.tranches))),
+        );
+        map.insert(
+            "tranche_interval".into(),
+            crate::json::uint(u128::from(*(&self.tranche_interval))),
+        );
+        map.insert(
+            "datasets".into(),
+            serde_json::Value::Array(
+                (&self.datasets)
+                    .iter()
+                    .map(|v0| crate::json::uint(u128::from(*v0)))
+                    .collect(),
+            ),
+        );
+        serde_json::Value::Object(map)
+    }
+}

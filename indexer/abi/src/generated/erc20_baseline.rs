@@ -60,6 +60,16 @@ impl crate::ContractError for Error {
     }
 }
 
+impl Error {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::InsufficientBalance => serde_json::Value::String("InsufficientBalance".into()),
+            Self::Overflow => serde_json::Value::String("Overflow".into()),
+        }
+    }
+}
+
 /// The contract's constructors.
 pub mod constructors {
     use super::*;
@@ -107,6 +117,50 @@ pub mod messages {
         crate::Message::new(CONTRACT, "transfer", true, false, input)
     }
 
+    /// Reads a call of this contract (a proposal's action): the label of the message with
+    /// `selector` and its arguments `input` as JSON by name (see the types' `to_json`).
+    /// `None` when no message has that selector; an error when the arguments do not
+    /// decode or bytes are left over.
+    pub fn decode_args(
+        selector: [u8; 4],
+        input: &[u8],
+    ) -> Option<Result<(&'static str, serde_json::Map<String, serde_json::Value>), codec::Error>>
+    {
+        #[allow(unused_mut, unused_variables)]
+        fn read(
+            selector: [u8; 4],
+            input: &mut &[u8],
+            map: &mut serde_json::Map<String, serde_json::Value>,
+        ) -> Result<Option<&'static str>, codec::Error> {
+            Ok(Some(match selector {
+                [0x0f, 0x75, 0x5a, 0x56] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("owner".into(), crate::json::hex((&a).as_bytes()));
+                    "balance_of"
+                }
+                [0xdb, 0x63, 0x75, 0xa8] => "total_supply",
+                [0x84, 0xa1, 0x5d, 0xa1] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("to".into(), crate::json::hex((&a).as_bytes()));
+                    let a: u128 = codec::Decode::decode(input)?;
+                    map.insert("value".into(), crate::json::uint(u128::from(*(&a))));
+                    "transfer"
+                }
+                _ => return Ok(None),
+            }))
+        }
+        let mut map = serde_json::Map::new();
+        let mut rest = input;
+        match read(selector, &mut rest, &mut map) {
+            Ok(None) => None,
+            Ok(Some(_)) if !rest.is_empty() => Some(Err(codec::Error::from(
+                "bytes left over after the arguments",
+            ))),
+            Ok(Some(label)) => Some(Ok((label, map))),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
     /// The messages' labels (`Trait::message` for a trait message), in metadata order.
     pub const LABELS: &[&str] = &["balance_of", "total_supply", "transfer"];
 
@@ -138,6 +192,19 @@ pub mod events {
     }
 
     impl Transfer {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("from".into(), crate::json::hex((&self.r#from).as_bytes()));
+            map.insert("to".into(), crate::json::hex((&self.to).as_bytes()));
+            map.insert(
+                "value".into(),
+                crate::json::uint(u128::from(*(&self.value))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x0f, 0x5a, 0x63, 0x18, 0x0c, 0x40, 0xad, 0xe4, 0xc3, 0x62, 0xee, 0x2f, 0x33, 0x9a,
@@ -182,6 +249,13 @@ pub mod events {
                 Transfer::SIGNATURE_TOPIC => Transfer::LABEL,
                 _ => return None,
             })
+        }
+
+        /// The event's fields as JSON, by name.
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            match self {
+                Self::Transfer(e) => e.fields(),
+            }
         }
 
         /// The event's label.

@@ -28,6 +28,42 @@ pub struct Settings {
     pub late_quorum_extension: u32,
 }
 
+impl Settings {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "voting_delay".into(),
+            crate::json::uint(u128::from(*(&self.voting_delay))),
+        );
+        map.insert(
+            "voting_period".into(),
+            crate::json::uint(u128::from(*(&self.voting_period))),
+        );
+        map.insert(
+            "timelock_delay".into(),
+            crate::json::uint(u128::from(*(&self.timelock_delay))),
+        );
+        map.insert(
+            "grace_period".into(),
+            crate::json::uint(u128::from(*(&self.grace_period))),
+        );
+        map.insert(
+            "quorum_bps".into(),
+            crate::json::uint(u128::from(*(&self.quorum_bps))),
+        );
+        map.insert(
+            "proposal_threshold".into(),
+            crate::json::uint(u128::from(*(&self.proposal_threshold))),
+        );
+        map.insert(
+            "late_quorum_extension".into(),
+            crate::json::uint(u128::from(*(&self.late_quorum_extension))),
+        );
+        serde_json::Value::Object(map)
+    }
+}
+
 /// `governor::governor::Action`.
 #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Action {
@@ -39,6 +75,21 @@ pub struct Action {
     pub input: Vec<u8>,
     /// `value`.
     pub value: u128,
+}
+
+impl Action {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert("target".into(), crate::json::hex((&self.target).as_bytes()));
+        map.insert("selector".into(), crate::json::hex(&(&self.selector)[..]));
+        map.insert("input".into(), crate::json::hex(&(&self.input)[..]));
+        map.insert(
+            "value".into(),
+            crate::json::uint(u128::from(*(&self.value))),
+        );
+        serde_json::Value::Object(map)
+    }
 }
 
 /// `governor::governor::Error`.
@@ -203,6 +254,60 @@ impl crate::ContractError for Error {
     }
 }
 
+impl Error {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::UnknownProposal => serde_json::Value::String("UnknownProposal".into()),
+            Self::EmptyProposal => serde_json::Value::String("EmptyProposal".into()),
+            Self::TooManyActions => serde_json::Value::String("TooManyActions".into()),
+            Self::InputTooLong => serde_json::Value::String("InputTooLong".into()),
+            Self::DescriptionTooLong => serde_json::Value::String("DescriptionTooLong".into()),
+            Self::ReasonTooLong => serde_json::Value::String("ReasonTooLong".into()),
+            Self::TargetNotAllowed => serde_json::Value::String("TargetNotAllowed".into()),
+            Self::TargetNotContract => serde_json::Value::String("TargetNotContract".into()),
+            Self::BelowProposalThreshold => {
+                serde_json::Value::String("BelowProposalThreshold".into())
+            }
+            Self::LiveProposalExists => serde_json::Value::String("LiveProposalExists".into()),
+            Self::VotingNotOpen => serde_json::Value::String("VotingNotOpen".into()),
+            Self::AlreadyVoted => serde_json::Value::String("AlreadyVoted".into()),
+            Self::NoVotingWeight => serde_json::Value::String("NoVotingWeight".into()),
+            Self::InvalidSignature => serde_json::Value::String("InvalidSignature".into()),
+            Self::BadNonce => serde_json::Value::String("BadNonce".into()),
+            Self::VoterKeyMismatch => serde_json::Value::String("VoterKeyMismatch".into()),
+            Self::NotSucceeded => serde_json::Value::String("NotSucceeded".into()),
+            Self::NotQueued => serde_json::Value::String("NotQueued".into()),
+            Self::TimelockNotElapsed => serde_json::Value::String("TimelockNotElapsed".into()),
+            Self::CodeHashChanged(f0) => {
+                crate::json::tagged("CodeHashChanged", crate::json::uint(u128::from(*f0)))
+            }
+            Self::ActionFailed(f0) => {
+                crate::json::tagged("ActionFailed", crate::json::uint(u128::from(*f0)))
+            }
+            Self::NotCancelable => serde_json::Value::String("NotCancelable".into()),
+            Self::NotGuardianOrProposer => {
+                serde_json::Value::String("NotGuardianOrProposer".into())
+            }
+            Self::NotSummariser => serde_json::Value::String("NotSummariser".into()),
+            Self::SummaryWindowClosed => serde_json::Value::String("SummaryWindowClosed".into()),
+            Self::SummaryAlreadyAttached => {
+                serde_json::Value::String("SummaryAlreadyAttached".into())
+            }
+            Self::OnlyGovernance => serde_json::Value::String("OnlyGovernance".into()),
+            Self::SettingOutOfBounds => serde_json::Value::String("SettingOutOfBounds".into()),
+            Self::GuardianBurned => serde_json::Value::String("GuardianBurned".into()),
+            Self::MembershipCallFailed => serde_json::Value::String("MembershipCallFailed".into()),
+            Self::OptimisticTrackDisabled => {
+                serde_json::Value::String("OptimisticTrackDisabled".into())
+            }
+            Self::GrantTooLarge => serde_json::Value::String("GrantTooLarge".into()),
+            Self::NotDeployer => serde_json::Value::String("NotDeployer".into()),
+            Self::Overflow => serde_json::Value::String("Overflow".into()),
+        }
+    }
+}
+
 /// `governor::governor::Support`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, codec::Encode, codec::Decode)]
 pub enum Support {
@@ -253,6 +358,17 @@ impl core::str::FromStr for Support {
     }
 }
 
+impl Support {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Against => serde_json::Value::String("Against".into()),
+            Self::For => serde_json::Value::String("For".into()),
+            Self::Abstain => serde_json::Value::String("Abstain".into()),
+        }
+    }
+}
+
 /// `governor::governor::Ballot`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Ballot {
@@ -264,6 +380,24 @@ pub struct Ballot {
     pub voter: crate::H160,
     /// `nonce`.
     pub nonce: u64,
+}
+
+impl Ballot {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "proposal_id".into(),
+            crate::json::uint(u128::from(*(&self.proposal_id))),
+        );
+        map.insert("support".into(), (&self.support).to_json());
+        map.insert("voter".into(), crate::json::hex((&self.voter).as_bytes()));
+        map.insert(
+            "nonce".into(),
+            crate::json::uint(u128::from(*(&self.nonce))),
+        );
+        serde_json::Value::Object(map)
+    }
 }
 
 /// `governor::governor::OptimisticSettings`.
@@ -279,6 +413,33 @@ pub struct OptimisticSettings {
     pub objection_bps: u32,
 }
 
+impl OptimisticSettings {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "compute_fund".into(),
+            match (&self.compute_fund) {
+                None => serde_json::Value::Null,
+                Some(v0) => crate::json::hex(v0.as_bytes()),
+            },
+        );
+        map.insert(
+            "max_amount".into(),
+            crate::json::uint(u128::from(*(&self.max_amount))),
+        );
+        map.insert(
+            "challenge_period".into(),
+            crate::json::uint(u128::from(*(&self.challenge_period))),
+        );
+        map.insert(
+            "objection_bps".into(),
+            crate::json::uint(u128::from(*(&self.objection_bps))),
+        );
+        serde_json::Value::Object(map)
+    }
+}
+
 /// `governor::governor::OptimisticState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct OptimisticState {
@@ -288,6 +449,29 @@ pub struct OptimisticState {
     pub threshold: Option<u128>,
     /// `escalated`.
     pub escalated: bool,
+}
+
+impl OptimisticState {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "objection_bps".into(),
+            crate::json::uint(u128::from(*(&self.objection_bps))),
+        );
+        map.insert(
+            "threshold".into(),
+            match (&self.threshold) {
+                None => serde_json::Value::Null,
+                Some(v0) => crate::json::uint(u128::from(*v0)),
+            },
+        );
+        map.insert(
+            "escalated".into(),
+            serde_json::Value::Bool(*(&self.escalated)),
+        );
+        serde_json::Value::Object(map)
+    }
 }
 
 /// `governor::governor::ProposalState`.
@@ -374,6 +558,22 @@ impl core::str::FromStr for ProposalState {
     }
 }
 
+impl ProposalState {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Pending => serde_json::Value::String("Pending".into()),
+            Self::Active => serde_json::Value::String("Active".into()),
+            Self::Canceled => serde_json::Value::String("Canceled".into()),
+            Self::Defeated => serde_json::Value::String("Defeated".into()),
+            Self::Succeeded => serde_json::Value::String("Succeeded".into()),
+            Self::Queued => serde_json::Value::String("Queued".into()),
+            Self::Expired => serde_json::Value::String("Expired".into()),
+            Self::Executed => serde_json::Value::String("Executed".into()),
+        }
+    }
+}
+
 /// `governor::governor::Proposal`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Proposal {
@@ -409,6 +609,83 @@ pub struct Proposal {
     pub summary: Option<Summary>,
 }
 
+impl Proposal {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "proposer".into(),
+            crate::json::hex((&self.proposer).as_bytes()),
+        );
+        map.insert(
+            "snapshot".into(),
+            crate::json::uint(u128::from(*(&self.snapshot))),
+        );
+        map.insert(
+            "vote_end".into(),
+            crate::json::uint(u128::from(*(&self.vote_end))),
+        );
+        map.insert(
+            "extended".into(),
+            serde_json::Value::Bool(*(&self.extended)),
+        );
+        map.insert(
+            "description_hash".into(),
+            crate::json::hex(&(&self.description_hash)[..]),
+        );
+        map.insert(
+            "action_count".into(),
+            crate::json::uint(u128::from(*(&self.action_count))),
+        );
+        map.insert(
+            "quorum_bps".into(),
+            crate::json::uint(u128::from(*(&self.quorum_bps))),
+        );
+        map.insert(
+            "quorum".into(),
+            match (&self.quorum) {
+                None => serde_json::Value::Null,
+                Some(v0) => crate::json::uint(u128::from(*v0)),
+            },
+        );
+        map.insert(
+            "for_votes".into(),
+            crate::json::uint(u128::from(*(&self.for_votes))),
+        );
+        map.insert(
+            "against_votes".into(),
+            crate::json::uint(u128::from(*(&self.against_votes))),
+        );
+        map.insert(
+            "abstain_votes".into(),
+            crate::json::uint(u128::from(*(&self.abstain_votes))),
+        );
+        map.insert(
+            "eta".into(),
+            match (&self.eta) {
+                None => serde_json::Value::Null,
+                Some(v0) => crate::json::uint(u128::from(*v0)),
+            },
+        );
+        map.insert(
+            "executed".into(),
+            serde_json::Value::Bool(*(&self.executed)),
+        );
+        map.insert(
+            "canceled".into(),
+            serde_json::Value::Bool(*(&self.canceled)),
+        );
+        map.insert(
+            "summary".into(),
+            match (&self.summary) {
+                None => serde_json::Value::Null,
+                Some(v0) => (v0).to_json(),
+            },
+        );
+        serde_json::Value::Object(map)
+    }
+}
+
 /// `governor::governor::Summary`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Summary {
@@ -416,6 +693,19 @@ pub struct Summary {
     pub summary_hash: [u8; 32],
     /// `model_id`.
     pub model_id: [u8; 32],
+}
+
+impl Summary {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "summary_hash".into(),
+            crate::json::hex(&(&self.summary_hash)[..]),
+        );
+        map.insert("model_id".into(), crate::json::hex(&(&self.model_id)[..]));
+        serde_json::Value::Object(map)
+    }
 }
 
 /// `governor::governor::StoredAction`.
@@ -427,6 +717,19 @@ pub struct StoredAction {
     pub code_hash: crate::H256,
 }
 
+impl StoredAction {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert("action".into(), (&self.action).to_json());
+        map.insert(
+            "code_hash".into(),
+            crate::json::hex((&self.code_hash).as_bytes()),
+        );
+        serde_json::Value::Object(map)
+    }
+}
+
 /// `governor::governor::Receipt`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Receipt {
@@ -434,6 +737,19 @@ pub struct Receipt {
     pub support: Support,
     /// `weight`.
     pub weight: u128,
+}
+
+impl Receipt {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert("support".into(), (&self.support).to_json());
+        map.insert(
+            "weight".into(),
+            crate::json::uint(u128::from(*(&self.weight))),
+        );
+        serde_json::Value::Object(map)
+    }
 }
 
 /// The contract's constructors.
@@ -748,6 +1064,209 @@ pub mod messages {
         crate::Message::new(CONTRACT, "proposal_count", false, false, input)
     }
 
+    /// Reads a call of this contract (a proposal's action): the label of the message with
+    /// `selector` and its arguments `input` as JSON by name (see the types' `to_json`).
+    /// `None` when no message has that selector; an error when the arguments do not
+    /// decode or bytes are left over.
+    pub fn decode_args(
+        selector: [u8; 4],
+        input: &[u8],
+    ) -> Option<Result<(&'static str, serde_json::Map<String, serde_json::Value>), codec::Error>>
+    {
+        #[allow(unused_mut, unused_variables)]
+        fn read(
+            selector: [u8; 4],
+            input: &mut &[u8],
+            map: &mut serde_json::Map<String, serde_json::Value>,
+        ) -> Result<Option<&'static str>, codec::Error> {
+            Ok(Some(match selector {
+                [0xcb, 0x14, 0xb5, 0xb5] => {
+                    let a: Vec<Action> = codec::Decode::decode(input)?;
+                    map.insert(
+                        "actions".into(),
+                        serde_json::Value::Array((&a).iter().map(|v0| (v0).to_json()).collect()),
+                    );
+                    let a: String = codec::Decode::decode(input)?;
+                    map.insert(
+                        "description".into(),
+                        serde_json::Value::String((&a).to_string()),
+                    );
+                    "propose"
+                }
+                [0xd2, 0xb6, 0x4b, 0x87] => {
+                    let a: crate::common::SpendRequest = codec::Decode::decode(input)?;
+                    map.insert("request".into(), (&a).to_json());
+                    let a: String = codec::Decode::decode(input)?;
+                    map.insert(
+                        "description".into(),
+                        serde_json::Value::String((&a).to_string()),
+                    );
+                    "propose_grant"
+                }
+                [0xca, 0xed, 0x15, 0x5c] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: Support = codec::Decode::decode(input)?;
+                    map.insert("support".into(), (&a).to_json());
+                    let a: Option<String> = codec::Decode::decode(input)?;
+                    map.insert(
+                        "reason".into(),
+                        match (&a) {
+                            None => serde_json::Value::Null,
+                            Some(v0) => serde_json::Value::String((v0).to_string()),
+                        },
+                    );
+                    "cast_vote"
+                }
+                [0xaf, 0x99, 0x94, 0xc2] => {
+                    let a: Ballot = codec::Decode::decode(input)?;
+                    map.insert("ballot".into(), (&a).to_json());
+                    let a: [u8; 32] = codec::Decode::decode(input)?;
+                    map.insert("public_key".into(), crate::json::hex(&(&a)[..]));
+                    let a: [u8; 64] = codec::Decode::decode(input)?;
+                    map.insert("signature".into(), crate::json::hex(&(&a)[..]));
+                    "cast_vote_by_sig"
+                }
+                [0x3e, 0x16, 0x1d, 0xde] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "queue"
+                }
+                [0xd0, 0x0e, 0xc8, 0x94] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "execute"
+                }
+                [0x97, 0x96, 0xe9, 0xa7] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "cancel"
+                }
+                [0x6f, 0xa1, 0xbd, 0xa4] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: [u8; 32] = codec::Decode::decode(input)?;
+                    map.insert("summary_hash".into(), crate::json::hex(&(&a)[..]));
+                    let a: [u8; 32] = codec::Decode::decode(input)?;
+                    map.insert("model_id".into(), crate::json::hex(&(&a)[..]));
+                    "attach_summary"
+                }
+                [0x00, 0xe8, 0xab, 0x39] => {
+                    let a: Settings = codec::Decode::decode(input)?;
+                    map.insert("settings".into(), (&a).to_json());
+                    "set_settings"
+                }
+                [0xe4, 0x5d, 0x93, 0x7a] => {
+                    let a: OptimisticSettings = codec::Decode::decode(input)?;
+                    map.insert("settings".into(), (&a).to_json());
+                    "set_optimistic"
+                }
+                [0x2d, 0xa6, 0xe3, 0x61] => {
+                    let a: Vec<crate::H160> = codec::Decode::decode(input)?;
+                    map.insert(
+                        "targets".into(),
+                        serde_json::Value::Array(
+                            (&a).iter()
+                                .map(|v0| crate::json::hex(v0.as_bytes()))
+                                .collect(),
+                        ),
+                    );
+                    "init_allowlist"
+                }
+                [0x03, 0x7b, 0xf6, 0xb9] => "optimistic_settings",
+                [0x07, 0xea, 0x73, 0x4d] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "optimistic_state"
+                }
+                [0x85, 0xba, 0x63, 0x19] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("target".into(), crate::json::hex((&a).as_bytes()));
+                    let a: bool = codec::Decode::decode(input)?;
+                    map.insert("allowed".into(), serde_json::Value::Bool(*(&a)));
+                    "set_allowlisted"
+                }
+                [0x51, 0x33, 0xed, 0x53] => {
+                    let a: Option<crate::H160> = codec::Decode::decode(input)?;
+                    map.insert(
+                        "guardian".into(),
+                        match (&a) {
+                            None => serde_json::Value::Null,
+                            Some(v0) => crate::json::hex(v0.as_bytes()),
+                        },
+                    );
+                    "set_guardian"
+                }
+                [0xdf, 0x64, 0x7f, 0xe4] => "burn_guardian",
+                [0x57, 0xa0, 0xfc, 0x4b] => {
+                    let a: Option<crate::H160> = codec::Decode::decode(input)?;
+                    map.insert(
+                        "summariser".into(),
+                        match (&a) {
+                            None => serde_json::Value::Null,
+                            Some(v0) => crate::json::hex(v0.as_bytes()),
+                        },
+                    );
+                    "set_summariser"
+                }
+                [0x0c, 0xed, 0x16, 0x2a] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "state"
+                }
+                [0x02, 0x5a, 0xac, 0x7e] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "proposal"
+                }
+                [0x7e, 0x89, 0x60, 0xc7] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "actions"
+                }
+                [0x62, 0x77, 0xbc, 0xd6] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("voter".into(), crate::json::hex((&a).as_bytes()));
+                    "receipt"
+                }
+                [0x51, 0x13, 0x3f, 0x96] => {
+                    let a: Ballot = codec::Decode::decode(input)?;
+                    map.insert("ballot".into(), (&a).to_json());
+                    "ballot_payload"
+                }
+                [0x60, 0x7e, 0x60, 0x3d] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("voter".into(), crate::json::hex((&a).as_bytes()));
+                    "nonce"
+                }
+                [0x2e, 0xe6, 0x93, 0x48] => "settings",
+                [0x06, 0xe6, 0xc6, 0x02] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("target".into(), crate::json::hex((&a).as_bytes()));
+                    "is_allowlisted"
+                }
+                [0x38, 0x05, 0x15, 0x3d] => "guardian",
+                [0x70, 0x2e, 0x95, 0x5a] => "guardian_burned",
+                [0x0a, 0xb6, 0x7f, 0xf7] => "summariser",
+                [0x3b, 0x82, 0x70, 0x7d] => "membership",
+                [0x38, 0xfd, 0xdd, 0x01] => "proposal_count",
+                _ => return Ok(None),
+            }))
+        }
+        let mut map = serde_json::Map::new();
+        let mut rest = input;
+        match read(selector, &mut rest, &mut map) {
+            Ok(None) => None,
+            Ok(Some(_)) if !rest.is_empty() => Some(Err(codec::Error::from(
+                "bytes left over after the arguments",
+            ))),
+            Ok(Some(label)) => Some(Ok((label, map))),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
     /// The messages' labels (`Trait::message` for a trait message), in metadata order.
     pub const LABELS: &[&str] = &[
         "propose",
@@ -833,6 +1352,14 @@ pub mod events {
     }
 
     impl OptimisticSettingsChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("settings".into(), (&self.settings).to_json());
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xb1, 0xa3, 0x88, 0x9e, 0xcd, 0x10, 0x26, 0x41, 0x24, 0x8f, 0xd0, 0x5b, 0x5e, 0x08,
@@ -863,6 +1390,42 @@ pub mod events {
     }
 
     impl VoteCast {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert("voter".into(), crate::json::hex((&self.voter).as_bytes()));
+            map.insert("support".into(), (&self.support).to_json());
+            map.insert(
+                "weight".into(),
+                crate::json::uint(u128::from(*(&self.weight))),
+            );
+            map.insert(
+                "reason".into(),
+                match (&self.reason) {
+                    None => serde_json::Value::Null,
+                    Some(v0) => serde_json::Value::String((v0).to_string()),
+                },
+            );
+            map.insert(
+                "relayer".into(),
+                match (&self.relayer) {
+                    None => serde_json::Value::Null,
+                    Some(v0) => crate::json::hex(v0.as_bytes()),
+                },
+            );
+            map.insert(
+                "tallies".into(),
+                serde_json::Value::Array(vec![
+                    crate::json::uint(u128::from(*(&(&self.tallies).0))),
+                    crate::json::uint(u128::from(*(&(&self.tallies).1))),
+                    crate::json::uint(u128::from(*(&(&self.tallies).2))),
+                ]),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x0b, 0x08, 0xfe, 0xe7, 0x7a, 0xbc, 0xe2, 0x0a, 0xb3, 0x11, 0x3d, 0xdb, 0x39, 0x0d,
@@ -883,6 +1446,15 @@ pub mod events {
     }
 
     impl ProposalQueued {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert("eta".into(), crate::json::uint(u128::from(*(&self.eta))));
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x2e, 0x1e, 0x0f, 0xa4, 0x66, 0x17, 0x98, 0x47, 0xe4, 0x7a, 0x57, 0x6b, 0x62, 0xed,
@@ -903,6 +1475,18 @@ pub mod events {
     }
 
     impl VotingExtended {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "vote_end".into(),
+                crate::json::uint(u128::from(*(&self.vote_end))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xfe, 0x85, 0x4e, 0x37, 0x38, 0x98, 0x76, 0x45, 0xde, 0xb9, 0x23, 0x3d, 0x79, 0xef,
@@ -923,6 +1507,21 @@ pub mod events {
     }
 
     impl GuardianChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "guardian".into(),
+                match (&self.guardian) {
+                    None => serde_json::Value::Null,
+                    Some(v0) => crate::json::hex(v0.as_bytes()),
+                },
+            );
+            map.insert("burned".into(), serde_json::Value::Bool(*(&self.burned)));
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x0d, 0xdd, 0xf1, 0xfe, 0xd4, 0x0e, 0x43, 0xf8, 0xd2, 0x30, 0x95, 0x7d, 0xab, 0x99,
@@ -955,6 +1554,42 @@ pub mod events {
     }
 
     impl ProposalCreated {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "proposer".into(),
+                crate::json::hex((&self.proposer).as_bytes()),
+            );
+            map.insert(
+                "actions".into(),
+                serde_json::Value::Array((&self.actions).iter().map(|v0| (v0).to_json()).collect()),
+            );
+            map.insert(
+                "description".into(),
+                serde_json::Value::String((&self.description).to_string()),
+            );
+            map.insert(
+                "description_hash".into(),
+                crate::json::hex(&(&self.description_hash)[..]),
+            );
+            map.insert(
+                "snapshot".into(),
+                crate::json::uint(u128::from(*(&self.snapshot))),
+            );
+            map.insert(
+                "vote_end".into(),
+                crate::json::uint(u128::from(*(&self.vote_end))),
+            );
+            map.insert(
+                "quorum_bps".into(),
+                crate::json::uint(u128::from(*(&self.quorum_bps))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x0f, 0x4c, 0x47, 0xe7, 0x10, 0x3c, 0xc9, 0xad, 0x32, 0xb4, 0x6f, 0x44, 0x82, 0xa2,
@@ -973,6 +1608,14 @@ pub mod events {
     }
 
     impl SettingsChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("settings".into(), (&self.settings).to_json());
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x4d, 0xde, 0x3e, 0xf0, 0x22, 0xe3, 0xf4, 0x5a, 0x1f, 0x98, 0xdd, 0x46, 0x20, 0x47,
@@ -997,6 +1640,23 @@ pub mod events {
     }
 
     impl SummaryAttached {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "summariser".into(),
+                crate::json::hex((&self.summariser).as_bytes()),
+            );
+            map.insert(
+                "summary_hash".into(),
+                crate::json::hex(&(&self.summary_hash)[..]),
+            );
+            map.insert("model_id".into(), crate::json::hex(&(&self.model_id)[..]));
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x96, 0x87, 0x69, 0xf8, 0xa7, 0x16, 0xe3, 0x50, 0x70, 0xa7, 0x53, 0x08, 0x93, 0xdb,
@@ -1017,6 +1677,15 @@ pub mod events {
     }
 
     impl AllowlistChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("target".into(), crate::json::hex((&self.target).as_bytes()));
+            map.insert("allowed".into(), serde_json::Value::Bool(*(&self.allowed)));
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x52, 0x0a, 0x8e, 0xf2, 0xc4, 0xa6, 0xbc, 0x38, 0x22, 0x1e, 0x31, 0x22, 0x8d, 0x57,
@@ -1037,6 +1706,15 @@ pub mod events {
     }
 
     impl ProposalCanceled {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert("by".into(), crate::json::hex((&self.by).as_bytes()));
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x48, 0x81, 0xce, 0x4e, 0xef, 0x19, 0xb6, 0x68, 0x7c, 0xe2, 0x2c, 0x2f, 0xd3, 0x85,
@@ -1055,6 +1733,14 @@ pub mod events {
     }
 
     impl ProposalExecuted {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x25, 0xb5, 0xc5, 0x4c, 0x34, 0x88, 0x28, 0xd7, 0x16, 0xe9, 0xd9, 0xd7, 0x8e, 0x30,
@@ -1079,6 +1765,26 @@ pub mod events {
     }
 
     impl ProposalEscalated {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "objections".into(),
+                crate::json::uint(u128::from(*(&self.objections))),
+            );
+            map.insert(
+                "threshold".into(),
+                crate::json::uint(u128::from(*(&self.threshold))),
+            );
+            map.insert(
+                "vote_end".into(),
+                crate::json::uint(u128::from(*(&self.vote_end))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x54, 0xea, 0x7d, 0x6e, 0xe0, 0xe1, 0xa5, 0xe5, 0x0d, 0x56, 0x73, 0x7d, 0x25, 0x59,
@@ -1097,6 +1803,20 @@ pub mod events {
     }
 
     impl SummariserChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "summariser".into(),
+                match (&self.summariser) {
+                    None => serde_json::Value::Null,
+                    Some(v0) => crate::json::hex(v0.as_bytes()),
+                },
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xbe, 0x3c, 0x84, 0xd0, 0x91, 0x78, 0x6a, 0xfb, 0x32, 0xd2, 0x3b, 0x35, 0x6f, 0x9c,
@@ -1121,6 +1841,23 @@ pub mod events {
     }
 
     impl OptimisticProposed {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert("request".into(), (&self.request).to_json());
+            map.insert(
+                "challenge_end".into(),
+                crate::json::uint(u128::from(*(&self.challenge_end))),
+            );
+            map.insert(
+                "objection_bps".into(),
+                crate::json::uint(u128::from(*(&self.objection_bps))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xad, 0xca, 0xb3, 0xf8, 0x7f, 0x78, 0x42, 0x1e, 0xc4, 0xb4, 0xa3, 0xbb, 0x5a, 0x4c,
@@ -1258,6 +1995,26 @@ pub mod events {
                 OptimisticProposed::SIGNATURE_TOPIC => OptimisticProposed::LABEL,
                 _ => return None,
             })
+        }
+
+        /// The event's fields as JSON, by name.
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            match self {
+                Self::OptimisticSettingsChanged(e) => e.fields(),
+                Self::VoteCast(e) => e.fields(),
+                Self::ProposalQueued(e) => e.fields(),
+                Self::VotingExtended(e) => e.fields(),
+                Self::GuardianChanged(e) => e.fields(),
+                Self::ProposalCreated(e) => e.fields(),
+                Self::SettingsChanged(e) => e.fields(),
+                Self::SummaryAttached(e) => e.fields(),
+                Self::AllowlistChanged(e) => e.fields(),
+                Self::ProposalCanceled(e) => e.fields(),
+                Self::ProposalExecuted(e) => e.fields(),
+                Self::ProposalEscalated(e) => e.fields(),
+                Self::SummariserChanged(e) => e.fields(),
+                Self::OptimisticProposed(e) => e.fields(),
+            }
         }
 
         /// The event's label.

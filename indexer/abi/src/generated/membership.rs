@@ -171,6 +171,38 @@ impl crate::ContractError for Error {
     }
 }
 
+impl Error {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::NotAdmin => serde_json::Value::String("NotAdmin".into()),
+            Self::NotGovernance => serde_json::Value::String("NotGovernance".into()),
+            Self::NotAttestor => serde_json::Value::String("NotAttestor".into()),
+            Self::UnknownCategory => serde_json::Value::String("UnknownCategory".into()),
+            Self::EvidenceAlreadyRecorded => {
+                serde_json::Value::String("EvidenceAlreadyRecorded".into())
+            }
+            Self::UnknownContribution => serde_json::Value::String("UnknownContribution".into()),
+            Self::NotPending => serde_json::Value::String("NotPending".into()),
+            Self::AlreadyAttested => serde_json::Value::String("AlreadyAttested".into()),
+            Self::SelfAttestation => serde_json::Value::String("SelfAttestation".into()),
+            Self::NotActive => serde_json::Value::String("NotActive".into()),
+            Self::NotExpired => serde_json::Value::String("NotExpired".into()),
+            Self::SameDelegate => serde_json::Value::String("SameDelegate".into()),
+            Self::AttestorExists => serde_json::Value::String("AttestorExists".into()),
+            Self::TooManyAttestors => serde_json::Value::String("TooManyAttestors".into()),
+            Self::ThresholdOutOfBounds => serde_json::Value::String("ThresholdOutOfBounds".into()),
+            Self::CapOutOfBounds => serde_json::Value::String("CapOutOfBounds".into()),
+            Self::ExpiryOutOfBounds => serde_json::Value::String("ExpiryOutOfBounds".into()),
+            Self::MultiplierOutOfBounds => {
+                serde_json::Value::String("MultiplierOutOfBounds".into())
+            }
+            Self::CategoryOutOfBounds => serde_json::Value::String("CategoryOutOfBounds".into()),
+            Self::Overflow => serde_json::Value::String("Overflow".into()),
+        }
+    }
+}
+
 /// `membership::membership::Settings`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Settings {
@@ -180,6 +212,26 @@ pub struct Settings {
     pub member_cap: u128,
     /// `expiry_blocks`.
     pub expiry_blocks: u32,
+}
+
+impl Settings {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "threshold".into(),
+            crate::json::uint(u128::from(*(&self.threshold))),
+        );
+        map.insert(
+            "member_cap".into(),
+            crate::json::uint(u128::from(*(&self.member_cap))),
+        );
+        map.insert(
+            "expiry_blocks".into(),
+            crate::json::uint(u128::from(*(&self.expiry_blocks))),
+        );
+        serde_json::Value::Object(map)
+    }
 }
 
 /// `membership::membership::Contribution`.
@@ -203,6 +255,44 @@ pub struct Contribution {
     pub activated_at: u32,
     /// `expires_at`.
     pub expires_at: u32,
+}
+
+impl Contribution {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "contributor".into(),
+            crate::json::hex((&self.contributor).as_bytes()),
+        );
+        map.insert(
+            "category".into(),
+            crate::json::uint(u128::from(*(&self.category))),
+        );
+        map.insert("evidence".into(), crate::json::hex(&(&self.evidence)[..]));
+        map.insert(
+            "recorded_at".into(),
+            crate::json::uint(u128::from(*(&self.recorded_at))),
+        );
+        map.insert(
+            "attestations".into(),
+            crate::json::uint(u128::from(*(&self.attestations))),
+        );
+        map.insert("status".into(), (&self.status).to_json());
+        map.insert(
+            "weight".into(),
+            crate::json::uint(u128::from(*(&self.weight))),
+        );
+        map.insert(
+            "activated_at".into(),
+            crate::json::uint(u128::from(*(&self.activated_at))),
+        );
+        map.insert(
+            "expires_at".into(),
+            crate::json::uint(u128::from(*(&self.expires_at))),
+        );
+        serde_json::Value::Object(map)
+    }
 }
 
 /// `membership::membership::ContributionStatus`.
@@ -256,6 +346,18 @@ impl core::str::FromStr for ContributionStatus {
                 ty: "ContributionStatus",
                 name: s.to_owned(),
             }),
+        }
+    }
+}
+
+impl ContributionStatus {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Pending => serde_json::Value::String("Pending".into()),
+            Self::Active => serde_json::Value::String("Active".into()),
+            Self::Revoked => serde_json::Value::String("Revoked".into()),
+            Self::Expired => serde_json::Value::String("Expired".into()),
         }
     }
 }
@@ -508,6 +610,151 @@ pub mod messages {
         )
     }
 
+    /// Reads a call of this contract (a proposal's action): the label of the message with
+    /// `selector` and its arguments `input` as JSON by name (see the types' `to_json`).
+    /// `None` when no message has that selector; an error when the arguments do not
+    /// decode or bytes are left over.
+    pub fn decode_args(
+        selector: [u8; 4],
+        input: &[u8],
+    ) -> Option<Result<(&'static str, serde_json::Map<String, serde_json::Value>), codec::Error>>
+    {
+        #[allow(unused_mut, unused_variables)]
+        fn read(
+            selector: [u8; 4],
+            input: &mut &[u8],
+            map: &mut serde_json::Map<String, serde_json::Value>,
+        ) -> Result<Option<&'static str>, codec::Error> {
+            Ok(Some(match selector {
+                [0x7a, 0x02, 0x61, 0x4c] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("governance".into(), crate::json::hex((&a).as_bytes()));
+                    "init_governance"
+                }
+                [0x1c, 0x24, 0xf8, 0x79] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("category".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: [u8; 32] = codec::Decode::decode(input)?;
+                    map.insert("evidence".into(), crate::json::hex(&(&a)[..]));
+                    "record_contribution"
+                }
+                [0xdf, 0xad, 0xfe, 0x37] => {
+                    let a: u64 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    "attest"
+                }
+                [0xb9, 0xd2, 0x20, 0xc8] => {
+                    let a: u64 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    "revoke_contribution"
+                }
+                [0xff, 0xc2, 0x9f, 0xfb] => {
+                    let a: u64 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    "expire_contribution"
+                }
+                [0xc5, 0x96, 0x54, 0xfe] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("to".into(), crate::json::hex((&a).as_bytes()));
+                    "delegate"
+                }
+                [0x24, 0x56, 0xde, 0x34] => "undelegate",
+                [0x25, 0x46, 0x96, 0xa4] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("attestor".into(), crate::json::hex((&a).as_bytes()));
+                    "add_attestor"
+                }
+                [0xc3, 0xc8, 0xa0, 0x65] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("attestor".into(), crate::json::hex((&a).as_bytes()));
+                    "remove_attestor"
+                }
+                [0x00, 0xe8, 0xab, 0x39] => {
+                    let a: Settings = codec::Decode::decode(input)?;
+                    map.insert("settings".into(), (&a).to_json());
+                    "set_settings"
+                }
+                [0x87, 0xa0, 0x1f, 0x61] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("category".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: u128 = codec::Decode::decode(input)?;
+                    map.insert("multiplier".into(), crate::json::uint(u128::from(*(&a))));
+                    "set_category"
+                }
+                [0x40, 0x71, 0xb0, 0xcf] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("account".into(), crate::json::hex((&a).as_bytes()));
+                    "weight_of"
+                }
+                [0x5b, 0xd9, 0x66, 0xf1] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("account".into(), crate::json::hex((&a).as_bytes()));
+                    "votes"
+                }
+                [0x4f, 0x88, 0x94, 0x09] => "total_weight",
+                [0x8a, 0x5a, 0xeb, 0xe6] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("account".into(), crate::json::hex((&a).as_bytes()));
+                    "delegate_of"
+                }
+                [0x38, 0x39, 0x33, 0xae] => {
+                    let a: u64 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    "contribution"
+                }
+                [0x28, 0x6d, 0x35, 0xac] => "contribution_count",
+                [0x6a, 0xeb, 0xdf, 0xe5] => {
+                    let a: u64 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("attestor".into(), crate::json::hex((&a).as_bytes()));
+                    "has_attested"
+                }
+                [0x2e, 0xe6, 0x93, 0x48] => "settings",
+                [0x0a, 0x16, 0x83, 0xee] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("account".into(), crate::json::hex((&a).as_bytes()));
+                    "is_attestor"
+                }
+                [0x8a, 0x37, 0x6f, 0xc7] => "attestor_count",
+                [0x07, 0x26, 0xf7, 0xb9] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("category".into(), crate::json::uint(u128::from(*(&a))));
+                    "category_multiplier"
+                }
+                [0x9f, 0x90, 0xcf, 0x17] => "governance",
+                [0x7a, 0x29, 0xdd, 0xf4] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("account".into(), crate::json::hex((&a).as_bytes()));
+                    "checkpoint_count"
+                }
+                [0xbd, 0x4a, 0xfd, 0xc5] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("account".into(), crate::json::hex((&a).as_bytes()));
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("block".into(), crate::json::uint(u128::from(*(&a))));
+                    "VotingWeight::weight_at"
+                }
+                [0xec, 0x1c, 0x0b, 0x63] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("block".into(), crate::json::uint(u128::from(*(&a))));
+                    "VotingWeight::total_weight_at"
+                }
+                _ => return Ok(None),
+            }))
+        }
+        let mut map = serde_json::Map::new();
+        let mut rest = input;
+        match read(selector, &mut rest, &mut map) {
+            Ok(None) => None,
+            Ok(Some(_)) if !rest.is_empty() => Some(Err(codec::Error::from(
+                "bytes left over after the arguments",
+            ))),
+            Ok(Some(label)) => Some(Ok((label, map))),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
     /// The messages' labels (`Trait::message` for a trait message), in metadata order.
     pub const LABELS: &[&str] = &[
         "init_governance",
@@ -589,6 +836,22 @@ pub mod events {
     }
 
     impl TotalWeightChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "previous".into(),
+                crate::json::uint(u128::from(*(&self.previous))),
+            );
+            map.insert("new".into(), crate::json::uint(u128::from(*(&self.new))));
+            map.insert(
+                "block".into(),
+                crate::json::uint(u128::from(*(&self.block))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x57, 0xad, 0x63, 0xcb, 0xb1, 0xa5, 0x91, 0xe8, 0xfe, 0xe0, 0x63, 0x0c, 0x0c, 0x72,
@@ -613,6 +876,26 @@ pub mod events {
     }
 
     impl ContributionExpired {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "contributor".into(),
+                crate::json::hex((&self.contributor).as_bytes()),
+            );
+            map.insert(
+                "weight_removed".into(),
+                crate::json::uint(u128::from(*(&self.weight_removed))),
+            );
+            map.insert(
+                "member_weight".into(),
+                crate::json::uint(u128::from(*(&self.member_weight))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xe2, 0xb3, 0x7f, 0x51, 0x5b, 0x86, 0x9d, 0x8a, 0xf6, 0x7a, 0x84, 0x88, 0xb3, 0x66,
@@ -637,6 +920,26 @@ pub mod events {
     }
 
     impl ContributionRevoked {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "contributor".into(),
+                crate::json::hex((&self.contributor).as_bytes()),
+            );
+            map.insert(
+                "weight_removed".into(),
+                crate::json::uint(u128::from(*(&self.weight_removed))),
+            );
+            map.insert(
+                "member_weight".into(),
+                crate::json::uint(u128::from(*(&self.member_weight))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xa2, 0xdd, 0x7d, 0xd7, 0x4d, 0x32, 0x20, 0x54, 0x34, 0x7e, 0x3b, 0x2f, 0xe8, 0x05,
@@ -661,6 +964,26 @@ pub mod events {
     }
 
     impl ContributionAttested {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "attestor".into(),
+                crate::json::hex((&self.attestor).as_bytes()),
+            );
+            map.insert(
+                "attestations".into(),
+                crate::json::uint(u128::from(*(&self.attestations))),
+            );
+            map.insert(
+                "threshold".into(),
+                crate::json::uint(u128::from(*(&self.threshold))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x93, 0x0d, 0xbe, 0xb2, 0xdc, 0x0e, 0x37, 0x6c, 0x54, 0xd6, 0x22, 0xae, 0x44, 0xf4,
@@ -685,6 +1008,23 @@ pub mod events {
     }
 
     impl ContributionRecorded {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "contributor".into(),
+                crate::json::hex((&self.contributor).as_bytes()),
+            );
+            map.insert(
+                "category".into(),
+                crate::json::uint(u128::from(*(&self.category))),
+            );
+            map.insert("evidence".into(), crate::json::hex(&(&self.evidence)[..]));
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xca, 0x02, 0x77, 0xe3, 0xc2, 0x79, 0xcf, 0x79, 0xa5, 0xf9, 0xdb, 0x99, 0x92, 0x43,
@@ -711,6 +1051,30 @@ pub mod events {
     }
 
     impl ContributionActivated {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "contributor".into(),
+                crate::json::hex((&self.contributor).as_bytes()),
+            );
+            map.insert(
+                "weight".into(),
+                crate::json::uint(u128::from(*(&self.weight))),
+            );
+            map.insert(
+                "expires_at".into(),
+                crate::json::uint(u128::from(*(&self.expires_at))),
+            );
+            map.insert(
+                "member_weight".into(),
+                crate::json::uint(u128::from(*(&self.member_weight))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x86, 0x62, 0xff, 0x4c, 0xad, 0xa7, 0x4f, 0x8a, 0xcf, 0x9e, 0xf7, 0x9c, 0x00, 0x11,
@@ -731,6 +1095,21 @@ pub mod events {
     }
 
     impl CategorySet {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "category".into(),
+                crate::json::uint(u128::from(*(&self.category))),
+            );
+            map.insert(
+                "multiplier".into(),
+                crate::json::uint(u128::from(*(&self.multiplier))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x31, 0x01, 0x70, 0x8f, 0x83, 0x57, 0x6e, 0x3e, 0xa3, 0xe2, 0x5b, 0x5f, 0xf9, 0x51,
@@ -755,6 +1134,26 @@ pub mod events {
     }
 
     impl VotesChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "account".into(),
+                crate::json::hex((&self.account).as_bytes()),
+            );
+            map.insert(
+                "previous".into(),
+                crate::json::uint(u128::from(*(&self.previous))),
+            );
+            map.insert("new".into(), crate::json::uint(u128::from(*(&self.new))));
+            map.insert(
+                "block".into(),
+                crate::json::uint(u128::from(*(&self.block))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x34, 0x45, 0xcb, 0x37, 0x92, 0x7e, 0x42, 0xa4, 0xd7, 0xa3, 0x6b, 0xe6, 0x98, 0x64,
@@ -775,6 +1174,21 @@ pub mod events {
     }
 
     impl AttestorAdded {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "attestor".into(),
+                crate::json::hex((&self.attestor).as_bytes()),
+            );
+            map.insert(
+                "attestor_count".into(),
+                crate::json::uint(u128::from(*(&self.attestor_count))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x4d, 0xf2, 0x5a, 0x78, 0x57, 0x10, 0x41, 0x81, 0x48, 0x20, 0xd9, 0x96, 0x02, 0x59,
@@ -793,6 +1207,17 @@ pub mod events {
     }
 
     impl GovernanceSet {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "governance".into(),
+                crate::json::hex((&self.governance).as_bytes()),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x37, 0xc0, 0xd5, 0x6d, 0xc6, 0x0a, 0x87, 0xba, 0xc7, 0x29, 0xb4, 0xc2, 0xb7, 0xa5,
@@ -813,6 +1238,21 @@ pub mod events {
     }
 
     impl AttestorRemoved {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "attestor".into(),
+                crate::json::hex((&self.attestor).as_bytes()),
+            );
+            map.insert(
+                "attestor_count".into(),
+                crate::json::uint(u128::from(*(&self.attestor_count))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xd9, 0xad, 0xa8, 0x6d, 0x16, 0xeb, 0x31, 0x44, 0xc8, 0x83, 0xe0, 0xe5, 0xdd, 0x52,
@@ -837,6 +1277,29 @@ pub mod events {
     }
 
     impl DelegateChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "delegator".into(),
+                crate::json::hex((&self.delegator).as_bytes()),
+            );
+            map.insert(
+                "from_delegate".into(),
+                crate::json::hex((&self.from_delegate).as_bytes()),
+            );
+            map.insert(
+                "to_delegate".into(),
+                crate::json::hex((&self.to_delegate).as_bytes()),
+            );
+            map.insert(
+                "weight".into(),
+                crate::json::uint(u128::from(*(&self.weight))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x25, 0xcc, 0xa1, 0x00, 0xf9, 0x2e, 0x19, 0xdb, 0xe3, 0x37, 0x7f, 0x9a, 0xa0, 0x1b,
@@ -859,6 +1322,25 @@ pub mod events {
     }
 
     impl SettingsChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "threshold".into(),
+                crate::json::uint(u128::from(*(&self.threshold))),
+            );
+            map.insert(
+                "member_cap".into(),
+                crate::json::uint(u128::from(*(&self.member_cap))),
+            );
+            map.insert(
+                "expiry_blocks".into(),
+                crate::json::uint(u128::from(*(&self.expiry_blocks))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x79, 0xab, 0x7e, 0x6f, 0x53, 0x1f, 0xe3, 0xec, 0xb9, 0xd5, 0x02, 0x9b, 0x19, 0x2f,
@@ -989,6 +1471,25 @@ pub mod events {
                 SettingsChanged::SIGNATURE_TOPIC => SettingsChanged::LABEL,
                 _ => return None,
             })
+        }
+
+        /// The event's fields as JSON, by name.
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            match self {
+                Self::TotalWeightChanged(e) => e.fields(),
+                Self::ContributionExpired(e) => e.fields(),
+                Self::ContributionRevoked(e) => e.fields(),
+                Self::ContributionAttested(e) => e.fields(),
+                Self::ContributionRecorded(e) => e.fields(),
+                Self::ContributionActivated(e) => e.fields(),
+                Self::CategorySet(e) => e.fields(),
+                Self::VotesChanged(e) => e.fields(),
+                Self::AttestorAdded(e) => e.fields(),
+                Self::GovernanceSet(e) => e.fields(),
+                Self::AttestorRemoved(e) => e.fields(),
+                Self::DelegateChanged(e) => e.fields(),
+                Self::SettingsChanged(e) => e.fields(),
+            }
         }
 
         /// The event's label.

@@ -54,6 +54,16 @@ impl core::str::FromStr for AssetKind {
     }
 }
 
+impl AssetKind {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Dataset => serde_json::Value::String("Dataset".into()),
+            Self::Model => serde_json::Value::String("Model".into()),
+        }
+    }
+}
+
 /// `provenance::provenance::Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, codec::Encode, codec::Decode)]
 pub enum Error {
@@ -144,6 +154,22 @@ impl crate::ContractError for Error {
     }
 }
 
+impl Error {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::UnknownAsset => serde_json::Value::String("UnknownAsset".into()),
+            Self::NoHolders => serde_json::Value::String("NoHolders".into()),
+            Self::TooManyHolders => serde_json::Value::String("TooManyHolders".into()),
+            Self::DuplicateHolder => serde_json::Value::String("DuplicateHolder".into()),
+            Self::ContentExists => serde_json::Value::String("ContentExists".into()),
+            Self::NotHolder => serde_json::Value::String("NotHolder".into()),
+            Self::ConsentUnchanged => serde_json::Value::String("ConsentUnchanged".into()),
+            Self::Overflow => serde_json::Value::String("Overflow".into()),
+        }
+    }
+}
+
 /// `provenance::provenance::Asset`.
 #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Asset {
@@ -159,6 +185,40 @@ pub struct Asset {
     pub holders: Vec<crate::H160>,
     /// `consenting`.
     pub consenting: u32,
+}
+
+impl Asset {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert("kind".into(), (&self.kind).to_json());
+        map.insert(
+            "content_hash".into(),
+            crate::json::hex(&(&self.content_hash)[..]),
+        );
+        map.insert(
+            "license".into(),
+            crate::json::uint(u128::from(*(&self.license))),
+        );
+        map.insert(
+            "registrant".into(),
+            crate::json::hex((&self.registrant).as_bytes()),
+        );
+        map.insert(
+            "holders".into(),
+            serde_json::Value::Array(
+                (&self.holders)
+                    .iter()
+                    .map(|v0| crate::json::hex(v0.as_bytes()))
+                    .collect(),
+            ),
+        );
+        map.insert(
+            "consenting".into(),
+            crate::json::uint(u128::from(*(&self.consenting))),
+        );
+        serde_json::Value::Object(map)
+    }
 }
 
 /// The contract's constructors.
@@ -251,6 +311,88 @@ pub mod messages {
         crate::Message::new(CONTRACT, "Consent::has_full_consent", false, false, input)
     }
 
+    /// Reads a call of this contract (a proposal's action): the label of the message with
+    /// `selector` and its arguments `input` as JSON by name (see the types' `to_json`).
+    /// `None` when no message has that selector; an error when the arguments do not
+    /// decode or bytes are left over.
+    pub fn decode_args(
+        selector: [u8; 4],
+        input: &[u8],
+    ) -> Option<Result<(&'static str, serde_json::Map<String, serde_json::Value>), codec::Error>>
+    {
+        #[allow(unused_mut, unused_variables)]
+        fn read(
+            selector: [u8; 4],
+            input: &mut &[u8],
+            map: &mut serde_json::Map<String, serde_json::Value>,
+        ) -> Result<Option<&'static str>, codec::Error> {
+            Ok(Some(match selector {
+                [0x22, 0x9b, 0x55, 0x3f] => {
+                    let a: AssetKind = codec::Decode::decode(input)?;
+                    map.insert("kind".into(), (&a).to_json());
+                    let a: [u8; 32] = codec::Decode::decode(input)?;
+                    map.insert("content_hash".into(), crate::json::hex(&(&a)[..]));
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("license".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: Vec<crate::H160> = codec::Decode::decode(input)?;
+                    map.insert(
+                        "holders".into(),
+                        serde_json::Value::Array(
+                            (&a).iter()
+                                .map(|v0| crate::json::hex(v0.as_bytes()))
+                                .collect(),
+                        ),
+                    );
+                    "register"
+                }
+                [0xbd, 0x09, 0x7e, 0xd9] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    "grant_consent"
+                }
+                [0x1d, 0x78, 0x99, 0x5f] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    "revoke_consent"
+                }
+                [0x00, 0x5b, 0x08, 0x99] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    "asset"
+                }
+                [0x52, 0xa2, 0x3d, 0xe5] => {
+                    let a: [u8; 32] = codec::Decode::decode(input)?;
+                    map.insert("content_hash".into(), crate::json::hex(&(&a)[..]));
+                    "asset_by_content"
+                }
+                [0x0e, 0x4f, 0x43, 0x2d] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("holder".into(), crate::json::hex((&a).as_bytes()));
+                    "consents"
+                }
+                [0xb4, 0x49, 0x57, 0x84] => "asset_count",
+                [0x79, 0x27, 0xd9, 0x20] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("asset".into(), crate::json::uint(u128::from(*(&a))));
+                    "Consent::has_full_consent"
+                }
+                _ => return Ok(None),
+            }))
+        }
+        let mut map = serde_json::Map::new();
+        let mut rest = input;
+        match read(selector, &mut rest, &mut map) {
+            Ok(None) => None,
+            Ok(Some(_)) if !rest.is_empty() => Some(Err(codec::Error::from(
+                "bytes left over after the arguments",
+            ))),
+            Ok(Some(label)) => Some(Ok((label, map))),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
     /// The messages' labels (`Trait::message` for a trait message), in metadata order.
     pub const LABELS: &[&str] = &[
         "register",
@@ -300,6 +442,24 @@ pub mod events {
     }
 
     impl ConsentChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert("holder".into(), crate::json::hex((&self.holder).as_bytes()));
+            map.insert("granted".into(), serde_json::Value::Bool(*(&self.granted)));
+            map.insert(
+                "consenting".into(),
+                crate::json::uint(u128::from(*(&self.consenting))),
+            );
+            map.insert(
+                "holders".into(),
+                crate::json::uint(u128::from(*(&self.holders))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x74, 0xd7, 0xc3, 0x09, 0xb6, 0x2b, 0x99, 0x49, 0xbc, 0x53, 0xe9, 0x41, 0x84, 0x89,
@@ -322,6 +482,19 @@ pub mod events {
     }
 
     impl AssetRegistered {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "content_hash".into(),
+                crate::json::hex(&(&self.content_hash)[..]),
+            );
+            map.insert("asset".into(), (&self.asset).to_json());
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x4a, 0xb2, 0x26, 0xd2, 0x97, 0x94, 0x73, 0x1a, 0x19, 0x08, 0x11, 0x3c, 0x4e, 0xaa,
@@ -372,6 +545,14 @@ pub mod events {
                 AssetRegistered::SIGNATURE_TOPIC => AssetRegistered::LABEL,
                 _ => return None,
             })
+        }
+
+        /// The event's fields as JSON, by name.
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            match self {
+                Self::ConsentChanged(e) => e.fields(),
+                Self::AssetRegistered(e) => e.fields(),
+            }
         }
 
         /// The event's label.

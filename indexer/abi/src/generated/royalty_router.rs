@@ -18,6 +18,22 @@ pub struct Split {
     pub reserve_bps: u32,
 }
 
+impl Split {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "compute_bps".into(),
+            crate::json::uint(u128::from(*(&self.compute_bps))),
+        );
+        map.insert(
+            "reserve_bps".into(),
+            crate::json::uint(u128::from(*(&self.reserve_bps))),
+        );
+        serde_json::Value::Object(map)
+    }
+}
+
 /// `royalty_router::royalty_router::SplitPolicy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct SplitPolicy {
@@ -25,6 +41,22 @@ pub struct SplitPolicy {
     pub max_change_bps: u32,
     /// `epoch_blocks`.
     pub epoch_blocks: u32,
+}
+
+impl SplitPolicy {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "max_change_bps".into(),
+            crate::json::uint(u128::from(*(&self.max_change_bps))),
+        );
+        map.insert(
+            "epoch_blocks".into(),
+            crate::json::uint(u128::from(*(&self.epoch_blocks))),
+        );
+        serde_json::Value::Object(map)
+    }
 }
 
 /// `royalty_router::royalty_router::Error`.
@@ -165,6 +197,32 @@ impl crate::ContractError for Error {
     }
 }
 
+impl Error {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::UnknownWork => serde_json::Value::String("UnknownWork".into()),
+            Self::ZeroValue => serde_json::Value::String("ZeroValue".into()),
+            Self::ContentExists => serde_json::Value::String("ContentExists".into()),
+            Self::CreatorShareOutOfBounds => {
+                serde_json::Value::String("CreatorShareOutOfBounds".into())
+            }
+            Self::MetadataTooLong => serde_json::Value::String("MetadataTooLong".into()),
+            Self::SplitOutOfBounds => serde_json::Value::String("SplitOutOfBounds".into()),
+            Self::SplitRateLimited => serde_json::Value::String("SplitRateLimited".into()),
+            Self::SplitFrozen => serde_json::Value::String("SplitFrozen".into()),
+            Self::PolicyOutOfBounds => serde_json::Value::String("PolicyOutOfBounds".into()),
+            Self::NothingToPay => serde_json::Value::String("NothingToPay".into()),
+            Self::TransferFailed => serde_json::Value::String("TransferFailed".into()),
+            Self::NotGovernance => serde_json::Value::String("NotGovernance".into()),
+            Self::NotAdmin => serde_json::Value::String("NotAdmin".into()),
+            Self::Overflow => serde_json::Value::String("Overflow".into()),
+            Self::BatchSize => serde_json::Value::String("BatchSize".into()),
+            Self::BatchValueMismatch => serde_json::Value::String("BatchValueMismatch".into()),
+        }
+    }
+}
+
 /// `royalty_router::royalty_router::WorkMetadata`.
 #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct WorkMetadata {
@@ -180,6 +238,42 @@ pub struct WorkMetadata {
     pub image_hash: Option<[u8; 32]>,
 }
 
+impl WorkMetadata {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "title".into(),
+            serde_json::Value::String((&self.title).to_string()),
+        );
+        map.insert(
+            "prompt".into(),
+            serde_json::Value::String((&self.prompt).to_string()),
+        );
+        map.insert(
+            "description".into(),
+            serde_json::Value::String((&self.description).to_string()),
+        );
+        map.insert(
+            "tags".into(),
+            serde_json::Value::Array(
+                (&self.tags)
+                    .iter()
+                    .map(|v0| serde_json::Value::String((v0).to_string()))
+                    .collect(),
+            ),
+        );
+        map.insert(
+            "image_hash".into(),
+            match (&self.image_hash) {
+                None => serde_json::Value::Null,
+                Some(v0) => crate::json::hex(&(v0)[..]),
+            },
+        );
+        serde_json::Value::Object(map)
+    }
+}
+
 /// `royalty_router::royalty_router::Work`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Work {
@@ -191,6 +285,30 @@ pub struct Work {
     pub content_hash: [u8; 32],
     /// `metadata_hash`.
     pub metadata_hash: [u8; 32],
+}
+
+impl Work {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "creator".into(),
+            crate::json::hex((&self.creator).as_bytes()),
+        );
+        map.insert(
+            "creator_bps".into(),
+            crate::json::uint(u128::from(*(&self.creator_bps))),
+        );
+        map.insert(
+            "content_hash".into(),
+            crate::json::hex(&(&self.content_hash)[..]),
+        );
+        map.insert(
+            "metadata_hash".into(),
+            crate::json::hex(&(&self.metadata_hash)[..]),
+        );
+        serde_json::Value::Object(map)
+    }
 }
 
 /// The contract's constructors.
@@ -387,6 +505,111 @@ pub mod messages {
         crate::Message::new(CONTRACT, "quote", false, false, input)
     }
 
+    /// Reads a call of this contract (a proposal's action): the label of the message with
+    /// `selector` and its arguments `input` as JSON by name (see the types' `to_json`).
+    /// `None` when no message has that selector; an error when the arguments do not
+    /// decode or bytes are left over.
+    pub fn decode_args(
+        selector: [u8; 4],
+        input: &[u8],
+    ) -> Option<Result<(&'static str, serde_json::Map<String, serde_json::Value>), codec::Error>>
+    {
+        #[allow(unused_mut, unused_variables)]
+        fn read(
+            selector: [u8; 4],
+            input: &mut &[u8],
+            map: &mut serde_json::Map<String, serde_json::Value>,
+        ) -> Result<Option<&'static str>, codec::Error> {
+            Ok(Some(match selector {
+                [0x7a, 0x02, 0x61, 0x4c] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("governance".into(), crate::json::hex((&a).as_bytes()));
+                    "init_governance"
+                }
+                [0x9d, 0x76, 0x85, 0xa5] => {
+                    let a: [u8; 32] = codec::Decode::decode(input)?;
+                    map.insert("content_hash".into(), crate::json::hex(&(&a)[..]));
+                    let a: WorkMetadata = codec::Decode::decode(input)?;
+                    map.insert("metadata".into(), (&a).to_json());
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("creator_bps".into(), crate::json::uint(u128::from(*(&a))));
+                    "register_work"
+                }
+                [0x46, 0x64, 0xc5, 0x57] => {
+                    let a: u64 = codec::Decode::decode(input)?;
+                    map.insert("work_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "route"
+                }
+                [0xba, 0x0c, 0x06, 0x8a] => {
+                    let a: Vec<(u64, u128)> = codec::Decode::decode(input)?;
+                    map.insert(
+                        "royalties".into(),
+                        serde_json::Value::Array(
+                            (&a).iter()
+                                .map(|v0| {
+                                    serde_json::Value::Array(vec![
+                                        crate::json::uint(u128::from(*(&(v0).0))),
+                                        crate::json::uint(u128::from(*(&(v0).1))),
+                                    ])
+                                })
+                                .collect(),
+                        ),
+                    );
+                    "route_batch"
+                }
+                [0x3a, 0x13, 0x9b, 0xdc] => "donate",
+                [0x41, 0x0f, 0xcc, 0x9d] => "withdraw",
+                [0x45, 0x75, 0x3c, 0x2b] => "forward",
+                [0x84, 0x45, 0x88, 0x94] => {
+                    let a: Split = codec::Decode::decode(input)?;
+                    map.insert("split".into(), (&a).to_json());
+                    "set_split"
+                }
+                [0x26, 0x90, 0xc9, 0x5c] => "freeze_split",
+                [0x61, 0xc2, 0x1b, 0x1b] => {
+                    let a: u64 = codec::Decode::decode(input)?;
+                    map.insert("work_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "work"
+                }
+                [0x36, 0x47, 0xae, 0x27] => {
+                    let a: [u8; 32] = codec::Decode::decode(input)?;
+                    map.insert("content_hash".into(), crate::json::hex(&(&a)[..]));
+                    "work_by_content"
+                }
+                [0xf7, 0x35, 0xe6, 0xfb] => "work_count",
+                [0x0f, 0x75, 0x5a, 0x56] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("creator".into(), crate::json::hex((&a).as_bytes()));
+                    "balance_of"
+                }
+                [0x55, 0x4e, 0x03, 0xde] => "accrued",
+                [0xb0, 0x9f, 0xcb, 0x2c] => "split",
+                [0x94, 0x28, 0x3e, 0x6d] => "policy",
+                [0xde, 0xfb, 0xc6, 0x85] => "frozen",
+                [0x12, 0x39, 0xb9, 0x08] => "funds",
+                [0x9f, 0x90, 0xcf, 0x17] => "governance",
+                [0xff, 0x7b, 0x33, 0xa5] => {
+                    let a: u64 = codec::Decode::decode(input)?;
+                    map.insert("work_id".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: u128 = codec::Decode::decode(input)?;
+                    map.insert("amount".into(), crate::json::uint(u128::from(*(&a))));
+                    "quote"
+                }
+                _ => return Ok(None),
+            }))
+        }
+        let mut map = serde_json::Map::new();
+        let mut rest = input;
+        match read(selector, &mut rest, &mut map) {
+            Ok(None) => None,
+            Ok(Some(_)) if !rest.is_empty() => Some(Err(codec::Error::from(
+                "bytes left over after the arguments",
+            ))),
+            Ok(Some(label)) => Some(Ok((label, map))),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
     /// The messages' labels (`Trait::message` for a trait message), in metadata order.
     pub const LABELS: &[&str] = &[
         "init_governance",
@@ -452,6 +675,14 @@ pub mod events {
     }
 
     impl SplitFrozen {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("split".into(), (&self.split).to_json());
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xa2, 0xd2, 0x4f, 0x7d, 0x97, 0xaf, 0x87, 0x58, 0x6a, 0xed, 0x39, 0xbd, 0x6e, 0x5b,
@@ -472,6 +703,18 @@ pub mod events {
     }
 
     impl SplitChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("split".into(), (&self.split).to_json());
+            map.insert(
+                "moved_this_epoch".into(),
+                crate::json::uint(u128::from(*(&self.moved_this_epoch))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x7d, 0x67, 0x2e, 0xfc, 0x87, 0x1c, 0x5d, 0xd2, 0x13, 0x8d, 0xc5, 0xf3, 0x38, 0x83,
@@ -490,6 +733,17 @@ pub mod events {
     }
 
     impl GovernanceSet {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "governance".into(),
+                crate::json::hex((&self.governance).as_bytes()),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x37, 0xc0, 0xd5, 0x6d, 0xc6, 0x0a, 0x87, 0xba, 0xc7, 0x29, 0xb4, 0xc2, 0xb7, 0xa5,
@@ -520,6 +774,35 @@ pub mod events {
     }
 
     impl RoyaltyRouted {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("work".into(), crate::json::uint(u128::from(*(&self.work))));
+            map.insert(
+                "creator".into(),
+                crate::json::hex((&self.creator).as_bytes()),
+            );
+            map.insert("payer".into(), crate::json::hex((&self.payer).as_bytes()));
+            map.insert(
+                "amount".into(),
+                crate::json::uint(u128::from(*(&self.amount))),
+            );
+            map.insert(
+                "to_creator".into(),
+                crate::json::uint(u128::from(*(&self.to_creator))),
+            );
+            map.insert(
+                "to_compute".into(),
+                crate::json::uint(u128::from(*(&self.to_compute))),
+            );
+            map.insert(
+                "to_reserve".into(),
+                crate::json::uint(u128::from(*(&self.to_reserve))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x9c, 0x8b, 0xc5, 0x0a, 0x59, 0x72, 0x74, 0x23, 0xce, 0x9f, 0xff, 0xa4, 0xf5, 0x63,
@@ -548,6 +831,31 @@ pub mod events {
     }
 
     impl WorkRegistered {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "creator".into(),
+                crate::json::hex((&self.creator).as_bytes()),
+            );
+            map.insert(
+                "content_hash".into(),
+                crate::json::hex(&(&self.content_hash)[..]),
+            );
+            map.insert(
+                "creator_bps".into(),
+                crate::json::uint(u128::from(*(&self.creator_bps))),
+            );
+            map.insert("metadata".into(), (&self.metadata).to_json());
+            map.insert(
+                "metadata_hash".into(),
+                crate::json::hex(&(&self.metadata_hash)[..]),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xe4, 0x77, 0x38, 0x76, 0x25, 0xb9, 0x53, 0xd4, 0x7f, 0x87, 0x79, 0xfd, 0x34, 0xa0,
@@ -568,6 +876,18 @@ pub mod events {
     }
 
     impl Donated {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("from".into(), crate::json::hex((&self.r#from).as_bytes()));
+            map.insert(
+                "amount".into(),
+                crate::json::uint(u128::from(*(&self.amount))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xec, 0x71, 0x70, 0x71, 0x62, 0xc8, 0xfa, 0x63, 0xa1, 0x1c, 0x5f, 0x39, 0x66, 0x07,
@@ -588,6 +908,18 @@ pub mod events {
     }
 
     impl Forwarded {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("fund".into(), crate::json::hex((&self.fund).as_bytes()));
+            map.insert(
+                "amount".into(),
+                crate::json::uint(u128::from(*(&self.amount))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xc4, 0xc2, 0x0f, 0xea, 0xb9, 0x40, 0x38, 0xee, 0x5a, 0x38, 0xdc, 0xb0, 0x66, 0x5a,
@@ -608,6 +940,21 @@ pub mod events {
     }
 
     impl Withdrawn {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "creator".into(),
+                crate::json::hex((&self.creator).as_bytes()),
+            );
+            map.insert(
+                "amount".into(),
+                crate::json::uint(u128::from(*(&self.amount))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x5a, 0x24, 0x95, 0x38, 0x7e, 0x4f, 0xa4, 0xdc, 0x4f, 0xd0, 0x55, 0x66, 0x9b, 0xcf,
@@ -703,6 +1050,20 @@ pub mod events {
                 Withdrawn::SIGNATURE_TOPIC => Withdrawn::LABEL,
                 _ => return None,
             })
+        }
+
+        /// The event's fields as JSON, by name.
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            match self {
+                Self::SplitFrozen(e) => e.fields(),
+                Self::SplitChanged(e) => e.fields(),
+                Self::GovernanceSet(e) => e.fields(),
+                Self::RoyaltyRouted(e) => e.fields(),
+                Self::WorkRegistered(e) => e.fields(),
+                Self::Donated(e) => e.fields(),
+                Self::Forwarded(e) => e.fields(),
+                Self::Withdrawn(e) => e.fields(),
+            }
         }
 
         /// The event's label.

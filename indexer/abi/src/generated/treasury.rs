@@ -18,6 +18,22 @@ pub struct Limits {
     pub epoch_blocks: u32,
 }
 
+impl Limits {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "outflow_cap".into(),
+            crate::json::uint(u128::from(*(&self.outflow_cap))),
+        );
+        map.insert(
+            "epoch_blocks".into(),
+            crate::json::uint(u128::from(*(&self.epoch_blocks))),
+        );
+        serde_json::Value::Object(map)
+    }
+}
+
 /// `treasury::treasury::Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub enum Error {
@@ -132,6 +148,38 @@ impl crate::ContractError for Error {
     }
 }
 
+impl Error {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::NotGovernance => serde_json::Value::String("NotGovernance".into()),
+            Self::NotAdmin => serde_json::Value::String("NotAdmin".into()),
+            Self::NotSteward => serde_json::Value::String("NotSteward".into()),
+            Self::NotAllowedToVoid => serde_json::Value::String("NotAllowedToVoid".into()),
+            Self::UnknownSpend => serde_json::Value::String("UnknownSpend".into()),
+            Self::ZeroAmount => serde_json::Value::String("ZeroAmount".into()),
+            Self::BadWindow => serde_json::Value::String("BadWindow".into()),
+            Self::BadTranches => serde_json::Value::String("BadTranches".into()),
+            Self::TooManyDatasets => serde_json::Value::String("TooManyDatasets".into()),
+            Self::NotYetValid => serde_json::Value::String("NotYetValid".into()),
+            Self::TrancheNotDue => serde_json::Value::String("TrancheNotDue".into()),
+            Self::Expired => serde_json::Value::String("Expired".into()),
+            Self::Voided => serde_json::Value::String("Voided".into()),
+            Self::AlreadyPaid => serde_json::Value::String("AlreadyPaid".into()),
+            Self::OutflowCapReached => serde_json::Value::String("OutflowCapReached".into()),
+            Self::InsufficientFunds => serde_json::Value::String("InsufficientFunds".into()),
+            Self::TransferFailed => serde_json::Value::String("TransferFailed".into()),
+            Self::ConsentMissing(f0) => {
+                crate::json::tagged("ConsentMissing", crate::json::uint(u128::from(*f0)))
+            }
+            Self::NoProvenanceRegistry => serde_json::Value::String("NoProvenanceRegistry".into()),
+            Self::LimitOutOfBounds => serde_json::Value::String("LimitOutOfBounds".into()),
+            Self::StewardUnchanged => serde_json::Value::String("StewardUnchanged".into()),
+            Self::Overflow => serde_json::Value::String("Overflow".into()),
+        }
+    }
+}
+
 /// `treasury::treasury::Spend`.
 #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub struct Spend {
@@ -143,6 +191,21 @@ pub struct Spend {
     pub paid: u128,
     /// `voided`.
     pub voided: bool,
+}
+
+impl Spend {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert("request".into(), (&self.request).to_json());
+        map.insert(
+            "tranches_paid".into(),
+            crate::json::uint(u128::from(*(&self.tranches_paid))),
+        );
+        map.insert("paid".into(), crate::json::uint(u128::from(*(&self.paid))));
+        map.insert("voided".into(), serde_json::Value::Bool(*(&self.voided)));
+        serde_json::Value::Object(map)
+    }
 }
 
 /// `treasury::treasury::SpendState`.
@@ -207,6 +270,19 @@ impl core::str::FromStr for SpendState {
                 ty: "SpendState",
                 name: s.to_owned(),
             }),
+        }
+    }
+}
+
+impl SpendState {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Scheduled => serde_json::Value::String("Scheduled".into()),
+            Self::Payable => serde_json::Value::String("Payable".into()),
+            Self::Paid => serde_json::Value::String("Paid".into()),
+            Self::Voided => serde_json::Value::String("Voided".into()),
+            Self::Expired => serde_json::Value::String("Expired".into()),
         }
     }
 }
@@ -391,6 +467,114 @@ pub mod messages {
         crate::Message::new(CONTRACT, "Fund::deposit", true, true, input)
     }
 
+    /// Reads a call of this contract (a proposal's action): the label of the message with
+    /// `selector` and its arguments `input` as JSON by name (see the types' `to_json`).
+    /// `None` when no message has that selector; an error when the arguments do not
+    /// decode or bytes are left over.
+    pub fn decode_args(
+        selector: [u8; 4],
+        input: &[u8],
+    ) -> Option<Result<(&'static str, serde_json::Map<String, serde_json::Value>), codec::Error>>
+    {
+        #[allow(unused_mut, unused_variables)]
+        fn read(
+            selector: [u8; 4],
+            input: &mut &[u8],
+            map: &mut serde_json::Map<String, serde_json::Value>,
+        ) -> Result<Option<&'static str>, codec::Error> {
+            Ok(Some(match selector {
+                [0x7a, 0x02, 0x61, 0x4c] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("governance".into(), crate::json::hex((&a).as_bytes()));
+                    "init_governance"
+                }
+                [0xcd, 0x74, 0xc2, 0xea] => {
+                    let a: crate::common::SpendRequest = codec::Decode::decode(input)?;
+                    map.insert("request".into(), (&a).to_json());
+                    "approve_spend"
+                }
+                [0xd4, 0x80, 0x56, 0x50] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("spend_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "payout"
+                }
+                [0xf1, 0x69, 0xc7, 0x87] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("spend_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "void_spend"
+                }
+                [0xbb, 0x3a, 0x6c, 0x98] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("account".into(), crate::json::hex((&a).as_bytes()));
+                    let a: bool = codec::Decode::decode(input)?;
+                    map.insert("steward".into(), serde_json::Value::Bool(*(&a)));
+                    "set_steward"
+                }
+                [0x1f, 0x11, 0x6f, 0x2b] => {
+                    let a: Limits = codec::Decode::decode(input)?;
+                    map.insert("limits".into(), (&a).to_json());
+                    "set_limits"
+                }
+                [0x51, 0x33, 0xed, 0x53] => {
+                    let a: Option<crate::H160> = codec::Decode::decode(input)?;
+                    map.insert(
+                        "guardian".into(),
+                        match (&a) {
+                            None => serde_json::Value::Null,
+                            Some(v0) => crate::json::hex(v0.as_bytes()),
+                        },
+                    );
+                    "set_guardian"
+                }
+                [0x89, 0x15, 0x86, 0xe5] => {
+                    let a: Option<crate::H160> = codec::Decode::decode(input)?;
+                    map.insert(
+                        "provenance".into(),
+                        match (&a) {
+                            None => serde_json::Value::Null,
+                            Some(v0) => crate::json::hex(v0.as_bytes()),
+                        },
+                    );
+                    "set_provenance"
+                }
+                [0x97, 0x5b, 0xcc, 0xdc] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("spend_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "spend"
+                }
+                [0xe7, 0xf6, 0x7c, 0xdd] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("spend_id".into(), crate::json::uint(u128::from(*(&a))));
+                    "spend_state"
+                }
+                [0x52, 0xd1, 0x77, 0x78] => "spend_count",
+                [0xa2, 0x2d, 0x94, 0xd1] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("account".into(), crate::json::hex((&a).as_bytes()));
+                    "is_steward"
+                }
+                [0x95, 0x93, 0xf8, 0x46] => "limits",
+                [0x14, 0xa5, 0xc6, 0x2f] => "epoch_outflow",
+                [0x3a, 0xda, 0xf7, 0x0d] => "name",
+                [0x9f, 0x90, 0xcf, 0x17] => "governance",
+                [0x38, 0x05, 0x15, 0x3d] => "guardian",
+                [0x16, 0xe9, 0x16, 0xdf] => "provenance",
+                [0x6f, 0xb5, 0x3f, 0xdf] => "Fund::deposit",
+                _ => return Ok(None),
+            }))
+        }
+        let mut map = serde_json::Map::new();
+        let mut rest = input;
+        match read(selector, &mut rest, &mut map) {
+            Ok(None) => None,
+            Ok(Some(_)) if !rest.is_empty() => Some(Err(codec::Error::from(
+                "bytes left over after the arguments",
+            ))),
+            Ok(Some(label)) => Some(Ok((label, map))),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
     /// The messages' labels (`Trait::message` for a trait message), in metadata order.
     pub const LABELS: &[&str] = &[
         "init_governance",
@@ -456,6 +640,18 @@ pub mod events {
     }
 
     impl Received {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("from".into(), crate::json::hex((&self.r#from).as_bytes()));
+            map.insert(
+                "amount".into(),
+                crate::json::uint(u128::from(*(&self.amount))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x3a, 0xa0, 0x69, 0x19, 0x6e, 0x66, 0xef, 0xb6, 0x79, 0x17, 0x71, 0x5c, 0xc0, 0xb4,
@@ -486,6 +682,35 @@ pub mod events {
     }
 
     impl PayoutMade {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "beneficiary".into(),
+                crate::json::hex((&self.beneficiary).as_bytes()),
+            );
+            map.insert(
+                "steward".into(),
+                crate::json::hex((&self.steward).as_bytes()),
+            );
+            map.insert(
+                "tranche".into(),
+                crate::json::uint(u128::from(*(&self.tranche))),
+            );
+            map.insert(
+                "amount".into(),
+                crate::json::uint(u128::from(*(&self.amount))),
+            );
+            map.insert("paid".into(), crate::json::uint(u128::from(*(&self.paid))));
+            map.insert(
+                "epoch_outflow".into(),
+                crate::json::uint(u128::from(*(&self.epoch_outflow))),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x35, 0xbd, 0x6b, 0xe8, 0x49, 0xee, 0xc0, 0x08, 0x08, 0x6b, 0xd0, 0x48, 0x5a, 0xe6,
@@ -508,6 +733,16 @@ pub mod events {
     }
 
     impl SpendVoided {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert("by".into(), crate::json::hex((&self.by).as_bytes()));
+            map.insert("paid".into(), crate::json::uint(u128::from(*(&self.paid))));
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x24, 0xec, 0xd4, 0x5d, 0xa7, 0x1b, 0xc7, 0xce, 0x92, 0x16, 0x2c, 0x40, 0xec, 0x49,
@@ -526,6 +761,17 @@ pub mod events {
     }
 
     impl GovernanceSet {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "governance".into(),
+                crate::json::hex((&self.governance).as_bytes()),
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x37, 0xc0, 0xd5, 0x6d, 0xc6, 0x0a, 0x87, 0xba, 0xc7, 0x29, 0xb4, 0xc2, 0xb7, 0xa5,
@@ -544,6 +790,14 @@ pub mod events {
     }
 
     impl LimitsChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("limits".into(), (&self.limits).to_json());
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x7c, 0x05, 0xba, 0xc3, 0xce, 0x2a, 0xe8, 0x50, 0x06, 0x61, 0x58, 0xc3, 0xba, 0x9d,
@@ -566,6 +820,19 @@ pub mod events {
     }
 
     impl SpendApproved {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "beneficiary".into(),
+                crate::json::hex((&self.beneficiary).as_bytes()),
+            );
+            map.insert("request".into(), (&self.request).to_json());
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x31, 0x0b, 0xb9, 0x63, 0x50, 0xbd, 0x48, 0xe8, 0xc3, 0x82, 0xc8, 0x88, 0x35, 0x2e,
@@ -586,6 +853,18 @@ pub mod events {
     }
 
     impl StewardChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "account".into(),
+                crate::json::hex((&self.account).as_bytes()),
+            );
+            map.insert("steward".into(), serde_json::Value::Bool(*(&self.steward)));
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x1d, 0xe7, 0x80, 0x05, 0xd7, 0x7c, 0x67, 0x9f, 0x42, 0x30, 0x2f, 0xdc, 0xf2, 0xcd,
@@ -604,6 +883,20 @@ pub mod events {
     }
 
     impl GuardianChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "guardian".into(),
+                match (&self.guardian) {
+                    None => serde_json::Value::Null,
+                    Some(v0) => crate::json::hex(v0.as_bytes()),
+                },
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0x53, 0xf0, 0xde, 0x0d, 0xda, 0x30, 0x1c, 0x05, 0xcb, 0xd8, 0x02, 0x64, 0xcc, 0xa1,
@@ -622,6 +915,20 @@ pub mod events {
     }
 
     impl ProvenanceChanged {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "provenance".into(),
+                match (&self.provenance) {
+                    None => serde_json::Value::Null,
+                    Some(v0) => crate::json::hex(v0.as_bytes()),
+                },
+            );
+            map
+        }
+
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
             0xf3, 0xea, 0x75, 0x4a, 0x9c, 0x5d, 0x64, 0xa4, 0xc7, 0x38, 0x25, 0xe6, 0x1b, 0x81,
@@ -724,6 +1031,21 @@ pub mod events {
                 ProvenanceChanged::SIGNATURE_TOPIC => ProvenanceChanged::LABEL,
                 _ => return None,
             })
+        }
+
+        /// The event's fields as JSON, by name.
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            match self {
+                Self::Received(e) => e.fields(),
+                Self::PayoutMade(e) => e.fields(),
+                Self::SpendVoided(e) => e.fields(),
+                Self::GovernanceSet(e) => e.fields(),
+                Self::LimitsChanged(e) => e.fields(),
+                Self::SpendApproved(e) => e.fields(),
+                Self::StewardChanged(e) => e.fields(),
+                Self::GuardianChanged(e) => e.fields(),
+                Self::ProvenanceChanged(e) => e.fields(),
+            }
         }
 
         /// The event's label.

@@ -10,8 +10,7 @@ use atelier_sandbox::{
 };
 
 fn decoder(name: &str) -> ContractEvents {
-    let metadata = atelier_abi::artifact(name).unwrap().metadata;
-    ContractEvents::from_metadata(name, &serde_json::from_str(metadata).unwrap()).unwrap()
+    ContractEvents::new(name).unwrap()
 }
 
 fn decode_all(
