@@ -15,7 +15,6 @@ use atelier_chain::{
     decode::{ContractEvents, Event},
 };
 use atelier_store::{BlockEvents, RawEvent, Store};
-use atelier_types::ContractKind;
 use futures::StreamExt;
 use serde::Deserialize;
 use tokio::sync::mpsc::{self, error::TryRecvError};
@@ -177,24 +176,10 @@ impl Deployment {
     }
 }
 
-/// The domain kind of a contract built from `artifact`, when the store derives tables
-/// from its events.
-pub fn kind_of(artifact: &str) -> Option<ContractKind> {
-    match artifact {
-        "membership" => Some(ContractKind::Membership),
-        "governor" => Some(ContractKind::Governor),
-        "royalty_router" => Some(ContractKind::RoyaltyRouter),
-        "treasury" => Some(ContractKind::Treasury),
-        "provenance" => Some(ContractKind::Provenance),
-        _ => None,
-    }
-}
-
 struct Watched {
     /// The contract's role in the deployment (`royalty_router`, `compute_fund`, ...).
     role: String,
     decoder: ContractEvents,
-    kind: Option<ContractKind>,
 }
 
 /// The watched contracts' decoders, shared with the fetch tasks (blocks are decoded where
@@ -225,13 +210,7 @@ impl Decoders {
             };
             let input = hex::decode(a.action.input.trim_start_matches("0x")).unwrap_or_default();
             match w.decoder.decode_call(selector, &input) {
-                Ok(Some(d)) => {
-                    a.call = Some(atelier_types::DecodedCall {
-                        contract: d.contract,
-                        message: d.event,
-                        args: d.fields,
-                    });
-                }
+                Ok(Some(call)) => a.call = Some(call),
                 Ok(None) => {
                     tracing::warn!(target: "indexer::decode", proposal = *id, selector = %a.action.selector, "action calls no message of its target");
                 }
@@ -251,15 +230,9 @@ impl Decoders {
             };
             let (name, event) = match w.decoder.decode(&e.topics, &e.data) {
                 Ok(Event::Decoded(d)) => {
-                    let domain = w.kind.and_then(|k| match d.to_domain(k) {
-                        Ok(mut ev) => {
-                            self.decode_actions(&mut ev);
-                            Some(ev)
-                        }
-                        Err(err) => {
-                            tracing::warn!(target: "indexer::decode", block = b.number, event = %d.event, %err, "event does not map to a domain event; stored raw");
-                            None
-                        }
+                    let domain = d.domain.map(|mut ev| {
+                        self.decode_actions(&mut ev);
+                        ev
                     });
                     (Some(d.event), domain)
                 }
@@ -433,7 +406,6 @@ impl Indexer {
                 Watched {
                     role: role.clone(),
                     decoder,
-                    kind: kind_of(&d.artifact),
                 },
             );
             first_block = first_block.min(d.block);
@@ -823,31 +795,6 @@ impl Indexer {
                 }
                 Err(other) => return Err(other),
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn artifacts_map_to_domain_kinds() {
-        assert_eq!(kind_of("membership"), Some(ContractKind::Membership));
-        assert_eq!(kind_of("governor"), Some(ContractKind::Governor));
-        assert_eq!(kind_of("erc20_baseline"), None);
-    }
-
-    /// Every event a deployed contract declares in its committed metadata maps to a domain
-    /// event, and the domain knows no event the contract lacks: a contract change that adds
-    /// or renames an event fails here instead of being stored raw in production.
-    #[test]
-    fn domain_events_match_the_committed_metadata() {
-        for artifact in atelier_abi::CONTRACTS {
-            let decoder = ContractEvents::new(artifact).unwrap();
-            let mut known: Vec<&str> = kind_of(artifact).unwrap().event_labels().to_vec();
-            known.sort_unstable();
-            assert_eq!(decoder.labels(), known, "{artifact}");
         }
     }
 }

@@ -3,10 +3,10 @@
 //! An ink! v6 event arrives as `Revive::ContractEmitted { contract, data, topics }`: the
 //! first topic is the event's signature topic, `data` the SCALE encoding of its fields in
 //! declaration order. The contract's generated `events::Event::decode` finds the event by
-//! that topic and decodes it as its typed struct, whose `fields` read it as JSON for the
-//! domain types. A proposal's action (selector and SCALE arguments) is read the same way,
-//! by the target contract's generated `messages::decode_args`
-//! ([`ContractEvents::decode_call`]).
+//! that topic and decodes it as its typed struct, which `atelier-types` turns into the
+//! domain event (`From`, checked field by field by the compiler). A proposal's action
+//! (selector and SCALE arguments) is read by the target contract's generated
+//! `messages::decode_args`, as JSON ([`ContractEvents::decode_call`]).
 
 use serde_json::Value as Json;
 
@@ -36,7 +36,11 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 type Fields = serde_json::Map<String, Json>;
 type DecodeEvent =
-    fn(&[u8; 32], &[u8]) -> std::result::Result<Option<(&'static str, Fields)>, codec::Error>;
+    fn(
+        &[u8; 32],
+        &[u8],
+    )
+        -> std::result::Result<Option<(&'static str, Option<atelier_types::Event>)>, codec::Error>;
 type DecodeCall =
     fn([u8; 4], &[u8]) -> Option<std::result::Result<(&'static str, Fields), codec::Error>>;
 
@@ -48,16 +52,16 @@ pub struct ContractEvents {
     labels: &'static [&'static str],
 }
 
-/// A decoded event: its label and fields as JSON (numbers above 2^53 as strings, byte
-/// arrays as 0x-hex).
+/// A decoded event: its label and the domain event (`None` for a contract the domain does
+/// not model, the ERC-20 baseline).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
     /// Contract name.
     pub contract: String,
     /// Event label (`VoteCast`, ...).
     pub event: String,
-    /// Fields by name.
-    pub fields: serde_json::Map<String, Json>,
+    /// The domain event.
+    pub domain: Option<atelier_types::Event>,
 }
 
 /// What a contract event turned out to be.
@@ -76,16 +80,25 @@ pub enum Event {
 }
 
 macro_rules! generated {
-    ($name:expr, $($contract:ident),*) => {
+    ($name:expr; domain: $($contract:ident),*; other: $($other:ident),*) => {
         match $name {
             $(atelier_abi::$contract::CONTRACT => Some(ContractEvents {
                 name: atelier_abi::$contract::CONTRACT,
                 event: |topic, data| {
                     Ok(atelier_abi::$contract::events::Event::decode(topic, data)?
-                        .map(|e| (e.label(), e.fields())))
+                        .map(|e| (e.label(), Some(e.into()))))
                 },
                 call: atelier_abi::$contract::messages::decode_args,
                 labels: atelier_abi::$contract::events::Event::LABELS,
+            }),)*
+            $(atelier_abi::$other::CONTRACT => Some(ContractEvents {
+                name: atelier_abi::$other::CONTRACT,
+                event: |topic, data| {
+                    Ok(atelier_abi::$other::events::Event::decode(topic, data)?
+                        .map(|e| (e.label(), None)))
+                },
+                call: atelier_abi::$other::messages::decode_args,
+                labels: atelier_abi::$other::events::Event::LABELS,
             }),)*
             _ => None,
         }
@@ -99,13 +112,9 @@ impl ContractEvents {
     /// `UnknownContract` when `name` is none of the generated ABI's contracts.
     pub fn new(name: &str) -> Result<Self> {
         generated!(
-            name,
-            membership,
-            governor,
-            royalty_router,
-            treasury,
-            provenance,
-            erc20_baseline
+            name;
+            domain: membership, governor, royalty_router, treasury, provenance;
+            other: erc20_baseline
         )
         .ok_or_else(|| Error::UnknownContract {
             name: name.to_owned(),
@@ -113,16 +122,20 @@ impl ContractEvents {
     }
 
     /// Decodes a call of this contract: `selector` and the SCALE `input` of its arguments,
-    /// as `Decoded` with the message's label in `event` and its arguments in `fields`.
-    /// `None` when no message has that selector; an error when the arguments do not decode
-    /// (or bytes are left over).
-    pub fn decode_call(&self, selector: [u8; 4], input: &[u8]) -> Result<Option<Decoded>> {
+    /// as the message's label and its arguments as JSON by name (numbers above 2^53 as
+    /// strings, byte arrays as 0x-hex). `None` when no message has that selector; an error
+    /// when the arguments do not decode (or bytes are left over).
+    pub fn decode_call(
+        &self,
+        selector: [u8; 4],
+        input: &[u8],
+    ) -> Result<Option<atelier_types::DecodedCall>> {
         match (self.call)(selector, input) {
             None => Ok(None),
-            Some(Ok((label, fields))) => Ok(Some(Decoded {
+            Some(Ok((label, args))) => Ok(Some(atelier_types::DecodedCall {
                 contract: self.name.to_owned(),
-                event: label.to_owned(),
-                fields,
+                message: label.to_owned(),
+                args,
             })),
             Some(Err(e)) => Err(Error::Data {
                 contract: self.name.to_owned(),
@@ -149,10 +162,10 @@ impl ContractEvents {
             return Ok(unknown(None));
         };
         match (self.event)(topic, data) {
-            Ok(Some((label, fields))) => Ok(Event::Decoded(Decoded {
+            Ok(Some((label, domain))) => Ok(Event::Decoded(Decoded {
                 contract: self.name.to_owned(),
                 event: label.to_owned(),
-                fields,
+                domain,
             })),
             Ok(None) => Ok(unknown(Some(*topic))),
             Err(e) => Err(Error::Data {
@@ -161,18 +174,5 @@ impl ContractEvents {
                 reason: e.to_string(),
             }),
         }
-    }
-}
-
-impl Decoded {
-    /// This event as a domain event of contract `kind`.
-    ///
-    /// # Errors
-    /// When the fields do not match the domain type (metadata and domain types disagree).
-    pub fn to_domain(
-        &self,
-        kind: atelier_types::ContractKind,
-    ) -> std::result::Result<atelier_types::Event, atelier_types::UnknownEvent> {
-        atelier_types::Event::from_decoded(kind, &self.event, &self.fields)
     }
 }

@@ -2,11 +2,11 @@
 //! router, treasury funds, provenance registry) as the indexer, the store and the API see
 //! them. Pure data: no IO, no database, chain client or HTTP.
 //!
-//! Events come from the chain decoder as JSON (field names as in the contract metadata,
-//! accounts and hashes as 0x-hex, amounts as numbers or decimal strings) and are read into
-//! [`Event`] with [`Event::from_decoded`].
+//! Events come from the generated ABI's typed events (`atelier-abi`) through `From`
+//! ([`from_abi`]): accounts and hashes as 0x-hex, amounts as [`Amount`].
 
 pub mod account;
+pub mod from_abi;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -122,22 +122,6 @@ macro_rules! text_column {
 
 #[cfg(feature = "sqlx")]
 text_column!(Amount, Support);
-
-/// Which contract an event came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ContractKind {
-    /// The membership token.
-    Membership,
-    /// The governor.
-    Governor,
-    /// The royalty router.
-    RoyaltyRouter,
-    /// A treasury fund (Compute Fund, Community Reserve).
-    Treasury,
-    /// The provenance registry of datasets and models.
-    Provenance,
-}
 
 /// How a member voted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -572,110 +556,6 @@ pub enum Event {
     },
 }
 
-/// Why a decoded event could not be read as an [`Event`].
-#[derive(Debug)]
-pub struct UnknownEvent(pub String);
-
-impl std::fmt::Display for UnknownEvent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UnknownEvent {}
-
-impl ContractKind {
-    /// The labels of the events this contract declares, as its metadata names them: every
-    /// one of them maps to an [`Event`] variant.
-    pub fn event_labels(self) -> &'static [&'static str] {
-        match self {
-            Self::Membership => &[
-                "GovernanceSet",
-                "SettingsChanged",
-                "AttestorAdded",
-                "AttestorRemoved",
-                "CategorySet",
-                "ContributionRecorded",
-                "ContributionAttested",
-                "ContributionActivated",
-                "ContributionRevoked",
-                "ContributionExpired",
-                "DelegateChanged",
-                "VotesChanged",
-                "TotalWeightChanged",
-            ],
-            Self::Governor => &[
-                "SettingsChanged",
-                "GuardianChanged",
-                "ProposalCreated",
-                "VoteCast",
-                "VotingExtended",
-                "ProposalQueued",
-                "ProposalExecuted",
-                "ProposalCanceled",
-                "SummaryAttached",
-                "AllowlistChanged",
-                "SummariserChanged",
-                "OptimisticProposed",
-                "ProposalEscalated",
-                "OptimisticSettingsChanged",
-            ],
-            Self::RoyaltyRouter => &[
-                "GovernanceSet",
-                "SplitChanged",
-                "SplitFrozen",
-                "WorkRegistered",
-                "RoyaltyRouted",
-                "Donated",
-                "Forwarded",
-                "Withdrawn",
-            ],
-            Self::Treasury => &[
-                "GovernanceSet",
-                "GuardianChanged",
-                "Received",
-                "SpendApproved",
-                "PayoutMade",
-                "SpendVoided",
-                "LimitsChanged",
-                "StewardChanged",
-                "ProvenanceChanged",
-            ],
-            Self::Provenance => &["AssetRegistered", "ConsentChanged"],
-        }
-    }
-}
-
-impl Event {
-    /// Reads event `name` of contract `kind` from its decoded fields.
-    ///
-    /// # Errors
-    /// `UnknownEvent` when the name is not an event of that contract or the fields do not
-    /// match (a metadata/contract mismatch).
-    pub fn from_decoded(
-        kind: ContractKind,
-        name: &str,
-        fields: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Self, UnknownEvent> {
-        let tag = match (kind, name) {
-            (ContractKind::Membership, "SettingsChanged") => "MembershipSettingsChanged",
-            (ContractKind::Governor, "SettingsChanged") => "GovernorSettingsChanged",
-            (ContractKind::Treasury, "GuardianChanged") => "FundGuardianChanged",
-            // Each contract's own events only: a label of another contract is a mismatch.
-            (k, other) if k.event_labels().contains(&other) => other,
-            (_, other) => {
-                return Err(UnknownEvent(format!(
-                    "{kind:?} declares no event {other} the indexer knows"
-                )))
-            }
-        };
-        let mut obj = fields.clone();
-        obj.insert("kind".into(), serde_json::Value::String(tag.to_owned()));
-        serde_json::from_value(serde_json::Value::Object(obj))
-            .map_err(|e| UnknownEvent(format!("{kind:?} event {name}: {e}")))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -695,72 +575,95 @@ mod tests {
     }
 
     #[test]
-    fn settings_changed_is_told_apart_by_contract_and_unknown_names_fail() {
-        let f = serde_json::json!({"threshold": 2, "member_cap": 100, "expiry_blocks": 200});
-        let e = Event::from_decoded(
-            ContractKind::Membership,
-            "SettingsChanged",
-            f.as_object().unwrap(),
-        )
-        .unwrap();
+    fn a_settings_change_becomes_its_contracts_own_variant() {
+        use atelier_abi::{governor, membership, treasury};
+        let m: Event =
+            membership::events::Event::SettingsChanged(membership::events::SettingsChanged {
+                threshold: 2,
+                member_cap: 100,
+                expiry_blocks: 200,
+            })
+            .into();
         assert_eq!(
-            e,
+            m,
             Event::MembershipSettingsChanged {
                 threshold: 2,
                 member_cap: Amount(100),
                 expiry_blocks: 200
             }
         );
-        assert!(Event::from_decoded(
-            ContractKind::Governor,
-            "SettingsChanged",
-            f.as_object().unwrap()
-        )
-        .is_err());
-        assert!(
-            Event::from_decoded(ContractKind::Governor, "Mystery", f.as_object().unwrap()).is_err()
-        );
+        let settings = governor::Settings {
+            voting_delay: 1,
+            voting_period: 2,
+            timelock_delay: 3,
+            grace_period: 4,
+            quorum_bps: 5,
+            proposal_threshold: 6,
+            late_quorum_extension: 7,
+        };
+        let g: Event =
+            governor::events::Event::SettingsChanged(governor::events::SettingsChanged {
+                settings,
+            })
+            .into();
+        assert!(matches!(
+            g,
+            Event::GovernorSettingsChanged { settings } if settings.proposal_threshold == Amount(6)
+        ));
+        let f: Event =
+            treasury::events::Event::GuardianChanged(treasury::events::GuardianChanged {
+                guardian: None,
+            })
+            .into();
+        assert_eq!(f, Event::FundGuardianChanged { guardian: None });
     }
 
     #[test]
-    fn funds_events_read_per_contract_and_foreign_labels_fail() {
-        let g = serde_json::json!({"guardian": null});
-        let e = Event::from_decoded(
-            ContractKind::Treasury,
-            "GuardianChanged",
-            g.as_object().unwrap(),
-        )
-        .unwrap();
-        assert_eq!(e, Event::FundGuardianChanged { guardian: None });
-        let routed = serde_json::json!({"work": 3, "creator": "0x01", "payer": "0x02",
-            "amount": "1000000000000000000000", "to_creator": 600, "to_compute": 300, "to_reserve": 100});
-        let e = Event::from_decoded(
-            ContractKind::RoyaltyRouter,
-            "RoyaltyRouted",
-            routed.as_object().unwrap(),
-        )
-        .unwrap();
-        assert!(matches!(
-            e,
-            Event::RoyaltyRouted {
+    fn accounts_hashes_and_amounts_read_as_the_domain_keeps_them() {
+        use atelier_abi::{governor, royalty_router, H160, H256};
+        let routed: Event =
+            royalty_router::events::Event::RoyaltyRouted(royalty_router::events::RoyaltyRouted {
                 work: 3,
-                amount: Amount(1_000_000_000_000_000_000_000),
-                ..
-            }
-        ));
-        // The router does not declare a fund's event, even with matching fields.
-        let received = serde_json::json!({"from": "0x01", "amount": 5});
-        assert!(Event::from_decoded(
-            ContractKind::RoyaltyRouter,
-            "Received",
-            received.as_object().unwrap()
-        )
-        .is_err());
-        assert!(Event::from_decoded(
-            ContractKind::Treasury,
-            "Received",
-            received.as_object().unwrap()
-        )
-        .is_ok());
+                creator: H160([1; 20]),
+                payer: H160([0xab; 20]),
+                amount: 1_000_000_000_000_000_000_000,
+                to_creator: 600,
+                to_compute: 300,
+                to_reserve: 100,
+            })
+            .into();
+        let json = serde_json::to_value(&routed).unwrap();
+        assert_eq!(json["kind"], "RoyaltyRouted");
+        assert_eq!(json["creator"], format!("0x{}", "01".repeat(20)));
+        assert_eq!(json["payer"], format!("0x{}", "ab".repeat(20)));
+        assert_eq!(json["amount"], "1000000000000000000000");
+        let created: Event =
+            governor::events::Event::ProposalCreated(governor::events::ProposalCreated {
+                id: 1,
+                proposer: H160([2; 20]),
+                actions: vec![governor::StoredAction {
+                    action: governor::Action {
+                        target: H160([3; 20]),
+                        selector: [0xde, 0xad, 0xbe, 0xef],
+                        input: Vec::new(),
+                        value: 5,
+                    },
+                    code_hash: H256([4; 32]),
+                }],
+                description: "x".into(),
+                description_hash: [5; 32],
+                snapshot: 6,
+                vote_end: 7,
+                quorum_bps: 8,
+            })
+            .into();
+        let Event::ProposalCreated { actions, .. } = created else {
+            panic!("{created:?}")
+        };
+        assert_eq!(actions[0].action.selector, "0xdeadbeef");
+        assert_eq!(actions[0].action.input, "0x");
+        assert_eq!(actions[0].action.value, Amount(5));
+        assert_eq!(actions[0].code_hash, format!("0x{}", "04".repeat(32)));
+        assert_eq!(actions[0].call, None);
     }
 }
