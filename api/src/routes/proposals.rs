@@ -44,6 +44,24 @@ pub enum ProposalState {
     Executed,
 }
 
+impl From<atelier_abi::governor::ProposalState> for ProposalState {
+    /// The governor's own state, as the API names it: the match covers every state the
+    /// contract declares, so a state added to the governor breaks the build here.
+    fn from(s: atelier_abi::governor::ProposalState) -> Self {
+        use atelier_abi::governor::ProposalState as G;
+        match s {
+            G::Pending => Self::Pending,
+            G::Active => Self::Active,
+            G::Canceled => Self::Canceled,
+            G::Defeated => Self::Defeated,
+            G::Succeeded => Self::Succeeded,
+            G::Queued => Self::Queued,
+            G::Expired => Self::Expired,
+            G::Executed => Self::Executed,
+        }
+    }
+}
+
 /// Vote tallies, decimal strings.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Tallies {
@@ -470,6 +488,19 @@ pub(crate) async fn one(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every state of the governor is an API state of the same name (the API serves them
+    /// in snake_case), and no two share one.
+    #[test]
+    fn every_governor_state_is_served_under_its_own_name() {
+        let mut served = std::collections::BTreeSet::new();
+        for g in atelier_abi::governor::ProposalState::ALL {
+            let api = ProposalState::from(*g);
+            let json = serde_json::to_value(api).unwrap();
+            assert_eq!(json, g.as_str().to_lowercase(), "{g}");
+            assert!(served.insert(json.to_string()), "{g} shares a name");
+        }
+    }
 
     #[test]
     fn quorum_rounds_up_without_overflow() {
