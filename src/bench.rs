@@ -37,10 +37,11 @@ pub struct Figures {
     pub events_per_s: f64,
     /// Baseline: decoded (not stored) events per second, same blocks, same run.
     pub decode_only_events_per_s: f64,
-    /// Head latency samples, milliseconds: median.
-    pub head_latency_median_ms: f64,
+    /// Head latency samples, milliseconds: median (measured on the first store only;
+    /// `None` on the others).
+    pub head_latency_median_ms: Option<f64>,
     /// Head latency, largest sample.
-    pub head_latency_max_ms: f64,
+    pub head_latency_max_ms: Option<f64>,
     /// Peak resident memory of this process so far (VmHWM), MiB.
     pub peak_rss_mib: f64,
 }
@@ -110,8 +111,8 @@ pub async fn run(
             blocks,
             events_per_s: store_rate,
             decode_only_events_per_s: decode_rate,
-            head_latency_median_ms: 0.0,
-            head_latency_max_ms: 0.0,
+            head_latency_median_ms: None,
+            head_latency_max_ms: None,
             peak_rss_mib: crate::service::peak_rss_mib(),
         });
     }
@@ -128,8 +129,8 @@ pub async fn run(
         let samples_ms = head_latency(args, &latency_db, samples).await?;
         let mut sorted = samples_ms.clone();
         sorted.sort_by(f64::total_cmp);
-        first.head_latency_median_ms = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
-        first.head_latency_max_ms = sorted.last().copied().unwrap_or(0.0);
+        first.head_latency_median_ms = sorted.get(sorted.len() / 2).copied();
+        first.head_latency_max_ms = sorted.last().copied();
     }
     Ok(out)
 }

@@ -750,17 +750,18 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
                 "max",
                 "peak RSS"
             );
+            let ms = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1} ms"));
             for f in &figures {
                 text.push_str(&format!(
-                    "{:<9} {:>9} {:>8} {:>12.0} {:>14.0} {:>7.2} {:>10.1} ms {:>7.1} ms {:>6.0} MiB\n",
+                    "{:<9} {:>9} {:>8} {:>12.0} {:>14.0} {:>7.2} {:>13} {:>10} {:>6.0} MiB\n",
                     f.backend,
                     f.events,
                     f.blocks,
                     f.events_per_s,
                     f.decode_only_events_per_s,
                     f.events_per_s / f.decode_only_events_per_s.max(1e-9),
-                    f.head_latency_median_ms,
-                    f.head_latency_max_ms,
+                    ms(f.head_latency_median_ms),
+                    ms(f.head_latency_max_ms),
                     f.peak_rss_mib
                 ));
             }
