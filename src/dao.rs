@@ -182,25 +182,49 @@ fn contract_error(role: &str, label: &str, error: &impl ContractError) -> CallEr
 }
 
 /// A plain sentence for a contract error: a few written out, the rest from the variant
-/// name (`BelowProposalThreshold` -> "below proposal threshold").
+/// name (`BelowProposalThreshold` -> "below proposal threshold"). The written-out ones are
+/// keyed by the generated errors, so a renamed variant breaks the build.
 pub fn sentence(contract: &str, label: &str, name: &str) -> String {
-    let known = match name {
-        "VotingNotOpen" => {
-            Some("voting on this proposal is not open (it has not started or has closed)")
-        }
-        "AlreadyVoted" => Some("this account already voted on this proposal"),
-        "NoVotingWeight" => Some("this account had no voting weight at the proposal's snapshot"),
-        "BelowProposalThreshold" => Some("this account's weight is below the proposal threshold"),
-        "NotSteward" => Some("only a steward of this fund can pay out spends"),
-        "OutflowCapReached" => {
-            Some("paying this would exceed the fund's outflow cap for this epoch")
-        }
-        "TimelockNotElapsed" => Some("the timelock has not elapsed yet"),
-        "UnknownWork" => Some("no work with this id is registered; the royalty was not taken"),
-        "NothingToPay" => Some("there is nothing to pay"),
-        _ => None,
-    };
-    let what = known.map_or_else(|| words(name), str::to_owned);
+    use atelier_abi::{governor::Error as G, royalty_router::Error as R, treasury::Error as T};
+    let known = [
+        (
+            G::VotingNotOpen.name(),
+            "voting on this proposal is not open (it has not started or has closed)",
+        ),
+        (
+            G::AlreadyVoted.name(),
+            "this account already voted on this proposal",
+        ),
+        (
+            G::NoVotingWeight.name(),
+            "this account had no voting weight at the proposal's snapshot",
+        ),
+        (
+            G::BelowProposalThreshold.name(),
+            "this account's weight is below the proposal threshold",
+        ),
+        (
+            G::TimelockNotElapsed.name(),
+            "the timelock has not elapsed yet",
+        ),
+        (
+            T::NotSteward.name(),
+            "only a steward of this fund can pay out spends",
+        ),
+        (
+            T::OutflowCapReached.name(),
+            "paying this would exceed the fund's outflow cap for this epoch",
+        ),
+        (
+            R::UnknownWork.name(),
+            "no work with this id is registered; the royalty was not taken",
+        ),
+        (R::NothingToPay.name(), "there is nothing to pay"),
+    ];
+    let what = known
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or_else(|| words(name), |(_, s)| (*s).to_owned());
     format!("{contract}.{label} refused: {what}")
 }
 
