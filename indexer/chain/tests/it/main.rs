@@ -124,7 +124,9 @@ fn an_unknown_topic_is_reported_not_dropped_and_bad_data_is_an_error() {
             topic: Some(topic)
         }
     );
-    assert!(governor.labels().contains(&"VoteCast"));
+    assert!(governor
+        .labels()
+        .contains(&atelier_abi::governor::events::VoteCast::LABEL));
     // the VoteCast topic with truncated data
     let vote_topic = atelier_abi::governor::events::VoteCast::SIGNATURE_TOPIC;
     assert!(governor.decode(&[vote_topic], &[0, 0]).is_err());

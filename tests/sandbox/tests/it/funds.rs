@@ -64,7 +64,10 @@ fn royalties_reach_the_funds_and_a_steward_pays_an_approved_spend() {
     );
     // then it is split 700 / 200 / 100 and held by the router until paid out
     assert_eq!(routed.result(), Ok((700 * UNIT, 200 * UNIT, 100 * UNIT)));
-    assert!(routed.events.iter().any(|e| e.name == "RoyaltyRouted"));
+    assert!(routed
+        .events
+        .iter()
+        .any(|e| e.name == royalty_router::events::RoyaltyRouted::LABEL));
     assert_eq!(sb.balance(funds.router.address), 1_000 * UNIT);
     assert_eq!(
         call(&mut sb, "alice", &funds.router, rm::balance_of(bob)).value(),
@@ -157,7 +160,10 @@ fn spends_expire_are_voided_capped_and_released_in_tranches() {
     // void: the guardian (Ferdie) voids the second; a steward can no longer pay it
     let v = call(&mut sb, "ferdie", &funds.compute, tm::void_spend(1u32));
     assert!(v.is_ok(), "{v:?}");
-    assert!(v.events.iter().any(|e| e.name == "SpendVoided"));
+    assert!(v
+        .events
+        .iter()
+        .any(|e| e.name == treasury::events::SpendVoided::LABEL));
     assert_eq!(
         call(&mut sb, "charlie", &funds.compute, tm::payout(1u32)).result(),
         Err(treasury::Error::Voided)
@@ -266,7 +272,7 @@ fn an_unchallenged_grant_passes_and_an_objected_one_goes_to_a_full_vote() {
     assert!(objection
         .events
         .iter()
-        .any(|e| e.name == "ProposalEscalated"));
+        .any(|e| e.name == governor::events::ProposalEscalated::LABEL));
     let state: Option<OptimisticState> = call(
         &mut sb,
         "alice",
@@ -425,7 +431,7 @@ fn a_batch_of_royalties_is_routed_whole_or_refunded_whole() {
     let routed: Vec<_> = o
         .events
         .iter()
-        .filter(|e| e.name == "RoyaltyRouted")
+        .filter(|e| e.name == royalty_router::events::RoyaltyRouted::LABEL)
         .collect();
     assert_eq!(routed.len(), 3, "{o:?}");
     assert_eq!(sb.balance(funds.router.address), 60 * UNIT);

@@ -140,7 +140,8 @@ fn attested_weight_votes_a_proposal_through_and_execution_changes_a_governed_set
     assert_eq!(dao.state(&mut sb, id), ProposalState::Executed);
     let names: Vec<&str> = executed.events.iter().map(|e| e.name).collect();
     assert!(
-        names.contains(&"ProposalExecuted") && names.contains(&"SettingsChanged"),
+        names.contains(&atelier_abi::governor::events::ProposalExecuted::LABEL)
+            && names.contains(&atelier_abi::membership::events::SettingsChanged::LABEL),
         "{names:?}"
     );
 }
