@@ -46,12 +46,10 @@ pub fn action<R>(dao: &DaoClient, role: &str, message: Message<R>) -> Result<Act
             "no contract `{role}` in the deployment"
         )));
     }
-    Ok(Action {
-        target: H160(dao.deployment.address(role)),
-        selector: message.selector(),
-        input: message.input[4..].to_vec(),
-        value: 0,
-    })
+    Ok(Action::calling(
+        H160(dao.deployment.address(role)),
+        &message,
+    ))
 }
 
 /// Seeds the demo DAO on a dev chain (it builds blocks with `dev_newBlock` to move through

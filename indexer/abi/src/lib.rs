@@ -133,24 +133,38 @@ pub struct Artifact {
 /// The embedded artifacts of contract `name`, `None` for a name that is none of
 /// [`CONTRACTS`] (or the ERC-20 baseline, [`erc20_baseline`]).
 pub fn artifact(name: &str) -> Option<Artifact> {
-    let (code, metadata) = match name {
-        membership::CONTRACT => (membership::CODE, membership::METADATA),
-        governor::CONTRACT => (governor::CODE, governor::METADATA),
-        royalty_router::CONTRACT => (royalty_router::CODE, royalty_router::METADATA),
-        treasury::CONTRACT => (treasury::CODE, treasury::METADATA),
-        provenance::CONTRACT => (provenance::CODE, provenance::METADATA),
-        erc20_baseline::CONTRACT => (erc20_baseline::CODE, erc20_baseline::METADATA),
-        _ => return None,
-    };
-    let name = CONTRACTS
-        .into_iter()
-        .chain([erc20_baseline::CONTRACT])
-        .find(|c| *c == name)?;
-    Some(Artifact {
-        name,
-        code,
-        metadata,
-    })
+    macro_rules! embedded {
+        ($($c:ident),*) => {
+            match name {
+                $($c::CONTRACT => Some(Artifact {
+                    name: $c::CONTRACT,
+                    code: $c::CODE,
+                    metadata: $c::METADATA,
+                }),)*
+                _ => None,
+            }
+        };
+    }
+    embedded!(
+        membership,
+        governor,
+        royalty_router,
+        treasury,
+        provenance,
+        erc20_baseline
+    )
+}
+
+impl governor::Action {
+    /// A proposal action calling `message` on the contract at `target`, sending nothing.
+    pub fn calling<R>(target: H160, message: &Message<R>) -> Self {
+        Self {
+            target,
+            selector: message.selector(),
+            input: message.input[4..].to_vec(),
+            value: 0,
+        }
+    }
 }
 
 /// The label of the event with `signature_topic` in any of the contracts, `None` when it is

@@ -157,12 +157,7 @@ impl Dao {
     /// When `message` is another contract's than `contract` (a test's mistake).
     pub fn action<R>(contract: &Contract, message: Message<R>) -> Action {
         assert_eq!(message.contract, contract.name, "{}", message.label);
-        Action {
-            target: contract.address,
-            selector: message.selector(),
-            input: message.input[4..].to_vec(),
-            value: 0,
-        }
+        Action::calling(contract.address, &message)
     }
 
     /// `who` proposes `actions`; returns the proposal id.
