@@ -397,6 +397,10 @@ pub enum BallotCommand {
         proposal: u32,
         /// for | against | abstain.
         support: VoteArg,
+        /// Last block at which the ballot may be counted (default: the proposal's current
+        /// end of voting).
+        #[arg(long)]
+        deadline: Option<u32>,
     },
     /// Relays a signed ballot (a file `ballot sign` wrote), paying for it.
     Relay {
@@ -1342,18 +1346,37 @@ async fn ballot(cmd: BallotCommand, out: &mut dyn Write) -> Result<()> {
             key,
             proposal,
             support,
+            deadline,
         } => {
             let signer = key.keypair()?;
             let dao = open(&chain).await?;
             let voter = H160(Chain::address_of(&signer));
+            let deadline = match deadline {
+                Some(d) => d,
+                None => {
+                    dao.read(
+                        &reader(),
+                        "governor",
+                        governor::messages::proposal(proposal),
+                    )
+                    .await?
+                    .with_context(|| format!("there is no proposal {proposal}"))?
+                    .vote_end
+                }
+            };
             let nonce = dao
-                .read(&reader(), "governor", governor::messages::nonce(voter))
+                .read(
+                    &reader(),
+                    "governor",
+                    governor::messages::nonce(voter, proposal),
+                )
                 .await?;
             let ballot = Ballot {
                 proposal_id: proposal,
                 support: support.into(),
                 voter,
                 nonce,
+                deadline,
             };
             let payload = dao
                 .read(
@@ -1368,6 +1391,7 @@ async fn ballot(cmd: BallotCommand, out: &mut dyn Write) -> Result<()> {
                 "support": format!("{support:?}"),
                 "voter": format!("0x{}", hex::encode(voter.0)),
                 "nonce": nonce,
+                "deadline": deadline,
                 "public_key": format!("0x{}", hex::encode(signer.public_key().0)),
                 "signature": format!("0x{}", hex::encode(signature)),
             });
@@ -1401,6 +1425,7 @@ async fn ballot(cmd: BallotCommand, out: &mut dyn Write) -> Result<()> {
                         .map_err(|_| anyhow::anyhow!("voter is not 20 bytes"))?,
                 ),
                 nonce: field("nonce")?.as_u64().context("nonce")?,
+                deadline: u32::try_from(field("deadline")?.as_u64().context("deadline")?)?,
             };
             let public: [u8; 32] = bytes("public_key")?
                 .try_into()

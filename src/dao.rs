@@ -208,6 +208,18 @@ pub fn sentence(contract: &str, label: &str, name: &str) -> String {
             "the timelock has not elapsed yet",
         ),
         (
+            G::BallotExpired.name(),
+            "the ballot's deadline has passed; the voter must sign a new one",
+        ),
+        (
+            G::GuardianRoleAtStake.name(),
+            "the guardian cannot cancel a proposal that replaces or burns the guardian",
+        ),
+        (
+            G::TargetDelisted(0).name(),
+            "an action's target was removed from the allowlist after the proposal was made",
+        ),
+        (
             T::NotSteward.name(),
             "only a steward of this fund can pay out spends",
         ),

@@ -167,7 +167,8 @@ mod governor {
         Succeeded,
         /// Queued behind the timelock.
         Queued,
-        /// Queued but not executed within the grace period.
+        /// Not queued within the grace period after voting ended, or queued but not executed
+        /// within the grace period after its eta.
         Expired,
         /// Executed.
         Executed,
@@ -213,6 +214,12 @@ mod governor {
         pub abstain_votes: u128,
         /// Earliest execution block once queued.
         pub eta: Option<BlockNumber>,
+        /// Grace period fixed when proposed (audit M-1, L-3): a succeeded proposal may be
+        /// queued until `vote_end + grace_period`, a queued one executed until
+        /// `eta + grace_period`; later changes of the setting apply to later proposals only.
+        pub grace_period: u32,
+        /// Late-quorum extension fixed when proposed.
+        pub late_quorum_extension: u32,
         /// Whether it was executed.
         pub executed: bool,
         /// Whether it was canceled.
@@ -242,8 +249,11 @@ mod governor {
         pub support: Support,
         /// The voter's H160 (derived from its sr25519 public key).
         pub voter: Address,
-        /// The voter's next ballot nonce.
+        /// The voter's next ballot nonce on this proposal (`nonce(voter, proposal_id)`):
+        /// ballots for different proposals never wait on each other (audit L-6).
         pub nonce: u64,
+        /// Last block at which the ballot may be counted (audit L-6).
+        pub deadline: BlockNumber,
     }
 
     /// Errors of the governor.
@@ -281,8 +291,10 @@ mod governor {
         NoVotingWeight,
         /// The ballot's signature does not verify.
         InvalidSignature,
-        /// The ballot's nonce is not the voter's next nonce.
+        /// The ballot's nonce is not the voter's next nonce on that proposal.
         BadNonce,
+        /// The ballot's deadline has passed.
+        BallotExpired,
         /// The public key does not belong to the ballot's voter.
         VoterKeyMismatch,
         /// Only a succeeded proposal can be queued.
@@ -299,6 +311,10 @@ mod governor {
         NotCancelable,
         /// Only the guardian or (while pending) the proposer may cancel.
         NotGuardianOrProposer,
+        /// The guardian may not cancel a proposal that replaces or burns the guardian.
+        GuardianRoleAtStake,
+        /// An action's target was removed from the allowlist after proposing (action index).
+        TargetDelisted(u32),
         /// Only the summariser may attach a summary.
         NotSummariser,
         /// Summaries can be attached only while the proposal is pending.
@@ -347,6 +363,8 @@ mod governor {
         pub vote_end: BlockNumber,
         /// Quorum in basis points.
         pub quorum_bps: u32,
+        /// Grace period of this proposal, fixed now (see `Proposal::grace_period`).
+        pub grace_period: u32,
     }
 
     /// A vote was cast (directly or relayed).
@@ -471,7 +489,9 @@ mod governor {
         pub objection_bps: u32,
     }
 
-    /// Objections reached the threshold: the grant goes to a full vote.
+    /// Objections reached the threshold, or an objection could not be weighed because the
+    /// membership token could not be read (the track fails closed): the grant goes to a
+    /// full vote.
     #[ink(event)]
     pub struct ProposalEscalated {
         /// Proposal id.
@@ -479,8 +499,8 @@ mod governor {
         pub id: u32,
         /// Objecting weight.
         pub objections: u128,
-        /// Threshold it reached.
-        pub threshold: u128,
+        /// Threshold it reached; `None` when the objection could not be weighed.
+        pub threshold: Option<u128>,
         /// Last block of the full vote.
         pub vote_end: BlockNumber,
     }
@@ -524,7 +544,7 @@ mod governor {
         actions: Mapping<(u32, u32), StoredAction>,
         receipts: Mapping<(u32, Address), Receipt>,
         latest_proposal: Mapping<Address, u32>,
-        nonces: Mapping<Address, u64>,
+        nonces: Mapping<(Address, u32), u64>,
         deployer: Lazy<Address>,
         optimistic: Lazy<OptimisticSettings>,
         optimistic_states: Mapping<u32, OptimisticState>,
@@ -715,6 +735,8 @@ mod governor {
                     against_votes: 0,
                     abstain_votes: 0,
                     eta: None,
+                    grace_period: s.grace_period,
+                    late_quorum_extension: s.late_quorum_extension,
                     executed: false,
                     canceled: false,
                     summary: None,
@@ -730,12 +752,15 @@ mod governor {
                 snapshot,
                 vote_end,
                 quorum_bps: s.quorum_bps,
+                grace_period: s.grace_period,
             });
             Ok(id)
         }
 
         /// Casts the caller's vote with its weight at the proposal's snapshot; returns the
-        /// weight counted.
+        /// weight counted. An objection (Against) to an optimistic grant that cannot be
+        /// weighed because the membership token cannot be read escalates the grant to a
+        /// full vote and counts nothing (returns 0; the voter may vote again).
         ///
         /// # Errors
         /// `UnknownProposal`, `VotingNotOpen`, `AlreadyVoted`, `NoVotingWeight`,
@@ -757,7 +782,9 @@ mod governor {
         ///
         /// # Errors
         /// `VoterKeyMismatch` when `public_key` does not map to the ballot's voter,
-        /// `BadNonce`, `InvalidSignature`, then the errors of `cast_vote`.
+        /// `BallotExpired` after the ballot's deadline, `BadNonce` unless it carries the
+        /// voter's next nonce on its proposal, `InvalidSignature`, then the errors of
+        /// `cast_vote`.
         #[ink(message)]
         pub fn cast_vote_by_sig(
             &mut self,
@@ -768,7 +795,11 @@ mod governor {
             if address_of_public_key(&public_key) != ballot.voter {
                 return Err(Error::VoterKeyMismatch);
             }
-            let nonce = self.nonces.get(ballot.voter).unwrap_or(0);
+            if self.env().block_number() > ballot.deadline {
+                return Err(Error::BallotExpired);
+            }
+            let key = (ballot.voter, ballot.proposal_id);
+            let nonce = self.nonces.get(key).unwrap_or(0);
             if ballot.nonce != nonce {
                 return Err(Error::BadNonce);
             }
@@ -782,7 +813,7 @@ mod governor {
                     .map_err(|_| Error::InvalidSignature)?;
             }
             self.nonces
-                .insert(ballot.voter, &nonce.checked_add(1).ok_or(Error::Overflow)?);
+                .insert(key, &nonce.checked_add(1).ok_or(Error::Overflow)?);
             let relayer = Some(self.env().caller());
             self.count_vote(
                 ballot.proposal_id,
@@ -818,12 +849,13 @@ mod governor {
         }
 
         /// Executes a queued proposal whose timelock has elapsed: every action's target
-        /// must still have the code hash pinned when proposed. Anyone may call it. Any
-        /// failing action reverts the whole execution.
+        /// must still be on the allowlist (audit L-7) and still have the code hash pinned
+        /// when proposed. Anyone may call it. Any failing action reverts the whole
+        /// execution.
         ///
         /// # Errors
         /// `UnknownProposal`, `NotQueued` (also when expired), `TimelockNotElapsed`,
-        /// `CodeHashChanged(i)`, `ActionFailed(i)`.
+        /// `TargetDelisted(i)`, `CodeHashChanged(i)`, `ActionFailed(i)`.
         #[ink(message)]
         pub fn execute(&mut self, proposal_id: u32) -> Result<()> {
             let mut p = self.load(proposal_id)?;
@@ -833,30 +865,39 @@ mod governor {
             if p.eta.is_some_and(|eta| self.env().block_number() < eta) {
                 return Err(Error::TimelockNotElapsed);
             }
-            // Marked executed before any call goes out, so no action can re-enter it.
-            p.executed = true;
-            self.proposals.insert(proposal_id, &p);
-            let own = self.env().address();
+            // Every target is checked before anything is called or written.
+            let mut actions = Vec::with_capacity(p.action_count as usize);
             for i in 0..p.action_count {
                 let a = self
                     .actions
                     .get((proposal_id, i))
                     .ok_or(Error::UnknownProposal)?;
+                if !self.allowlist.contains(a.action.target) {
+                    return Err(Error::TargetDelisted(i));
+                }
                 if host::code_hash(a.action.target) != Some(a.code_hash) {
                     return Err(Error::CodeHashChanged(i));
                 }
-                host::dispatch(&a.action, a.action.target == own)
-                    .map_err(|_| Error::ActionFailed(i))?;
+                actions.push(a.action);
+            }
+            // Marked executed before any call goes out, so no action can re-enter it.
+            p.executed = true;
+            self.proposals.insert(proposal_id, &p);
+            let own = self.env().address();
+            for (i, action) in (0u32..).zip(actions.iter()) {
+                host::dispatch(action, action.target == own).map_err(|_| Error::ActionFailed(i))?;
             }
             self.env().emit_event(ProposalExecuted { id: proposal_id });
             Ok(())
         }
 
-        /// Cancels a proposal: the guardian at any time before execution, the proposer
-        /// while it is pending.
+        /// Cancels a proposal: the proposer while it is pending; the guardian at any time
+        /// before execution, except a proposal that replaces or burns the guardian (audit
+        /// L-2: whether governance may retire the guardian is not the guardian's call).
         ///
         /// # Errors
-        /// `UnknownProposal`, `NotGuardianOrProposer`, `NotCancelable`.
+        /// `UnknownProposal`, `NotGuardianOrProposer`, `NotCancelable`,
+        /// `GuardianRoleAtStake`.
         #[ink(message)]
         pub fn cancel(&mut self, proposal_id: u32) -> Result<()> {
             let mut p = self.load(proposal_id)?;
@@ -866,19 +907,22 @@ mod governor {
             if !is_guardian && caller != p.proposer {
                 return Err(Error::NotGuardianOrProposer);
             }
-            let cancelable = if is_guardian {
-                matches!(
-                    state,
-                    ProposalState::Pending
-                        | ProposalState::Active
-                        | ProposalState::Succeeded
-                        | ProposalState::Queued
-                )
-            } else {
-                state == ProposalState::Pending
-            };
-            if !cancelable {
-                return Err(Error::NotCancelable);
+            let by_proposer = caller == p.proposer && state == ProposalState::Pending;
+            if !by_proposer {
+                let cancelable = is_guardian
+                    && matches!(
+                        state,
+                        ProposalState::Pending
+                            | ProposalState::Active
+                            | ProposalState::Succeeded
+                            | ProposalState::Queued
+                    );
+                if !cancelable {
+                    return Err(Error::NotCancelable);
+                }
+                if self.guardian_at_stake(proposal_id, &p) {
+                    return Err(Error::GuardianRoleAtStake);
+                }
             }
             p.canceled = true;
             self.proposals.insert(proposal_id, &p);
@@ -1086,17 +1130,16 @@ mod governor {
             } else if !Self::passed(p)? && !self.unchallenged(proposal_id) {
                 ProposalState::Defeated
             } else {
-                match p.eta {
-                    None => ProposalState::Succeeded,
-                    Some(eta) => {
-                        let grace = self.config().settings.grace_period;
-                        let last = eta.checked_add(grace).ok_or(Error::Overflow)?;
-                        if now > last {
-                            ProposalState::Expired
-                        } else {
-                            ProposalState::Queued
-                        }
-                    }
+                // The grace period is the proposal's own (audit M-1), and it also bounds
+                // how long a succeeded proposal may wait to be queued (audit L-3).
+                let from = p.eta.unwrap_or(p.vote_end);
+                let last = from.checked_add(p.grace_period).ok_or(Error::Overflow)?;
+                if now > last {
+                    ProposalState::Expired
+                } else if p.eta.is_some() {
+                    ProposalState::Queued
+                } else {
+                    ProposalState::Succeeded
                 }
             })
         }
@@ -1137,10 +1180,10 @@ mod governor {
             out
         }
 
-        /// A voter's next ballot nonce.
+        /// A voter's next ballot nonce on a proposal.
         #[ink(message)]
-        pub fn nonce(&self, voter: Address) -> u64 {
-            self.nonces.get(voter).unwrap_or(0)
+        pub fn nonce(&self, voter: Address, proposal_id: u32) -> u64 {
+            self.nonces.get((voter, proposal_id)).unwrap_or(0)
         }
 
         /// The governed settings.
@@ -1234,6 +1277,20 @@ mod governor {
                 .is_some_and(|o| !o.escalated)
         }
 
+        /// Whether an action of the proposal replaces or burns the guardian.
+        fn guardian_at_stake(&self, proposal_id: u32, p: &Proposal) -> bool {
+            let own = self.env().address();
+            let at_stake = [
+                ink::selector_bytes!("set_guardian"),
+                ink::selector_bytes!("burn_guardian"),
+            ];
+            (0..p.action_count).any(|i| {
+                self.actions.get((proposal_id, i)).is_some_and(|a| {
+                    a.action.target == own && at_stake.contains(&a.action.selector)
+                })
+            })
+        }
+
         /// Quorum reached (For + Abstain) and more For than Against.
         fn passed(p: &Proposal) -> Result<bool> {
             let turnout = p
@@ -1244,6 +1301,7 @@ mod governor {
             Ok(quorum_met && p.for_votes > p.against_votes)
         }
 
+        #[allow(clippy::too_many_lines)]
         fn count_vote(
             &mut self,
             proposal_id: u32,
@@ -1265,16 +1323,31 @@ mod governor {
             if self.receipts.get((proposal_id, voter)).is_some() {
                 return Err(Error::AlreadyVoted);
             }
-            let weight = host::weight_at(self.membership, voter, p.snapshot)?;
-            if weight == 0 {
-                return Err(Error::NoVotingWeight);
-            }
-            let mut total_read = None;
+            // An Against vote on an optimistic grant not yet escalated is an objection.
+            let objection = if support == Support::Against {
+                self.optimistic_states
+                    .get(proposal_id)
+                    .filter(|o| !o.escalated)
+            } else {
+                None
+            };
+            let (weight, total) = match self.weigh(voter, &p, objection.as_ref()) {
+                Ok(read) => read,
+                // The optimistic track fails closed (audit I): an objection the membership
+                // token cannot weigh sends the grant to a full vote instead of letting it
+                // pass unchallenged. Nothing is counted; the voter may vote again.
+                Err(Error::MembershipCallFailed) if objection.is_some() => {
+                    let o = objection.ok_or(Error::MembershipCallFailed)?;
+                    self.escalate(proposal_id, &mut p, o, None)?;
+                    self.proposals.insert(proposal_id, &p);
+                    return Ok(0);
+                }
+                Err(e) => return Err(e),
+            };
             let quorum = match p.quorum {
                 Some(q) => q,
                 None => {
-                    let total = host::total_weight_at(self.membership, p.snapshot)?;
-                    total_read = Some(total);
+                    let total = total.ok_or(Error::MembershipCallFailed)?;
                     // Rounded up, so that a quorum of x% really needs x% of the weight.
                     let scaled = total
                         .checked_mul(u128::from(p.quorum_bps))
@@ -1292,7 +1365,7 @@ mod governor {
             };
             *tally = tally.checked_add(weight).ok_or(Error::Overflow)?;
             let now = self.env().block_number();
-            let extension = self.config().settings.late_quorum_extension;
+            let extension = p.late_quorum_extension;
             let mut extended_to = None;
             if !quorum_before && Self::turnout(&p)? >= quorum && !p.extended && extension > 0 {
                 let new_end = now.checked_add(extension).ok_or(Error::Overflow)?;
@@ -1302,14 +1375,9 @@ mod governor {
                     extended_to = Some(new_end);
                 }
             }
-            let mut escalated = None;
-            if support == Support::Against {
-                escalated = self.count_objection(proposal_id, &mut p, total_read)?;
-            }
             self.receipts
                 .insert((proposal_id, voter), &Receipt { support, weight });
             let tallies = (p.for_votes, p.against_votes, p.abstain_votes);
-            self.proposals.insert(proposal_id, &p);
             self.env().emit_event(VoteCast {
                 id: proposal_id,
                 voter,
@@ -1325,59 +1393,85 @@ mod governor {
                     vote_end,
                 });
             }
-            if let Some((threshold, vote_end)) = escalated {
-                self.env().emit_event(ProposalEscalated {
-                    id: proposal_id,
-                    objections: p.against_votes,
-                    threshold,
-                    vote_end,
-                });
+            if let Some(o) = objection {
+                self.count_objection(proposal_id, &mut p, o, total)?;
             }
+            self.proposals.insert(proposal_id, &p);
             Ok(weight)
         }
 
-        /// On an optimistic grant not yet escalated, an Against vote is an objection: when
-        /// objections reach the threshold, voting restarts as a full vote of one voting
-        /// period. Returns (threshold, new vote end) when this vote escalated it.
+        /// The voter's weight at the snapshot, and the total weight there when the quorum
+        /// or an objection threshold still has to be fixed.
+        fn weigh(
+            &self,
+            voter: Address,
+            p: &Proposal,
+            objection: Option<&OptimisticState>,
+        ) -> Result<(u128, Option<u128>)> {
+            let weight = host::weight_at(self.membership, voter, p.snapshot)?;
+            if weight == 0 {
+                return Err(Error::NoVotingWeight);
+            }
+            let needs_total =
+                p.quorum.is_none() || objection.is_some_and(|o| o.threshold.is_none());
+            let total = if needs_total {
+                Some(host::total_weight_at(self.membership, p.snapshot)?)
+            } else {
+                None
+            };
+            Ok((weight, total))
+        }
+
+        /// Counts an objection (already in `p.against_votes`) on an optimistic grant not
+        /// yet escalated: the threshold is fixed by the first objection; when objections
+        /// reach it, the grant goes to a full vote.
         fn count_objection(
             &mut self,
             proposal_id: u32,
             p: &mut Proposal,
-            total_read: Option<u128>,
-        ) -> Result<Option<(u128, BlockNumber)>> {
-            let Some(mut o) = self.optimistic_states.get(proposal_id) else {
-                return Ok(None);
-            };
-            if o.escalated {
-                return Ok(None);
-            }
+            mut o: OptimisticState,
+            total: Option<u128>,
+        ) -> Result<()> {
             let threshold = match o.threshold {
                 Some(t) => t,
-                None => {
-                    let total = match total_read {
-                        Some(t) => t,
-                        None => host::total_weight_at(self.membership, p.snapshot)?,
-                    };
-                    total
-                        .checked_mul(u128::from(o.objection_bps))
-                        .ok_or(Error::Overflow)?
-                        .div_ceil(u128::from(BPS))
-                }
+                None => total
+                    .ok_or(Error::MembershipCallFailed)?
+                    .checked_mul(u128::from(o.objection_bps))
+                    .ok_or(Error::Overflow)?
+                    .div_ceil(u128::from(BPS)),
             };
             o.threshold = Some(threshold);
-            let mut result = None;
             if p.against_votes >= threshold {
-                let vote_end = self
-                    .env()
-                    .block_number()
-                    .checked_add(self.config().settings.voting_period)
-                    .ok_or(Error::Overflow)?;
-                o.escalated = true;
-                p.vote_end = vote_end;
-                result = Some((threshold, vote_end));
+                self.escalate(proposal_id, p, o, Some(threshold))
+            } else {
+                self.optimistic_states.insert(proposal_id, &o);
+                Ok(())
             }
+        }
+
+        /// Sends an optimistic grant to a full vote of one voting period from now.
+        fn escalate(
+            &mut self,
+            proposal_id: u32,
+            p: &mut Proposal,
+            mut o: OptimisticState,
+            threshold: Option<u128>,
+        ) -> Result<()> {
+            let vote_end = self
+                .env()
+                .block_number()
+                .checked_add(self.config().settings.voting_period)
+                .ok_or(Error::Overflow)?;
+            o.escalated = true;
+            p.vote_end = vote_end;
             self.optimistic_states.insert(proposal_id, &o);
-            Ok(result)
+            self.env().emit_event(ProposalEscalated {
+                id: proposal_id,
+                objections: p.against_votes,
+                threshold,
+                vote_end,
+            });
+            Ok(())
         }
 
         fn turnout(p: &Proposal) -> Result<u128> {

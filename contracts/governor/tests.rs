@@ -654,6 +654,7 @@ mod ballots {
             support: Support::For,
             voter,
             nonce: 0,
+            deadline: 1_000,
         };
         let payload = w.gov.ballot_payload(ballot);
         assert!(payload.starts_with(BALLOT_TAG));
@@ -667,7 +668,7 @@ mod ballots {
         // then the voter's weight counted and the nonce moved on
         assert_eq!(weight, 60);
         assert_eq!(w.gov.receipt(id, voter).unwrap().weight, 60);
-        assert_eq!(w.gov.nonce(voter), 1);
+        assert_eq!(w.gov.nonce(voter, id), 1);
         let v = emitted!(VoteCast);
         assert_eq!((v[0].voter, v[0].relayer), (voter, Some(eve)));
         // and replaying it is refused
@@ -686,6 +687,7 @@ mod ballots {
             support: Support::Against,
             voter,
             nonce: 0,
+            deadline: 1_000,
         };
         let mut wrapped = b"<Bytes>".to_vec();
         wrapped.extend(w.gov.ballot_payload(ballot));
@@ -708,6 +710,7 @@ mod ballots {
             support: Support::For,
             voter,
             nonce: 0,
+            deadline: 1_000,
         };
         let payload = w.gov.ballot_payload(ballot);
         // signed by another key
@@ -740,6 +743,60 @@ mod ballots {
                 .cast_vote_by_sig(future, kp.public.to_bytes(), sign(&kp, &payload)),
             Err(Error::BadNonce)
         );
+        assert_eq!(w.gov.receipt(id, voter), None);
+    }
+
+    #[ink::test]
+    fn l6_a_withheld_ballot_does_not_block_the_voters_other_ballots() {
+        // given ballots for two proposals, each with the voter's nonce for that proposal
+        let (mut w, kp, voter, first) = setup();
+        let (m, eve) = (w.membership, w.a.eve);
+        let second = w.as_(eve).propose(vec![action(m)], "e".into()).unwrap();
+        advance(SETTINGS.voting_delay + 1);
+        let ballot = |proposal_id| Ballot {
+            proposal_id,
+            support: Support::For,
+            voter,
+            nonce: 0,
+            deadline: 1_000,
+        };
+        let (b1, b2) = (ballot(first), ballot(second));
+        let (s1, s2) = (
+            sign(&kp, &w.gov.ballot_payload(b1)),
+            sign(&kp, &w.gov.ballot_payload(b2)),
+        );
+        // when a relayer holds back the first and relays the second
+        let eve = w.a.eve;
+        let key = kp.public.to_bytes();
+        assert_eq!(w.as_(eve).cast_vote_by_sig(b2, key, s2), Ok(60));
+        // then the first still counts when relayed later
+        assert_eq!(w.as_(eve).cast_vote_by_sig(b1, key, s1), Ok(60));
+        assert_eq!(w.gov.nonce(voter, first), 1);
+        assert_eq!(w.gov.nonce(voter, second), 1);
+    }
+
+    #[ink::test]
+    fn l6_a_ballot_past_its_deadline_is_refused_and_changes_nothing() {
+        // given a ballot valid up to the current block
+        let (mut w, kp, voter, id) = setup();
+        let ballot = Ballot {
+            proposal_id: id,
+            support: Support::For,
+            voter,
+            nonce: 0,
+            deadline: now(),
+        };
+        let signature = sign(&kp, &w.gov.ballot_payload(ballot));
+        // when it is relayed one block late
+        advance(1);
+        let eve = w.a.eve;
+        // then it is refused by name and the voter can still vote
+        assert_eq!(
+            w.as_(eve)
+                .cast_vote_by_sig(ballot, kp.public.to_bytes(), signature),
+            Err(Error::BallotExpired)
+        );
+        assert_eq!(w.gov.nonce(voter, id), 0);
         assert_eq!(w.gov.receipt(id, voter), None);
     }
 
@@ -921,7 +978,10 @@ fn objections_at_the_threshold_escalate_to_a_full_vote() {
     let p = w.gov.proposal(id).unwrap();
     assert_eq!(p.vote_end, now() + SETTINGS.voting_period);
     let e = emitted!(ProposalEscalated);
-    assert_eq!((e[0].id, e[0].objections, e[0].threshold), (id, 20, 20));
+    assert_eq!(
+        (e[0].id, e[0].objections, e[0].threshold),
+        (id, 20, Some(20))
+    );
     // A full vote now: with no For votes it is defeated at the end.
     advance(p.vote_end + 1 - now());
     assert_eq!(w.gov.state(id), Ok(ProposalState::Defeated));
@@ -943,4 +1003,159 @@ fn an_escalated_grant_can_still_pass_a_full_vote() {
     let end = w.gov.proposal(id).unwrap().vote_end;
     advance(end + 1 - now());
     assert_eq!(w.gov.state(id), Ok(ProposalState::Succeeded));
+}
+
+// Audit findings (issue #16): each test is named after its finding and failed on the
+// governor before the fix.
+
+/// A proposal queued (or succeeded) under the world's settings, and a governed grace change.
+fn with_grace(grace_period: u32) -> Settings {
+    Settings {
+        grace_period,
+        ..SETTINGS
+    }
+}
+
+#[ink::test]
+fn m1_raising_the_grace_period_does_not_revive_an_expired_proposal() {
+    // given a queued proposal that expired under a 10-block grace period
+    let mut w = world();
+    let id = w.succeeded();
+    w.as_(w.a.bob).queue(id).unwrap();
+    advance(SETTINGS.timelock_delay + SETTINGS.grace_period + 1);
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Expired));
+    // when governance raises the grace period far beyond it
+    w.as_self().set_settings(with_grace(1_000)).unwrap();
+    // then it stays expired and cannot execute
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Expired));
+    assert_eq!(w.as_(w.a.bob).execute(id), Err(Error::NotQueued));
+    assert!(double::calls().is_empty());
+}
+
+#[ink::test]
+fn m1_lowering_the_grace_period_does_not_expire_a_queued_proposal() {
+    // given a proposal queued with a 400-block grace period, past its timelock by 50 blocks
+    let mut w = world();
+    w.as_self().set_settings(with_grace(400)).unwrap();
+    let id = w.succeeded();
+    w.as_(w.a.bob).queue(id).unwrap();
+    advance(SETTINGS.timelock_delay + 50);
+    // when governance lowers the grace period to its minimum
+    w.as_self()
+        .set_settings(with_grace(GRACE_BOUNDS.0))
+        .unwrap();
+    // then the queued proposal keeps the deadline it was queued with and executes
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Queued));
+    w.as_(w.a.bob).execute(id).unwrap();
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Executed));
+}
+
+#[ink::test]
+fn l3_a_succeeded_proposal_not_queued_within_the_grace_period_lapses() {
+    // given a succeeded proposal nobody queued
+    let mut w = world();
+    let id = w.succeeded();
+    let end = w.gov.proposal(id).unwrap().vote_end;
+    // it may be queued up to `grace_period` blocks after voting ends
+    advance(end + SETTINGS.grace_period - now());
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Succeeded));
+    // when one more block passes
+    advance(1);
+    // then it has expired and can no longer be queued
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Expired));
+    assert_eq!(w.as_(w.a.bob).queue(id), Err(Error::NotSucceeded));
+}
+
+#[ink::test]
+fn l7_a_target_delisted_after_proposing_is_not_called_at_execution() {
+    // given a queued proposal calling the membership token, past its timelock
+    let mut w = world();
+    let id = w.succeeded();
+    w.as_(w.a.bob).queue(id).unwrap();
+    advance(SETTINGS.timelock_delay);
+    // when governance removes the membership token from the allowlist
+    let m = w.membership;
+    w.as_self().set_allowlisted(m, false).unwrap();
+    // then execution is refused by name and nothing was called
+    assert_eq!(w.as_(w.a.bob).execute(id), Err(Error::TargetDelisted(0)));
+    assert!(double::calls().is_empty());
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Queued));
+}
+
+#[ink::test]
+fn l2_the_guardian_cannot_cancel_a_proposal_that_replaces_or_burns_it() {
+    let mut w = world();
+    let own = test::callee();
+    let (bob, eve, charlie) = (w.a.bob, w.a.eve, w.a.charlie);
+    for (who, selector) in [
+        (bob, ink::selector_bytes!("burn_guardian")),
+        (eve, ink::selector_bytes!("set_guardian")),
+    ] {
+        // given a proposal that burns or replaces the guardian
+        let id = w
+            .as_(who)
+            .propose(
+                vec![Action {
+                    target: own,
+                    selector,
+                    input: vec![],
+                    value: 0,
+                }],
+                "Retire the guardian".into(),
+            )
+            .unwrap();
+        // then the guardian cannot cancel it, pending or active
+        assert_eq!(w.as_(charlie).cancel(id), Err(Error::GuardianRoleAtStake));
+        advance(SETTINGS.voting_delay + 1);
+        assert_eq!(w.as_(charlie).cancel(id), Err(Error::GuardianRoleAtStake));
+        assert_eq!(w.gov.state(id), Ok(ProposalState::Active));
+    }
+    // and a proposal that leaves the guardian alone is still cancelable by it
+    let (m, alice) = (w.membership, w.a.alice);
+    let other = w.as_(alice).propose(vec![action(m)], "x".into()).unwrap();
+    w.as_(charlie).cancel(other).unwrap();
+}
+
+#[ink::test]
+fn i_an_objection_that_cannot_be_weighed_escalates_the_grant_instead_of_letting_it_pass() {
+    // given an optimistic grant in its challenge period
+    let mut w = optimistic_world();
+    let id = w
+        .as_(w.a.bob)
+        .propose_grant(grant(300), "GPU hours".into())
+        .unwrap();
+    advance(SETTINGS.voting_delay + 1);
+    // when the membership token cannot be read as Alice objects
+    double::membership_down();
+    let alice = w.a.alice;
+    let counted = w.as_(alice).cast_vote(id, Support::Against, None);
+    // then nothing is counted but the grant goes to a full vote (the track fails closed)
+    assert_eq!(counted, Ok(0));
+    assert_eq!(w.gov.receipt(id, alice), None);
+    assert!(w.gov.optimistic_state(id).unwrap().escalated);
+    let e = emitted!(ProposalEscalated);
+    assert_eq!((e[0].id, e[0].threshold), (id, None));
+    // and with no vote it is defeated, never passed unchallenged
+    let end = w.gov.proposal(id).unwrap().vote_end;
+    assert_eq!(end, now() + SETTINGS.voting_period);
+    advance(end + 1 - now());
+    assert_eq!(w.gov.state(id), Ok(ProposalState::Defeated));
+    assert_eq!(w.gov.queue(id), Err(Error::NotSucceeded));
+}
+
+#[ink::test]
+fn i_a_for_vote_that_cannot_be_weighed_still_fails_by_name() {
+    // A For vote cannot hurt a grant, so an unreadable membership refuses it as before.
+    let mut w = optimistic_world();
+    let id = w
+        .as_(w.a.bob)
+        .propose_grant(grant(300), "GPU hours".into())
+        .unwrap();
+    advance(SETTINGS.voting_delay + 1);
+    double::membership_down();
+    assert_eq!(
+        w.as_(w.a.alice).cast_vote(id, Support::For, None),
+        Err(Error::MembershipCallFailed)
+    );
+    assert!(!w.gov.optimistic_state(id).unwrap().escalated);
 }

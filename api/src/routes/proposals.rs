@@ -38,7 +38,8 @@ pub enum ProposalState {
     Succeeded,
     /// Queued behind the timelock.
     Queued,
-    /// Queued but not executed within the grace period.
+    /// Not queued within its grace period after voting ended, or queued but not executed
+    /// within it after its eta.
     Expired,
     /// Executed.
     Executed,
@@ -223,10 +224,9 @@ pub struct ListParams {
     pub limit: Option<u32>,
 }
 
-/// Blocks of the grace period, when the governor's settings are indexed.
+/// The indexer head the states are derived at.
 struct Context {
     head: i64,
-    grace: Option<i64>,
 }
 
 /// `ceil(total * bps / 10000)` without overflow.
@@ -236,24 +236,53 @@ fn quorum_of(total: u128, bps: u16) -> u128 {
     q * bps + (r * bps).div_ceil(10_000)
 }
 
-fn state_of(p: &ProposalRow, required: Option<u128>, cx: &Context) -> ProposalState {
+/// The weight a proposal's quorum needs, once the total weight at its snapshot is final
+/// (the snapshot block is indexed) and known.
+fn quorum_required(p: &ProposalRow, head: i64) -> Option<u128> {
+    let total = if head >= p.snapshot {
+        p.total_at_snapshot
+    } else {
+        None
+    };
+    total.map(|t| quorum_of(t.0, p.quorum_bps))
+}
+
+/// A proposal's state at block `head`, derived from its indexed events as the governor's
+/// `state()` derives it from its storage: the one copy of that rule off chain (every route
+/// that shows or filters a state calls it), held against the governor on the runtime by
+/// `tests/sandbox/tests/it/states.rs`.
+///
+/// An optimistic grant that no objection escalated passes when its challenge period ends,
+/// whatever the tallies; a succeeded proposal lapses (`Expired`) when it is not queued
+/// within its own grace period after voting ends, a queued one when it is not executed
+/// within it after its eta. Rows indexed before the governor emitted the grace period have
+/// none and never expire here.
+#[must_use]
+pub fn proposal_state(p: &ProposalRow, head: i64) -> ProposalState {
     let passed = || {
         let (f, a, ab) = (p.for_votes.0, p.against_votes.0, p.abstain_votes.0);
-        required.is_some_and(|q| f.saturating_add(ab) >= q) && f > a
+        quorum_required(p, head).is_some_and(|q| f.saturating_add(ab) >= q) && f > a
     };
+    let unchallenged = p.optimistic && !p.escalated;
+    let queued = p.status == ProposalStatus::Queued;
     match p.status {
         ProposalStatus::Executed => ProposalState::Executed,
         ProposalStatus::Canceled => ProposalState::Canceled,
-        _ if cx.head <= p.snapshot => ProposalState::Pending,
-        _ if cx.head <= p.vote_end => ProposalState::Active,
-        ProposalStatus::Queued => match (p.eta, cx.grace) {
-            (Some(eta), Some(grace)) if cx.head > eta.saturating_add(grace) => {
-                ProposalState::Expired
+        _ if head <= p.snapshot => ProposalState::Pending,
+        _ if head <= p.vote_end => ProposalState::Active,
+        // Only a proposal that passed can have been queued.
+        _ if !queued && !unchallenged && !passed() => ProposalState::Defeated,
+        _ => {
+            let from = if queued { p.eta } else { Some(p.vote_end) };
+            let lapsed = from
+                .zip(p.grace_period)
+                .is_some_and(|(from, grace)| head > from.saturating_add(grace));
+            match (lapsed, queued) {
+                (true, _) => ProposalState::Expired,
+                (false, true) => ProposalState::Queued,
+                (false, false) => ProposalState::Succeeded,
             }
-            _ => ProposalState::Queued,
-        },
-        _ if passed() => ProposalState::Succeeded,
-        _ => ProposalState::Defeated,
+        }
     }
 }
 
@@ -282,8 +311,8 @@ async fn to_dto(
     } else {
         None
     };
-    let required = total.map(|t| quorum_of(t.0, p.quorum_bps));
-    let st = state_of(&p, required, cx);
+    let required = quorum_required(&p, cx.head);
+    let st = proposal_state(&p, cx.head);
     let reached = required.is_some_and(|q| p.for_votes.0.saturating_add(p.abstain_votes.0) >= q);
     let events = if detail {
         Some(
@@ -369,13 +398,9 @@ async fn to_dto(
 }
 
 async fn context(state: &AppState) -> ApiResult<Context> {
-    let head = head_block(state).await?;
-    let grace = state
-        .store()
-        .governor_settings()
-        .await?
-        .map(|s| i64::from(s.grace_period));
-    Ok(Context { head, grace })
+    Ok(Context {
+        head: head_block(state).await?,
+    })
 }
 
 /// Store rows scanned at most for one page when the state filter is decided after reading
@@ -405,9 +430,9 @@ pub(crate) async fn list(
         Some(ProposalState::Succeeded | ProposalState::Defeated) => {
             (Some(ProposalStatus::Created), Some(Phase::Ended))
         }
-        Some(ProposalState::Queued | ProposalState::Expired) => {
-            (Some(ProposalStatus::Queued), Some(Phase::Ended))
-        }
+        Some(ProposalState::Queued) => (Some(ProposalStatus::Queued), Some(Phase::Ended)),
+        // A succeeded proposal never queued lapses too: decided after reading.
+        Some(ProposalState::Expired) => (None, Some(Phase::Ended)),
     };
     let limit_n = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut items: Vec<ProposalDto> = Vec::new();

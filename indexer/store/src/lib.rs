@@ -488,14 +488,14 @@ macro_rules! apply_event {
                 sqlx::query("INSERT INTO total_checkpoints (block, value) VALUES ($1, $2) ON CONFLICT (block) DO UPDATE SET value = excluded.value")
                     .bind(i64::from(*at)).bind(new.0.to_string()).execute(&mut *$tx).await?;
             }
-            E::ProposalCreated { id, proposer, actions, description, description_hash, snapshot, vote_end, quorum_bps } => {
+            E::ProposalCreated { id, proposer, actions, description, description_hash, snapshot, vote_end, quorum_bps, grace_period } => {
                 let id = i64::from(*id);
                 sqlx::query(&format!("INSERT INTO proposals ({PROPOSAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING"))
                     .bind(id).bind(proposer).bind(description).bind(description_hash).bind(block).bind(index)
                     .execute(&mut *$tx).await?;
-                sqlx::query("INSERT INTO proposal_states (proposal_id, snapshot, vote_end, quorum_bps, actions, status) VALUES ($1, $2, $3, $4, $5, 'created') ON CONFLICT (proposal_id) DO NOTHING")
+                sqlx::query("INSERT INTO proposal_states (proposal_id, snapshot, vote_end, quorum_bps, actions, status, grace_period) VALUES ($1, $2, $3, $4, $5, 'created', $6) ON CONFLICT (proposal_id) DO NOTHING")
                     .bind(id).bind(i64::from(*snapshot)).bind(i64::from(*vote_end)).bind(i64::from(*quorum_bps))
-                    .bind(serde_json::to_string(actions)?).execute(&mut *$tx).await?;
+                    .bind(serde_json::to_string(actions)?).bind(i64::from(*grace_period)).execute(&mut *$tx).await?;
             }
             E::VoteCast { id, voter, support, weight, reason, relayer, tallies } if pg => {
                 sqlx::query("WITH v AS (INSERT INTO votes (proposal_id, voter, support, weight, reason, relayer, block, event_index) \

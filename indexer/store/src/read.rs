@@ -163,10 +163,18 @@ pub struct ProposalRow {
     /// The total weight at the snapshot block (its last checkpoint at or before it);
     /// `None` before the first checkpoint.
     pub total_at_snapshot: Option<Amount>,
+    /// The grace period fixed when it was proposed; `None` for rows indexed before the
+    /// governor emitted it.
+    pub grace_period: Option<i64>,
+    /// Whether it is an optimistic grant (`OptimisticProposed`).
+    pub optimistic: bool,
+    /// Whether objections escalated the optimistic grant to a full vote.
+    pub escalated: bool,
 }
 
 const PROPOSAL_SELECT: &str = "SELECT p.id, p.proposer, p.description, p.description_hash, p.block, p.event_index, \
      s.snapshot, s.vote_end, s.quorum_bps, s.actions, s.for_votes, s.against_votes, s.abstain_votes, s.status, s.eta, \
+     s.grace_period, s.track, s.escalated, \
      s.summary_hash AS anchored_hash, s.summary_model AS anchored_model, \
      m.text AS summary_text, m.hash AS summary_blake2, m.model_id AS summary_model_id, \
      (SELECT t.value FROM total_checkpoints t WHERE t.block <= s.snapshot ORDER BY t.block DESC LIMIT 1) AS total_at_snapshot \
@@ -208,6 +216,12 @@ from_row!(ProposalRow, |r| {
         anchored_hash: r.try_get("anchored_hash")?,
         anchored_model: r.try_get("anchored_model")?,
         total_at_snapshot: r.try_get("total_at_snapshot")?,
+        grace_period: r.try_get("grace_period")?,
+        optimistic: {
+            let track: String = r.try_get("track")?;
+            track == "optimistic"
+        },
+        escalated: r.try_get("escalated")?,
         summary: match summary {
             (Some(text), Some(hash), Some(model_id)) => Some(Summary {
                 proposal_id: id,

@@ -209,7 +209,8 @@ events!(governor {
     SettingsChanged => GovernorSettingsChanged { settings },
     GuardianChanged { guardian, burned },
     ProposalCreated {
-        id, proposer, actions, description, description_hash, snapshot, vote_end, quorum_bps
+        id, proposer, actions, description, description_hash, snapshot, vote_end, quorum_bps,
+        grace_period
     },
     VoteCast { id, voter, support, weight, reason, relayer, tallies },
     VotingExtended { id, vote_end },

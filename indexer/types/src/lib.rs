@@ -406,6 +406,7 @@ pub enum Event {
         snapshot: u32,
         vote_end: u32,
         quorum_bps: u32,
+        grace_period: u32,
     },
     VoteCast {
         id: u32,
@@ -460,7 +461,7 @@ pub enum Event {
     ProposalEscalated {
         id: u32,
         objections: Amount,
-        threshold: Amount,
+        threshold: Option<Amount>,
         vote_end: u32,
     },
     OptimisticSettingsChanged {

@@ -227,24 +227,26 @@ impl Dao {
     }
 
     /// A ballot for `proposal_id` signed offline by the dev account `signer` with its next
-    /// nonce: the ballot, the signer's public key and the sr25519 signature over the
-    /// governor's `ballot_payload`.
+    /// nonce on that proposal, valid until block `deadline`: the ballot, the signer's public
+    /// key and the sr25519 signature over the governor's `ballot_payload`.
     pub fn signed_ballot(
         &self,
         sb: &mut Sandbox,
         signer: &str,
         proposal_id: u32,
         support: Support,
+        deadline: u32,
     ) -> (Ballot, [u8; 32], [u8; 64]) {
         use crate::sp_core::crypto::Pair as _;
         let voter = sb.address_of(&crate::account(signer));
         let anyone = crate::account("alice");
-        let nonce = self.g(sb, &anyone, gm::nonce(voter)).value();
+        let nonce = self.g(sb, &anyone, gm::nonce(voter, proposal_id)).value();
         let ballot = Ballot {
             proposal_id,
             support,
             voter,
             nonce,
+            deadline,
         };
         let payload = self.g(sb, &anyone, gm::ballot_payload(ballot)).value();
         let pair = crate::keyring(signer).pair();

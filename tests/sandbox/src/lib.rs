@@ -161,6 +161,7 @@ impl<T: Decode, E: Decode> Called<std::result::Result<T, E>> {
 pub struct Sandbox {
     ext: TestExternalities,
     called: BTreeSet<(String, String)>,
+    journal: Vec<(u32, Emitted)>,
 }
 
 /// A saved chain state (see [`Sandbox::snapshot`]).
@@ -197,6 +198,7 @@ impl Sandbox {
         Self {
             ext,
             called: BTreeSet::new(),
+            journal: Vec::new(),
         }
     }
 
@@ -213,6 +215,15 @@ impl Sandbox {
         let mut ext = TestExternalities::new_empty();
         ext.backend = snapshot.0.backend.clone();
         self.ext = ext;
+        self.journal.clear();
+    }
+
+    /// Takes the events the contracts emitted since the last call of this (or the last
+    /// `restore`), with the block each was emitted in, oldest first: those of calls and
+    /// instantiations that took effect (a reverted call's events never reach a chain).
+    /// They are what an indexer would read from the chain's blocks.
+    pub fn take_journal(&mut self) -> Vec<(u32, Emitted)> {
+        std::mem::take(&mut self.journal)
     }
 
     /// The current block number.
@@ -269,9 +280,9 @@ impl Sandbox {
             .to_vec();
         let (label, input) = (constructor.label, constructor.input);
         let origin = origin.clone();
-        let result = self.ext.execute_with(|| {
+        let (result, events) = self.ext.execute_with(|| {
             System::reset_events();
-            Revive::bare_instantiate(
+            let r = Revive::bare_instantiate(
                 RuntimeOrigin::signed(origin),
                 U256::zero(),
                 limits(),
@@ -279,7 +290,8 @@ impl Sandbox {
                 input,
                 Some([salt; 32]),
                 &ExecConfig::new_substrate_tx(),
-            )
+            );
+            (r, System::events())
         });
         let value = result.result.map_err(|e| fail(describe(e)))?;
         if value.result.did_revert() {
@@ -289,6 +301,9 @@ impl Sandbox {
             )));
         }
         self.called.insert((name.to_owned(), label.to_owned()));
+        let block = self.block();
+        self.journal
+            .extend(emitted(events).into_iter().map(|e| (block, e)));
         Ok(Contract {
             address: value.addr,
             name,
@@ -367,26 +382,7 @@ impl Sandbox {
             );
             (r, System::events())
         });
-        let events = events
-            .into_iter()
-            .filter_map(|record| match record.event {
-                RuntimeEvent::Revive(pallet_revive::Event::ContractEmitted {
-                    contract,
-                    data,
-                    topics,
-                }) => Some((contract, data, topics)),
-                _ => None,
-            })
-            .map(|(contract, data, topics)| Emitted {
-                name: topics
-                    .first()
-                    .and_then(|t| atelier_abi::event_label(&t.0))
-                    .unwrap_or("?"),
-                contract,
-                data,
-                topics,
-            })
-            .collect();
+        let events = emitted(events);
         let storage_deposit = match result.storage_deposit {
             pallet_revive::StorageDeposit::Charge(c) => i128::try_from(c).unwrap_or(i128::MAX),
             pallet_revive::StorageDeposit::Refund(r) => -i128::try_from(r).unwrap_or(i128::MAX),
@@ -398,6 +394,11 @@ impl Sandbox {
         if dispatch_error.is_none() {
             self.called
                 .insert((contract.name.to_owned(), label.to_owned()));
+        }
+        if dispatch_error.is_none() && !reverted {
+            let block = self.block();
+            self.journal
+                .extend(events.iter().cloned().map(|e: Emitted| (block, e)));
         }
         Outcome {
             label: label.to_owned(),
@@ -422,6 +423,31 @@ impl Sandbox {
     pub fn executed(&self) -> &BTreeSet<(String, String)> {
         &self.called
     }
+}
+
+/// The contract events among a call's runtime events.
+fn emitted(
+    records: Vec<frame_system::EventRecord<RuntimeEvent, <Runtime as frame_system::Config>::Hash>>,
+) -> Vec<Emitted> {
+    records
+        .into_iter()
+        .filter_map(|record| match record.event {
+            RuntimeEvent::Revive(pallet_revive::Event::ContractEmitted {
+                contract,
+                data,
+                topics,
+            }) => Some(Emitted {
+                name: topics
+                    .first()
+                    .and_then(|t| atelier_abi::event_label(&t.0))
+                    .unwrap_or("?"),
+                contract,
+                data,
+                topics,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn describe(e: DispatchError) -> String {

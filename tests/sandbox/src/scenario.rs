@@ -162,7 +162,7 @@ pub fn run(out: &mut dyn Write) -> Result<Report, StepFailed> {
         sb.block()
     )?;
 
-    let signed = dao.signed_ballot(&mut sb, "dave", id, Support::For);
+    let signed = dao.signed_ballot(&mut sb, "dave", id, Support::For, u32::MAX);
     let w: u128 = dao
         .g(
             &mut sb,

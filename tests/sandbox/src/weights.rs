@@ -209,7 +209,7 @@ pub fn measure() -> Result<Report, StepFailed> {
         "cast_vote",
         dao.vote(&mut sb, &charlie, pid, Support::Against, None),
     )?;
-    let signed = dao.signed_ballot(&mut sb, "dave", pid, Support::For);
+    let signed = dao.signed_ballot(&mut sb, "dave", pid, Support::For, u32::MAX);
     rec.add(
         g,
         "cast_vote_by_sig (relayed)",

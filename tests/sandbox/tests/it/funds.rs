@@ -20,24 +20,24 @@ use atelier_sandbox::{
 use super::{addr, dao_with_members, pass, raw, voted_for, DATASET};
 
 /// The members' DAO (Bob 30, Eve 40, Dave 10, Charlie 30) with funds deployed and wired.
-fn dao_with_funds(config: DaoConfig) -> (Sandbox, Dao, Funds) {
+pub(super) fn dao_with_funds(config: DaoConfig) -> (Sandbox, Dao, Funds) {
     let (mut sb, dao) = dao_with_members(config);
     let funds = Funds::deploy(&mut sb, &account("alice"), &dao, &FundsConfig::default())
         .expect("funds deploy");
     (sb, dao, funds)
 }
 
-fn call<R>(sb: &mut Sandbox, who: &str, c: &Contract, message: Message<R>) -> Called<R> {
+pub(super) fn call<R>(sb: &mut Sandbox, who: &str, c: &Contract, message: Message<R>) -> Called<R> {
     Funds::call(sb, &account(who), c, message, 0)
 }
 
 /// A one-tranche spend to `who` of `amount`, payable from now until `expires_at`.
-fn spend_to(sb: &mut Sandbox, who: &str, amount: u128, expires_at: u32) -> SpendRequest {
+pub(super) fn spend_to(sb: &mut Sandbox, who: &str, amount: u128, expires_at: u32) -> SpendRequest {
     SpendRequest::single(addr(sb, who), amount, expires_at)
 }
 
 /// Ferdie deposits `amount` straight into `fund`.
-fn fund_with(sb: &mut Sandbox, fund: &Contract, amount: u128) {
+pub(super) fn fund_with(sb: &mut Sandbox, fund: &Contract, amount: u128) {
     let o = Funds::call(sb, &account("ferdie"), fund, tm::deposit(), amount);
     assert!(o.is_ok(), "{o:?}");
 }

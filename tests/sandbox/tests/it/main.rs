@@ -14,6 +14,7 @@ use atelier_sandbox::{
     Sandbox,
 };
 
+mod audit;
 mod funds;
 mod properties;
 
@@ -151,11 +152,13 @@ fn a_ballot_signed_offline_is_counted_when_another_account_relays_it() {
     let (mut sb, dao) = dao_with_members(DaoConfig::default());
     let id = open_proposal(&mut sb, &dao);
     let dave = addr(&mut sb, "dave");
+    let deadline = sb.block() + 5;
     let ballot = Ballot {
         proposal_id: id,
         support: Support::Against,
         voter: dave,
         nonce: 0,
+        deadline,
     };
     let payload: Vec<u8> = dao
         .g(&mut sb, &account("alice"), gm::ballot_payload(ballot))
@@ -179,7 +182,8 @@ fn a_ballot_signed_offline_is_counted_when_another_account_relays_it() {
         })
     );
     assert_eq!(
-        dao.g(&mut sb, &account("alice"), gm::nonce(dave)).value(),
+        dao.g(&mut sb, &account("alice"), gm::nonce(dave, id))
+            .value(),
         1
     );
     let replay = dao.g(
@@ -517,7 +521,8 @@ fn every_contract_message_executes_on_the_runtime() {
         "burn",
     );
     dao.open_voting(&mut sb, p3);
-    let signed = dao.signed_ballot(&mut sb, "eve", p3, Support::For);
+    let deadline = sb.block() + 10;
+    let signed = dao.signed_ballot(&mut sb, "eve", p3, Support::For, deadline);
     dao.g(
         &mut sb,
         &alice,
@@ -551,7 +556,7 @@ fn every_contract_message_executes_on_the_runtime() {
     dao.g(&mut sb, &alice, gm::receipt(p3, bob))
         .value()
         .unwrap();
-    dao.g(&mut sb, &alice, gm::nonce(eve)).value();
+    dao.g(&mut sb, &alice, gm::nonce(eve, p3)).value();
     // expiry: Dave's documentation contribution (#2)
     sb.advance(100);
     dao.m(&mut sb, &account("ferdie"), mm::expire_contribution(2u64))
