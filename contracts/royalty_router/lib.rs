@@ -12,7 +12,8 @@
 //! stays as cheap as a token transfer, and the funds receive in batches.
 //!
 //! The split changes only through governance, within hard floors and ceilings, by at most
-//! `max_change_bps` per epoch, and governance may freeze it for good.
+//! `max_change_bps` over any `epoch_blocks` consecutive blocks, and governance may freeze it
+//! for good.
 //!
 //! ink! allows a wildcard ("fallback") message only in contracts with a single other
 //! message, so the router has none: a call with an unknown selector or no input reverts and
@@ -29,7 +30,7 @@ pub use self::royalty_router::{
 
 #[ink::contract]
 mod royalty_router {
-    use atelier_traits::BPS;
+    use atelier_traits::{RollingWindow, BPS};
     use ink::{
         env::hash::Keccak256,
         prelude::{string::String, vec::Vec},
@@ -76,9 +77,11 @@ mod royalty_router {
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct SplitPolicy {
-        /// Most basis points (summed over both shares) the split may move in one epoch.
+        /// Most basis points (summed over both shares) the split may move over any
+        /// `epoch_blocks` consecutive blocks.
         pub max_change_bps: u32,
-        /// Epoch length in blocks.
+        /// Length of the rolling window the limit holds over, in blocks
+        /// (`atelier_traits::RollingWindow`).
         pub epoch_blocks: u32,
     }
 
@@ -229,7 +232,8 @@ mod royalty_router {
     pub struct SplitChanged {
         /// New split.
         pub split: Split,
-        /// Basis points moved in this epoch so far, this change included.
+        /// Basis points moved over the rolling window (the last `epoch_blocks` blocks),
+        /// this change included.
         pub moved_this_epoch: u32,
     }
 
@@ -258,8 +262,8 @@ mod royalty_router {
         split: Split,
         policy: SplitPolicy,
         frozen: bool,
-        /// (epoch index, basis points moved in it).
-        moved: (u32, u32),
+        /// Basis points moved over the rolling window of `policy.epoch_blocks` blocks.
+        moved: RollingWindow,
         accrued_compute: u128,
         accrued_reserve: u128,
         work_count: u64,
@@ -291,7 +295,7 @@ mod royalty_router {
                 split,
                 policy,
                 frozen: false,
-                moved: (0, 0),
+                moved: RollingWindow::default(),
                 accrued_compute: 0,
                 accrued_reserve: 0,
                 work_count: 0,
@@ -480,7 +484,8 @@ mod royalty_router {
         }
 
         /// Changes the split. Governance only, within the shares' bounds, by at most the
-        /// policy's `max_change_bps` per epoch (summed over both shares), unless frozen.
+        /// policy's `max_change_bps` over any `epoch_blocks` consecutive blocks (summed over
+        /// both shares), unless frozen.
         ///
         /// # Errors
         /// `NotGovernance`, `SplitFrozen`, `SplitOutOfBounds`, `SplitRateLimited`,
@@ -498,22 +503,19 @@ mod royalty_router {
                 .abs_diff(split.compute_bps)
                 .checked_add(self.split.reserve_bps.abs_diff(split.reserve_bps))
                 .ok_or(Error::Overflow)?;
-            let epoch = self
-                .env()
-                .block_number()
-                .checked_div(self.policy.epoch_blocks)
-                .ok_or(Error::Overflow)?;
-            let used = if self.moved.0 == epoch {
-                self.moved.1
-            } else {
-                0
-            };
-            let moved = used.checked_add(delta).ok_or(Error::Overflow)?;
-            if moved > self.policy.max_change_bps {
-                return Err(Error::SplitRateLimited);
-            }
+            let mut window = self.moved;
+            let moved = window
+                .add(
+                    self.policy.epoch_blocks,
+                    self.env().block_number(),
+                    u128::from(delta),
+                    u128::from(self.policy.max_change_bps),
+                )
+                .ok_or(Error::SplitRateLimited)?;
+            // At most `max_change_bps`, a u32.
+            let moved = u32::try_from(moved).map_err(|_| Error::Overflow)?;
             self.split = split;
-            self.moved = (epoch, moved);
+            self.moved = window;
             self.env().emit_event(SplitChanged {
                 split,
                 moved_this_epoch: moved,

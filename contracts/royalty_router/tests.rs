@@ -64,6 +64,10 @@ fn advance(blocks: u32) {
     }
 }
 
+fn now() -> u32 {
+    ink::env::block_number::<Env>()
+}
+
 impl World {
     fn as_(&mut self, who: Address) -> &mut RoyaltyRouter {
         test::set_caller(who);
@@ -365,8 +369,31 @@ fn split_changes_only_through_governance_within_bounds_and_rate() {
         reserve_bps: 1_200,
     };
     assert_eq!(w.as_gov().set_split(back), Err(Error::SplitRateLimited));
-    advance(POLICY.epoch_blocks);
+    // A move counts for at least an epoch and at most 9 slots of ceil(100 / 8) blocks.
+    advance(9 * 13);
     w.as_gov().set_split(back).unwrap();
+}
+
+#[ink::test]
+fn l5_the_split_rate_limit_holds_across_an_epoch_boundary() {
+    // Audit finding L-5 (issue #16): failed on the fixed-epoch limit before the fix.
+    // given the whole budget moved in the last block of an epoch
+    let mut w = world();
+    advance(POLICY.epoch_blocks - now() % POLICY.epoch_blocks - 1);
+    let next = Split {
+        compute_bps: 2_500,
+        reserve_bps: 1_000,
+    };
+    w.as_gov().set_split(next).unwrap();
+    // when governance moves it again in the first block of the next epoch
+    advance(1);
+    let more = Split {
+        compute_bps: 3_000,
+        reserve_bps: 1_000,
+    };
+    // then the limit refuses it: no span of an epoch moves more than the budget
+    assert_eq!(w.as_gov().set_split(more), Err(Error::SplitRateLimited));
+    assert_eq!(w.r.split(), next);
 }
 
 #[ink::test]

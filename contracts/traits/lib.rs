@@ -87,6 +87,158 @@ pub trait Consent {
 /// grant track calls.
 pub const APPROVE_SPEND_SELECTOR: [u8; 4] = ink::selector_bytes!("approve_spend");
 
+/// Slots an epoch is divided into by [`RollingWindow`].
+pub const WINDOW_SLOTS: u32 = 8;
+
+/// What was paid (or moved) over the last `epoch_blocks` blocks, for limits that must hold
+/// over every span of `epoch_blocks` consecutive blocks, not per calendar epoch (audit L-5
+/// of #16: a fixed epoch let twice the limit through across its boundary, and changing the
+/// epoch length started a fresh one).
+///
+/// Blocks are grouped in slots of `ceil(epoch_blocks / WINDOW_SLOTS)` blocks; the window
+/// is the current slot and the `WINDOW_SLOTS` before it. Any span of `epoch_blocks` blocks
+/// lies within the window ending at its last block, so a limit checked against the window's
+/// total at every addition holds over every such span. An amount counts for at least
+/// `epoch_blocks` blocks and at most `9 x ceil(epoch_blocks / 8)`. One storage cell, a fixed size: the
+/// check costs the same however many payments were made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct RollingWindow {
+    /// Slot of the last addition (block / slot length).
+    slot: u32,
+    /// Slot length, in blocks, when the last addition was made.
+    slot_len: u32,
+    /// Amounts per slot, by slot index modulo `WINDOW_SLOTS + 1`.
+    amounts: [u128; WINDOW_SLOTS as usize + 1],
+}
+
+impl RollingWindow {
+    const LEN: u32 = WINDOW_SLOTS + 1;
+
+    fn slot_len(epoch_blocks: u32) -> u32 {
+        epoch_blocks.div_ceil(WINDOW_SLOTS).max(1)
+    }
+
+    fn index(slot: u32) -> usize {
+        usize::try_from(slot.checked_rem(Self::LEN).unwrap_or(0)).unwrap_or(0)
+    }
+
+    fn sum(&self) -> u128 {
+        self.amounts.iter().fold(0u128, |a, x| a.saturating_add(*x))
+    }
+
+    /// The window as seen at block `now` for an epoch of `epoch_blocks`: slots that left
+    /// it are cleared. After a change of the epoch length everything still counted is kept
+    /// in the current slot (counted longer, never forgotten).
+    #[must_use]
+    pub fn at(&self, epoch_blocks: u32, now: BlockNumber) -> Self {
+        let len = Self::slot_len(epoch_blocks);
+        let slot = now.checked_div(len).unwrap_or(0);
+        let mut w = *self;
+        if w.slot_len != len {
+            let kept = w.sum();
+            w.amounts = [0; WINDOW_SLOTS as usize + 1];
+            w.amounts[Self::index(slot)] = kept;
+            w.slot_len = len;
+            w.slot = slot;
+            return w;
+        }
+        let gone = slot.saturating_sub(w.slot);
+        if gone >= Self::LEN {
+            w.amounts = [0; WINDOW_SLOTS as usize + 1];
+        } else {
+            for s in 1..=gone {
+                w.amounts[Self::index(w.slot.saturating_add(s))] = 0;
+            }
+        }
+        w.slot = w.slot.max(slot);
+        w
+    }
+
+    /// The total within the window at block `now`.
+    #[must_use]
+    pub fn total(&self, epoch_blocks: u32, now: BlockNumber) -> u128 {
+        self.at(epoch_blocks, now).sum()
+    }
+
+    /// Adds `amount` at block `now` when the window's total stays within `limit`, and
+    /// returns the new total; `None` (and nothing added) when it would not.
+    #[must_use]
+    pub fn add(
+        &mut self,
+        epoch_blocks: u32,
+        now: BlockNumber,
+        amount: u128,
+        limit: u128,
+    ) -> Option<u128> {
+        let mut w = self.at(epoch_blocks, now);
+        let total = w.sum().checked_add(amount)?;
+        if total > limit {
+            return None;
+        }
+        let i = Self::index(w.slot);
+        w.amounts[i] = w.amounts[i].checked_add(amount)?;
+        *self = w;
+        Some(total)
+    }
+}
+
+#[cfg(test)]
+// Test arithmetic is on small known values.
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+mod window_tests {
+    use super::RollingWindow;
+
+    /// Exhaustive against the definition: over every span of `epoch` blocks, what was
+    /// added never exceeds the limit, and an addition refused was one that would have.
+    #[test]
+    fn no_span_of_an_epoch_ever_holds_more_than_the_limit() {
+        for epoch in [10u32, 16, 17, 100] {
+            let limit = 100u128;
+            let mut w = RollingWindow::default();
+            let mut added = vec![0u128; 1_200];
+            let mut seed = 0x2545_F491u64 ^ u64::from(epoch);
+            for now in 0..1_200u32 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let amount = u128::from(seed % 60);
+                if seed % 3 == 0 {
+                    if let Some(total) = w.add(epoch, now, amount, limit) {
+                        added[now as usize] += amount;
+                        assert!(total <= limit);
+                    }
+                }
+                let start = now.saturating_sub(epoch - 1) as usize;
+                let span: u128 = added[start..=now as usize].iter().sum();
+                assert!(span <= limit, "epoch {epoch}, block {now}: {span}");
+                assert!(w.total(epoch, now) >= span, "the window forgot a payment");
+            }
+        }
+    }
+
+    #[test]
+    fn an_amount_leaves_the_window_within_nine_slots() {
+        let mut w = RollingWindow::default();
+        assert_eq!(w.add(100, 99, 100, 100), Some(100));
+        // the next block, in the next calendar epoch, is still within the window
+        assert_eq!(w.add(100, 100, 1, 100), None);
+        assert_eq!(w.total(100, 99 + 100), 100);
+        // 99 is in slot 7 of 13 blocks; slot 16 (block 208) no longer sees it
+        assert_eq!(w.total(100, 207), 100);
+        assert_eq!(w.total(100, 208), 0);
+    }
+
+    #[test]
+    fn a_new_epoch_length_keeps_what_was_counted() {
+        let mut w = RollingWindow::default();
+        assert_eq!(w.add(100, 50, 80, 100), Some(80));
+        assert_eq!(w.total(20, 51), 80);
+        assert_eq!(w.add(20, 51, 30, 100), None);
+    }
+}
+
 /// Helpers for the contracts' unit tests on ink!'s off-chain engine (feature `test-utils`,
 /// enabled only as a dev-dependency; never part of a contract build).
 #[cfg(feature = "test-utils")]

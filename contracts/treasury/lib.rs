@@ -3,8 +3,9 @@
 //! Governance (the governor, through executed proposals) approves spends; stewards, a
 //! governed set of accounts, trigger the payout of an approved spend between its
 //! `valid_from` and `expires_at` blocks, optionally in tranches released over time. A
-//! per-epoch outflow cap bounds what leaves the fund however many spends were approved, so a
-//! buggy or hostile proposal cannot drain it faster than the cap. A spend that names
+//! rolling outflow cap (over any `epoch_blocks` consecutive blocks) bounds what leaves the
+//! fund however many spends were approved, so a buggy or hostile proposal cannot drain it
+//! faster than the cap. A spend that names
 //! training datasets pays out only while each has full, unrevoked consent in the provenance
 //! registry.
 //!
@@ -16,7 +17,7 @@ pub use self::treasury::{Error, Limits, Result, Spend, SpendState, Treasury};
 
 #[ink::contract]
 mod treasury {
-    use atelier_traits::SpendRequest;
+    use atelier_traits::{RollingWindow, SpendRequest};
     use ink::{prelude::vec::Vec, storage::Mapping};
 
     /// Most datasets one training spend may name.
@@ -31,9 +32,12 @@ mod treasury {
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Limits {
-        /// Most that may be paid out in one epoch, over all spends.
+        /// Most that may be paid out over any `epoch_blocks` consecutive blocks, over all
+        /// spends.
         pub outflow_cap: u128,
-        /// Epoch length in blocks; epoch `e` covers blocks `[e * len, (e + 1) * len)`.
+        /// Length of the rolling window the cap holds over, in blocks
+        /// (`atelier_traits::RollingWindow`: a payment counts for at least this many blocks
+        /// and at most `9 x ceil(epoch_blocks / 8)`).
         pub epoch_blocks: u32,
     }
 
@@ -104,7 +108,7 @@ mod treasury {
         Voided,
         /// Every tranche was paid.
         AlreadyPaid,
-        /// Paying would exceed this epoch's outflow cap.
+        /// Paying would exceed the outflow cap over the last `epoch_blocks` blocks.
         OutflowCapReached,
         /// The fund's balance is below the tranche.
         InsufficientFunds,
@@ -165,7 +169,8 @@ mod treasury {
         pub amount: u128,
         /// Paid of the spend so far, this tranche included.
         pub paid: u128,
-        /// Paid in this epoch so far, this tranche included.
+        /// Paid over the rolling window (the last `epoch_blocks` blocks, see `Limits`), this
+        /// tranche included.
         pub epoch_outflow: u128,
     }
 
@@ -230,8 +235,8 @@ mod treasury {
         guardian: Option<Address>,
         provenance: Option<Address>,
         limits: Limits,
-        /// (epoch index, paid in it).
-        outflow: (u32, u128),
+        /// Paid over the rolling window of `limits.epoch_blocks` blocks.
+        outflow: RollingWindow,
         stewards: Mapping<Address, ()>,
         spend_count: u32,
         spends: Mapping<u32, Spend>,
@@ -261,7 +266,7 @@ mod treasury {
                 guardian,
                 provenance,
                 limits,
-                outflow: (0, 0),
+                outflow: RollingWindow::default(),
                 stewards: Mapping::new(),
                 spend_count: 0,
                 spends: Mapping::new(),
@@ -376,24 +381,21 @@ mod treasury {
                 }
             }
             let amount = tranche_amount(r, tranche)?;
-            let epoch = now
-                .checked_div(self.limits.epoch_blocks)
-                .ok_or(Error::Overflow)?;
-            let before = if self.outflow.0 == epoch {
-                self.outflow.1
-            } else {
-                0
-            };
-            let epoch_outflow = before.checked_add(amount).ok_or(Error::Overflow)?;
-            if epoch_outflow > self.limits.outflow_cap {
-                return Err(Error::OutflowCapReached);
-            }
+            let mut outflow = self.outflow;
+            let epoch_outflow = outflow
+                .add(
+                    self.limits.epoch_blocks,
+                    now,
+                    amount,
+                    self.limits.outflow_cap,
+                )
+                .ok_or(Error::OutflowCapReached)?;
             if self.env().balance() < ink::U256::from(amount) {
                 return Err(Error::InsufficientFunds);
             }
             spend.tranches_paid = tranche.checked_add(1).ok_or(Error::Overflow)?;
             spend.paid = spend.paid.checked_add(amount).ok_or(Error::Overflow)?;
-            self.outflow = (epoch, epoch_outflow);
+            self.outflow = outflow;
             self.spends.insert(spend_id, &spend);
             let beneficiary = spend.request.beneficiary;
             self.env()
@@ -531,14 +533,12 @@ mod treasury {
             self.limits
         }
 
-        /// What was paid out in the current epoch so far.
+        /// What was paid out over the rolling window ending now (see `Limits`): what the
+        /// cap is checked against.
         #[ink(message)]
         pub fn epoch_outflow(&self) -> u128 {
-            let now = self.env().block_number();
-            match now.checked_div(self.limits.epoch_blocks) {
-                Some(epoch) if epoch == self.outflow.0 => self.outflow.1,
-                _ => 0,
-            }
+            self.outflow
+                .total(self.limits.epoch_blocks, self.env().block_number())
         }
 
         /// The fund's name.

@@ -259,7 +259,7 @@ fn tranches_open_over_time_and_sum_to_the_amount() {
 }
 
 #[ink::test]
-fn outflow_cap_bounds_each_epoch_and_resets_in_the_next() {
+fn outflow_cap_bounds_each_epoch_and_a_payout_leaves_it_after_an_epoch() {
     let mut w = world();
     let (bob, charlie) = (w.a.bob, w.a.charlie);
     advance(100 - now() % 100);
@@ -269,10 +269,52 @@ fn outflow_cap_bounds_each_epoch_and_resets_in_the_next() {
     let second = w.approve(r);
     assert_eq!(w.as_(charlie).payout(first), Ok(700));
     assert_eq!(w.as_(charlie).payout(second), Err(Error::OutflowCapReached));
-    advance(100);
+    // An amount counts for at least an epoch and at most 9 slots of ceil(100 / 8) blocks.
+    advance(9 * 13);
     assert_eq!(w.t.epoch_outflow(), 0);
     assert_eq!(w.as_(charlie).payout(second), Ok(400));
     assert_eq!(w.t.epoch_outflow(), 400);
+}
+
+// Audit finding L-5 (issue #16): these failed on the fixed-epoch cap before the fix.
+
+#[ink::test]
+fn l5_the_outflow_cap_holds_across_an_epoch_boundary() {
+    // given the whole cap paid in the last block of an epoch
+    let mut w = world();
+    let (bob, charlie) = (w.a.bob, w.a.charlie);
+    advance(100 - now() % 100 - 1);
+    let first = w.approve(request(bob, 1_000));
+    let second = w.approve(request(bob, 1_000));
+    assert_eq!(w.as_(charlie).payout(first), Ok(1_000));
+    // when a steward pays again in the first block of the next epoch
+    advance(1);
+    assert_eq!(now() % 100, 0);
+    // then the cap refuses it: no span of 100 blocks pays more than the cap
+    assert_eq!(w.as_(charlie).payout(second), Err(Error::OutflowCapReached));
+    assert_eq!(w.t.epoch_outflow(), 1_000);
+    assert_eq!(w.t.spend(second).unwrap().paid, 0);
+}
+
+#[ink::test]
+fn l5_changing_the_limits_does_not_reset_what_was_paid() {
+    // given the whole cap paid at block 150 (epoch 1 of 100 blocks, epoch 0 of 200)
+    let mut w = world();
+    let (bob, charlie) = (w.a.bob, w.a.charlie);
+    advance(150 - now());
+    let first = w.approve(request(bob, 1_000));
+    let second = w.approve(request(bob, 1_000));
+    assert_eq!(w.as_(charlie).payout(first), Ok(1_000));
+    // when governance changes the epoch length
+    w.as_gov()
+        .set_limits(Limits {
+            outflow_cap: 1_000,
+            epoch_blocks: 200,
+        })
+        .unwrap();
+    // then what was paid still counts against the cap
+    assert_eq!(w.t.epoch_outflow(), 1_000);
+    assert_eq!(w.as_(charlie).payout(second), Err(Error::OutflowCapReached));
 }
 
 #[ink::test]

@@ -103,6 +103,8 @@ pub fn propose(id: u32, proposer: &str, snapshot: u32, vote_end: u32) -> Event {
         snapshot,
         vote_end,
         quorum_bps: 1000,
+        // the governor's grace period when proposed (the settings at block 1)
+        grace_period: 3,
     }
 }
 

@@ -446,6 +446,7 @@ mod derived {
                         snapshot: 3,
                         vote_end: 10,
                         quorum_bps: 2000,
+                        grace_period: 20,
                     },
                 )],
             );

@@ -1,11 +1,14 @@
 //! The findings of the contract audit (issue #16) replayed on the runtime, each test named
 //! after its finding; every one failed on the contracts before the fix.
 
-use atelier_abi::{governor, governor::messages as gm, membership::messages as mm};
+use atelier_abi::{
+    governor, governor::messages as gm, membership::messages as mm, treasury,
+    treasury::messages as tm,
+};
 use atelier_sandbox::{
     account,
     dao::{Ballot, Dao, DaoConfig, GovernorSettings, ProposalState, Support},
-    funds::{OptimisticSettings, OptimisticState, UNIT},
+    funds::{Funds, OptimisticSettings, OptimisticState, UNIT},
     Sandbox,
 };
 
@@ -236,4 +239,47 @@ fn i_an_objection_the_broken_membership_token_cannot_weigh_fails_the_grant_close
     sb.set_code(dao.membership.address, original).unwrap();
     dao.close_voting(&mut sb, id);
     assert_eq!(dao.state(&mut sb, id), ProposalState::Defeated);
+}
+
+#[test]
+fn l5_a_steward_cannot_pay_the_cap_twice_across_an_epoch_boundary() {
+    // given a fund capped at 1,000 units per 100 blocks and two approved 1,000-unit spends
+    let (mut sb, dao, funds) = dao_with_funds(DaoConfig::default());
+    fund_with(&mut sb, &funds.compute, 5_000 * UNIT);
+    let expires = sb.block() + 1_000;
+    let first = spend_to(&mut sb, "one", 1_000 * UNIT, expires);
+    let second = spend_to(&mut sb, "two", 1_000 * UNIT, expires);
+    pass(
+        &mut sb,
+        &dao,
+        vec![
+            Funds::approve_action(&funds.compute, &first),
+            Funds::approve_action(&funds.compute, &second),
+        ],
+    );
+    // when the steward pays the first in the last block of a 100-block epoch
+    let now = sb.block();
+    sb.advance(100 - now % 100 - 1);
+    assert_eq!(
+        call(&mut sb, "charlie", &funds.compute, tm::payout(0u32)).result(),
+        Ok(1_000 * UNIT)
+    );
+    // then the second is refused in the first block of the next one, and later on
+    let paid_at = sb.block();
+    for offset in [1, 50, 99] {
+        sb.advance(paid_at + offset - sb.block());
+        let refused = call(&mut sb, "charlie", &funds.compute, tm::payout(1u32));
+        assert_eq!(
+            refused.result(),
+            Err(treasury::Error::OutflowCapReached),
+            "at block {}",
+            sb.block()
+        );
+    }
+    // and paid once no span of 100 blocks holds both (at most 9 x ceil(100 / 8) blocks on)
+    sb.advance(9 * 13);
+    assert_eq!(
+        call(&mut sb, "charlie", &funds.compute, tm::payout(1u32)).result(),
+        Ok(1_000 * UNIT)
+    );
 }

@@ -1,0 +1,316 @@
+//! One copy of the proposal-state rule off chain (issue #16): the API's `proposal_state`,
+//! fed by the indexer's own write path (the generated decoder, then the store), is held
+//! against the governor's `state()` executing on the pallet-revive runtime.
+//!
+//! Each case replays a random history on the runtime: normal proposals and optimistic
+//! grants, votes For/Against/Abstain (objections that escalate grants, late quorum that
+//! extends voting), queueing, execution, cancellation by proposer and guardian, governance
+//! changing the grace period, and random gaps of blocks. After every step, the events the
+//! contracts emitted go through `atelier_chain::decode::ContractEvents` into a SQLite
+//! store, and every proposal's state is compared at that head. `ATELIER_STATE_CASES` sets
+//! the number of histories (default 12); the test prints how many states it compared and
+//! fails on the first disagreement, naming the case, the step and both states.
+
+use std::collections::HashMap;
+
+use atelier_abi::{governor, governor::messages as gm, membership::messages as mm};
+use atelier_api::routes::proposals::{proposal_state, ProposalState};
+use atelier_chain::decode::{ContractEvents, Event as Decoded};
+use atelier_sandbox::{
+    account,
+    dao::{Dao, DaoConfig, GovernorSettings, Support},
+    funds::{Funds, FundsConfig, OptimisticSettings, SpendRequest, UNIT},
+    sp_core::H160,
+    Contract, Emitted, Sandbox,
+};
+use atelier_store::{BlockEvents, RawEvent, Store};
+
+/// Members with weight (Bob 30, Eve 40, Dave 10, Charlie 30 of 110); the first three can
+/// propose (threshold 20). Ferdie is the guardian.
+const MEMBERS: [&str; 4] = ["bob", "eve", "dave", "charlie"];
+const PROPOSERS: [&str; 3] = ["bob", "eve", "charlie"];
+
+/// A small deterministic generator (xorshift64*): the cases are the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// The indexer's side: decoders by contract address and the store they write to.
+struct Mirror {
+    store: Store,
+    decoders: HashMap<H160, ContractEvents>,
+    /// Events stored per block so far: the next event's index in that block.
+    per_block: HashMap<u32, i64>,
+}
+
+impl Mirror {
+    async fn new(path: &std::path::Path, contracts: &[Contract]) -> Self {
+        let store = Store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("sqlite opens");
+        let decoders = contracts
+            .iter()
+            .map(|c| (c.address, ContractEvents::new(c.name).expect("known contract")))
+            .collect();
+        Self {
+            store,
+            decoders,
+            per_block: HashMap::new(),
+        }
+    }
+
+    /// Stores `events` (block, event) block by block, then moves the cursor to `head`, as
+    /// the indexer does when it reaches that block.
+    async fn store(&mut self, events: Vec<(u32, Emitted)>, head: u32) {
+        let mut blocks: Vec<BlockEvents> = Vec::new();
+        for (block, e) in events {
+            let Some(decoder) = self.decoders.get(&e.contract) else {
+                continue;
+            };
+            let topics: Vec<[u8; 32]> = e.topics.iter().map(|t| t.0).collect();
+            let event = match decoder.decode(&topics, &e.data).expect("decodes") {
+                Decoded::Decoded(d) => Some(d.domain),
+                Decoded::Unknown { .. } => None,
+            };
+            let index = self.per_block.entry(block).or_insert(0);
+            let raw = RawEvent {
+                event_index: *index,
+                contract: format!("{:#x}", e.contract),
+                name: Some(e.name.to_owned()),
+                topics: e.topics.iter().map(|t| format!("{t:#x}")).collect(),
+                data: format!("0x{}", hex::encode(&e.data)),
+                event,
+            };
+            *index += 1;
+            match blocks.last_mut() {
+                Some(b) if b.block == i64::from(block) => b.events.push(raw),
+                _ => blocks.push(block_events(block, vec![raw])),
+            }
+        }
+        if blocks.last().is_none_or(|b| b.block != i64::from(head)) {
+            blocks.push(block_events(head, Vec::new()));
+        }
+        self.store.apply_blocks(&blocks).await.expect("stored");
+    }
+}
+
+fn block_events(block: u32, events: Vec<RawEvent>) -> BlockEvents {
+    BlockEvents {
+        block: i64::from(block),
+        hash: format!("0x{block:064x}"),
+        events,
+        time: None,
+    }
+}
+
+/// The runtime's side: the DAO with its funds and the optimistic track on (grants up to
+/// 500 units, 15 blocks of challenge, 20% objection threshold).
+struct World {
+    sb: Sandbox,
+    dao: Dao,
+    contracts: Vec<Contract>,
+}
+
+fn world() -> World {
+    let mut sb = Sandbox::new();
+    let config = DaoConfig {
+        governor: GovernorSettings {
+            voting_delay: 2,
+            voting_period: 12,
+            timelock_delay: 3,
+            grace_period: 10,
+            quorum_bps: 2_000,
+            proposal_threshold: 20,
+            late_quorum_extension: 4,
+        },
+        ..DaoConfig::default()
+    };
+    let dao = Dao::deploy(&mut sb, &account("alice"), config).expect("deploys");
+    for (who, category, n) in [("bob", 0, 1u8), ("eve", 1, 2), ("dave", 2, 3), ("charlie", 0, 4)]
+    {
+        dao.contribute(&mut sb, &account(who), category, [n; 32]);
+    }
+    sb.advance(1);
+    let funds = Funds::deploy(&mut sb, &account("alice"), &dao, &FundsConfig::default())
+        .expect("funds deploy");
+    let deposit = Funds::call(
+        &mut sb,
+        &account("ferdie"),
+        &funds.compute,
+        atelier_abi::treasury::messages::deposit(),
+        10_000 * UNIT,
+    );
+    assert!(deposit.is_ok(), "{deposit:?}");
+    let track = OptimisticSettings {
+        compute_fund: Some(funds.compute.address),
+        max_amount: 500 * UNIT,
+        challenge_period: 15,
+        objection_bps: 2_000,
+    };
+    let enable = Dao::action(&dao.governor, gm::set_optimistic(track));
+    let id = dao.propose(&mut sb, &account("bob"), vec![enable], "enable grants");
+    dao.open_voting(&mut sb, id);
+    for who in ["bob", "eve", "charlie"] {
+        dao.vote(&mut sb, &account(who), id, Support::For, None)
+            .result()
+            .expect("counted");
+    }
+    dao.close_voting(&mut sb, id);
+    dao.queue_and_execute(&mut sb, id)
+        .result()
+        .expect("track enabled");
+    let contracts = vec![
+        dao.membership,
+        dao.governor,
+        funds.compute,
+        funds.reserve,
+        funds.router,
+        funds.provenance,
+    ];
+    World { sb, dao, contracts }
+}
+
+/// One random step on the runtime; failures (a vote on a closed proposal, queueing a
+/// defeated one, ...) are part of the history: they change nothing, as on a chain.
+fn step(w: &mut World, rng: &mut Rng, proposals: &mut Vec<u32>) {
+    let World { sb, dao, .. } = w;
+    let any = |rng: &mut Rng, proposals: &[u32]| -> Option<u32> {
+        (!proposals.is_empty()).then(|| *rng.pick(proposals))
+    };
+    match rng.below(100) {
+        0..=11 => {
+            let who = account(rng.pick(&PROPOSERS));
+            let action = if rng.below(4) == 0 {
+                // Governance changes the grace period of later proposals.
+                let settings = GovernorSettings {
+                    grace_period: 10 + rng.below(40) as u32,
+                    ..dao.config.governor
+                };
+                Dao::action(&dao.governor, gm::set_settings(settings))
+            } else {
+                let category = 10 + rng.below(1_000) as u32;
+                Dao::action(&dao.membership, mm::set_category(category, 5u128))
+            };
+            let made = dao.g(sb, &who, gm::propose(vec![action], "p".to_owned()));
+            if let Ok(id) = made.result() {
+                proposals.push(id);
+            }
+        }
+        12..=19 => {
+            let who = account(rng.pick(&PROPOSERS));
+            let to = sb.address_of(&account("one"));
+            let amount = (1 + rng.below(400)) as u128 * UNIT;
+            let request = SpendRequest::single(to, amount, sb.block() + 10_000);
+            let made = dao.g(sb, &who, gm::propose_grant(request, "grant".to_owned()));
+            if let Ok(id) = made.result() {
+                proposals.push(id);
+            }
+        }
+        20..=54 => {
+            if let Some(id) = any(rng, proposals) {
+                let support = *rng.pick(&[Support::For, Support::Against, Support::Abstain]);
+                let who = account(rng.pick(&MEMBERS));
+                let _ = dao.vote(sb, &who, id, support, None);
+            }
+        }
+        55..=64 => {
+            if let Some(id) = any(rng, proposals) {
+                let _ = dao.g(sb, &account("eve"), gm::queue(id));
+            }
+        }
+        65..=72 => {
+            if let Some(id) = any(rng, proposals) {
+                let _ = dao.g(sb, &account("dave"), gm::execute(id));
+            }
+        }
+        73..=76 => {
+            if let Some(id) = any(rng, proposals) {
+                let who = if rng.below(2) == 0 { "ferdie" } else { "bob" };
+                let _ = dao.g(sb, &account(who), gm::cancel(id));
+            }
+        }
+        _ => sb.advance(1 + rng.below(12) as u32),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_apis_proposal_state_agrees_with_the_governor_on_the_runtime() {
+    let cases: u64 = std::env::var("ATELIER_STATE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
+    let mut w = world();
+    let base_events = w.sb.take_journal();
+    let base = w.sb.snapshot();
+    let dir = std::env::temp_dir().join(format!("atelier-states-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (mut compared, mut by_state) = (0u64, HashMap::<String, u64>::new());
+    for case in 0..cases {
+        w.sb.restore(&base);
+        let path = dir.join(format!("case-{case}.db"));
+        let mut mirror = Mirror::new(&path, &w.contracts).await;
+        // The history before the case: deployments, members, the track enabled.
+        let start = base_events.last().map_or(1, |(b, _)| *b);
+        mirror.store(base_events.clone(), start).await;
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (case + 1).wrapping_mul(0x1000_0000_01B3));
+        let mut proposals = Vec::new();
+        for n in 0..90 {
+            step(&mut w, &mut rng, &mut proposals);
+            let head = w.sb.block();
+            mirror.store(w.sb.take_journal(), head).await;
+            let head = i64::from(head);
+            for &id in &proposals {
+                let chain: governor::ProposalState = w
+                    .dao
+                    .g(&mut w.sb, &account("alice"), gm::state(id))
+                    .result()
+                    .expect("known proposal");
+                let row = mirror
+                    .store
+                    .proposal(i64::from(id))
+                    .await
+                    .expect("reads")
+                    .expect("indexed");
+                let api = proposal_state(&row, head);
+                assert_eq!(
+                    api,
+                    ProposalState::from(chain),
+                    "case {case}, step {n}, proposal {id} at block {head}: the API says \
+                     {api:?}, the governor {chain:?}; row: {row:?}"
+                );
+                compared += 1;
+                *by_state.entry(format!("{api:?}")).or_default() += 1;
+            }
+        }
+        mirror.store.close().await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut states: Vec<_> = by_state.into_iter().collect();
+    states.sort();
+    println!("{compared} proposal states compared over {cases} histories, 0 disagreements: {states:?}");
+    assert!(
+        compared >= 500 || cases < 12,
+        "only {compared} states compared"
+    );
+    for s in ["Pending", "Active", "Defeated", "Succeeded", "Queued", "Expired", "Executed", "Canceled"] {
+        assert!(
+            states.iter().any(|(k, _)| k == s) || cases < 12,
+            "no proposal was ever {s}: {states:?}"
+        );
+    }
+}
