@@ -78,7 +78,8 @@ mod membership {
         pub evidence: [u8; 32],
         /// Block it was recorded in.
         pub recorded_at: BlockNumber,
-        /// Attestations received so far.
+        /// Attestations that count: by attestors still in the set, as of the last
+        /// attestation or activation attempt.
         pub attestations: u32,
         /// Where it is in its life.
         pub status: ContributionStatus,
@@ -119,6 +120,8 @@ mod membership {
         UnknownContribution,
         /// The contribution is not pending attestation.
         NotPending,
+        /// Fewer current attestors attested the contribution than the threshold.
+        NotEnoughAttestations,
         /// The attestor already attested this contribution.
         AlreadyAttested,
         /// Attestors may not attest their own contributions.
@@ -330,6 +333,8 @@ mod membership {
         contributions: Mapping<u64, Contribution>,
         evidence_ids: Mapping<[u8; 32], u64>,
         attested: Mapping<(u64, Address), ()>,
+        /// Who attested each pending contribution, in order (at most `MAX_ATTESTORS`).
+        attested_by: Mapping<u64, Vec<Address>>,
         own: Mapping<Address, u128>,
         delegates: Mapping<Address, Address>,
         checkpoints: Mapping<(Address, u32), Checkpoint>,
@@ -369,6 +374,7 @@ mod membership {
                 contributions: Mapping::new(),
                 evidence_ids: Mapping::new(),
                 attested: Mapping::new(),
+                attested_by: Mapping::new(),
                 own: Mapping::new(),
                 delegates: Mapping::new(),
                 checkpoints: Mapping::new(),
@@ -455,9 +461,11 @@ mod membership {
             Ok(id)
         }
 
-        /// Attests a pending contribution. The attestation that reaches the threshold
-        /// activates it: from this block it counts for its contributor (and the
-        /// contributor's delegate) with its category's multiplier, limited by the cap.
+        /// Attests a pending contribution. The attestation that brings the attestations of
+        /// attestors still in the set to the threshold activates it: from this block it
+        /// counts for its contributor (and the contributor's delegate) with its category's
+        /// multiplier, limited by the cap. An attestor removed from the set no longer counts
+        /// toward a pending contribution (audit L-4 of #16).
         ///
         /// # Errors
         /// `NotAttestor`, `UnknownContribution`, `NotPending`, `SelfAttestation`,
@@ -482,7 +490,10 @@ mod membership {
                 return Err(Error::AlreadyAttested);
             }
             self.attested.insert((id, attestor), &());
-            c.attestations = c.attestations.checked_add(1).ok_or(Error::Overflow)?;
+            let mut by = self.attested_by.get(id).unwrap_or_default();
+            by.push(attestor);
+            self.attested_by.insert(id, &by);
+            c.attestations = self.counted(&by)?;
             let threshold = self.settings.threshold;
             self.env().emit_event(ContributionAttested {
                 id,
@@ -493,6 +504,32 @@ mod membership {
             if c.attestations >= threshold {
                 self.activate(id, &mut c)?;
             }
+            self.contributions.insert(id, &c);
+            Ok(())
+        }
+
+        /// Activates a pending contribution whose attestations by current attestors reach
+        /// the threshold now, e.g. after governance lowered it (audit L-4 of #16: such a
+        /// contribution would otherwise wait for an attestation that may never come). Anyone
+        /// may call it.
+        ///
+        /// # Errors
+        /// `UnknownContribution`, `NotPending`, `NotEnoughAttestations`, `Overflow`.
+        #[ink(message)]
+        pub fn activate_contribution(&mut self, id: u64) -> Result<()> {
+            let mut c = self
+                .contributions
+                .get(id)
+                .ok_or(Error::UnknownContribution)?;
+            if c.status != ContributionStatus::Pending {
+                return Err(Error::NotPending);
+            }
+            let by = self.attested_by.get(id).unwrap_or_default();
+            c.attestations = self.counted(&by)?;
+            if c.attestations < self.settings.threshold {
+                return Err(Error::NotEnoughAttestations);
+            }
+            self.activate(id, &mut c)?;
             self.contributions.insert(id, &c);
             Ok(())
         }
@@ -515,6 +552,7 @@ mod membership {
                 _ => return Err(Error::NotActive),
             };
             let member_weight = self.change_own(c.contributor, removed, false)?;
+            self.attested_by.remove(id);
             c.status = ContributionStatus::Revoked;
             self.contributions.insert(id, &c);
             self.env().emit_event(ContributionRevoked {
@@ -794,7 +832,15 @@ mod membership {
             Ok(())
         }
 
+        /// Attestations among `by` by attestors still in the set.
+        fn counted(&self, by: &[Address]) -> Result<u32> {
+            let n = by.iter().filter(|a| self.attestors.contains(**a)).count();
+            u32::try_from(n).map_err(|_| Error::Overflow)
+        }
+
         fn activate(&mut self, id: u64, c: &mut Contribution) -> Result<()> {
+            // The attestor list is needed only while pending.
+            self.attested_by.remove(id);
             let now = self.env().block_number();
             let multiplier = self.categories.get(c.category).unwrap_or(0);
             let own = self.own.get(c.contributor).unwrap_or(0);

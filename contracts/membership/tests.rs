@@ -609,3 +609,92 @@ fn governance_adds_and_disables_categories() {
         Err(Error::MultiplierOutOfBounds)
     );
 }
+
+// Audit finding L-4 (issue #16): the first test failed on the token before the fix; the
+// second needs the message the fix added.
+
+#[ink::test]
+fn l4_a_removed_attestors_attestation_no_longer_counts() {
+    // given Eve's contribution attested by Bob, and a third attestor so that k = 2 stays
+    // reachable after a removal
+    let mut w = world();
+    let (bob, charlie, eve) = (w.accounts.bob, w.accounts.charlie, w.accounts.eve);
+    let ferdie = Address::from_low_u64_be(0xF3);
+    w.governance().add_attestor(ferdie).unwrap();
+    test::set_caller(eve);
+    let id = w
+        .token
+        .record_contribution(category::MODEL, evidence(7))
+        .unwrap();
+    test::set_caller(bob);
+    w.token.attest(id).unwrap();
+    // when governance removes Bob (say his key was compromised) and Charlie attests
+    w.governance().remove_attestor(bob).unwrap();
+    test::set_caller(charlie);
+    w.token.attest(id).unwrap();
+    // then only Charlie's attestation counts: the contribution still needs one more
+    let c = w.token.contribution(id).unwrap();
+    assert_eq!(c.status, ContributionStatus::Pending);
+    assert_eq!(c.attestations, 1);
+    assert_eq!(w.token.weight_of(eve), 0);
+    // and a current attestor's completes it
+    test::set_caller(ferdie);
+    w.token.attest(id).unwrap();
+    assert_eq!(
+        w.token.contribution(id).unwrap().status,
+        ContributionStatus::Active
+    );
+}
+
+#[ink::test]
+fn l4_a_contribution_attested_enough_under_a_lowered_threshold_can_be_activated() {
+    // given k = 3 of Bob, Charlie, Django, and Django's own contribution attested by the
+    // two others (Django may not attest his own, so it can never reach 3)
+    let mut w = world();
+    let (bob, charlie, django, eve) = (
+        w.accounts.bob,
+        w.accounts.charlie,
+        w.accounts.django,
+        w.accounts.eve,
+    );
+    w.governance()
+        .set_settings(Settings {
+            threshold: 3,
+            member_cap: 100,
+            expiry_blocks: MIN_EXPIRY_BLOCKS,
+        })
+        .unwrap();
+    test::set_caller(django);
+    let id = w
+        .token
+        .record_contribution(category::DATASET, evidence(8))
+        .unwrap();
+    for who in [bob, charlie] {
+        test::set_caller(who);
+        w.token.attest(id).unwrap();
+    }
+    test::set_caller(eve);
+    assert_eq!(
+        w.token.activate_contribution(id),
+        Err(Error::NotEnoughAttestations)
+    );
+    // when governance lowers the threshold to 2
+    w.governance()
+        .set_settings(Settings {
+            threshold: 2,
+            member_cap: 100,
+            expiry_blocks: MIN_EXPIRY_BLOCKS,
+        })
+        .unwrap();
+    // then anyone can activate it, once
+    test::set_caller(eve);
+    w.token.activate_contribution(id).unwrap();
+    assert_eq!(w.token.weight_of(django), 30);
+    let activated = events::<ContributionActivated>(sig::<ContributionActivated>());
+    assert_eq!(activated.last().unwrap().id, id);
+    assert_eq!(w.token.activate_contribution(id), Err(Error::NotPending));
+    assert_eq!(
+        w.token.activate_contribution(99),
+        Err(Error::UnknownContribution)
+    );
+}

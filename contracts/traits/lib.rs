@@ -87,79 +87,35 @@ pub trait Consent {
 /// grant track calls.
 pub const APPROVE_SPEND_SELECTOR: [u8; 4] = ink::selector_bytes!("approve_spend");
 
-/// Slots an epoch is divided into by [`RollingWindow`].
-pub const WINDOW_SLOTS: u32 = 8;
+pub mod window;
 
 /// What was paid (or moved) over the last `epoch_blocks` blocks, for limits that must hold
 /// over every span of `epoch_blocks` consecutive blocks, not per calendar epoch (audit L-5
 /// of #16: a fixed epoch let twice the limit through across its boundary, and changing the
-/// epoch length started a fresh one).
-///
-/// Blocks are grouped in slots of `ceil(epoch_blocks / WINDOW_SLOTS)` blocks; the window
-/// is the current slot and the `WINDOW_SLOTS` before it. Any span of `epoch_blocks` blocks
-/// lies within the window ending at its last block, so a limit checked against the window's
-/// total at every addition holds over every such span. An amount counts for at least
-/// `epoch_blocks` blocks and at most `9 x ceil(epoch_blocks / 8)`. One storage cell, a fixed size: the
-/// check costs the same however many payments were made.
+/// epoch length started a fresh one). The rule is [`window`]'s, shared with the indexer;
+/// one storage cell of fixed size, so the check costs the same however many payments were
+/// made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct RollingWindow {
-    /// Slot of the last addition (block / slot length).
+    /// Slot of the last addition.
     slot: u32,
-    /// Slot length, in blocks, when the last addition was made.
+    /// Slot length, in blocks, at the last addition.
     slot_len: u32,
-    /// Amounts per slot, by slot index modulo `WINDOW_SLOTS + 1`.
-    amounts: [u128; WINDOW_SLOTS as usize + 1],
+    /// Amounts per slot.
+    amounts: [u128; window::KEPT],
 }
 
 impl RollingWindow {
-    const LEN: u32 = WINDOW_SLOTS + 1;
-
-    fn slot_len(epoch_blocks: u32) -> u32 {
-        epoch_blocks.div_ceil(WINDOW_SLOTS).max(1)
-    }
-
-    fn index(slot: u32) -> usize {
-        usize::try_from(slot.checked_rem(Self::LEN).unwrap_or(0)).unwrap_or(0)
-    }
-
-    fn sum(&self) -> u128 {
-        self.amounts.iter().fold(0u128, |a, x| a.saturating_add(*x))
-    }
-
-    /// The window as seen at block `now` for an epoch of `epoch_blocks`: slots that left
-    /// it are cleared. After a change of the epoch length everything still counted is kept
-    /// in the current slot (counted longer, never forgotten).
-    #[must_use]
-    pub fn at(&self, epoch_blocks: u32, now: BlockNumber) -> Self {
-        let len = Self::slot_len(epoch_blocks);
-        let slot = now.checked_div(len).unwrap_or(0);
-        let mut w = *self;
-        if w.slot_len != len {
-            let kept = w.sum();
-            w.amounts = [0; WINDOW_SLOTS as usize + 1];
-            w.amounts[Self::index(slot)] = kept;
-            w.slot_len = len;
-            w.slot = slot;
-            return w;
-        }
-        let gone = slot.saturating_sub(w.slot);
-        if gone >= Self::LEN {
-            w.amounts = [0; WINDOW_SLOTS as usize + 1];
-        } else {
-            for s in 1..=gone {
-                w.amounts[Self::index(w.slot.saturating_add(s))] = 0;
-            }
-        }
-        w.slot = w.slot.max(slot);
-        w
+    fn state(&self) -> window::State {
+        (self.slot, self.slot_len, self.amounts)
     }
 
     /// The total within the window at block `now`.
     #[must_use]
     pub fn total(&self, epoch_blocks: u32, now: BlockNumber) -> u128 {
-        self.at(epoch_blocks, now).sum()
+        window::total(self.state(), epoch_blocks, now)
     }
 
     /// Adds `amount` at block `now` when the window's total stays within `limit`, and
@@ -172,14 +128,13 @@ impl RollingWindow {
         amount: u128,
         limit: u128,
     ) -> Option<u128> {
-        let mut w = self.at(epoch_blocks, now);
-        let total = w.sum().checked_add(amount)?;
-        if total > limit {
-            return None;
-        }
-        let i = Self::index(w.slot);
-        w.amounts[i] = w.amounts[i].checked_add(amount)?;
-        *self = w;
+        let ((slot, slot_len, amounts), total) =
+            window::add(self.state(), epoch_blocks, now, amount, limit)?;
+        *self = Self {
+            slot,
+            slot_len,
+            amounts,
+        };
         Some(total)
     }
 }
@@ -231,11 +186,14 @@ mod window_tests {
     }
 
     #[test]
-    fn a_new_epoch_length_keeps_what_was_counted() {
+    fn a_new_epoch_length_keeps_what_was_counted_and_forgets_what_had_left() {
         let mut w = RollingWindow::default();
         assert_eq!(w.add(100, 50, 80, 100), Some(80));
         assert_eq!(w.total(20, 51), 80);
         assert_eq!(w.add(20, 51, 30, 100), None);
+        // paid long before the change: gone under the old slots, so gone under the new
+        assert_eq!(w.total(20, 50 + 9 * 13), 0);
+        assert_eq!(w.add(20, 50 + 9 * 13, 100, 100), Some(100));
     }
 }
 

@@ -2,12 +2,15 @@
 //! after its finding; every one failed on the contracts before the fix.
 
 use atelier_abi::{
-    governor, governor::messages as gm, membership::messages as mm, treasury,
+    governor, governor::messages as gm, membership, membership::messages as mm, treasury,
     treasury::messages as tm,
 };
 use atelier_sandbox::{
     account,
-    dao::{Ballot, Dao, DaoConfig, GovernorSettings, ProposalState, Support},
+    dao::{
+        Ballot, ContributionStatus, Dao, DaoConfig, GovernorSettings, MembershipSettings,
+        ProposalState, Support,
+    },
     funds::{Funds, OptimisticSettings, OptimisticState, UNIT},
     Sandbox,
 };
@@ -282,4 +285,57 @@ fn l5_a_steward_cannot_pay_the_cap_twice_across_an_epoch_boundary() {
         call(&mut sb, "charlie", &funds.compute, tm::payout(1u32)).result(),
         Ok(1_000 * UNIT)
     );
+}
+
+#[test]
+fn l4_attestations_count_only_from_current_attestors_and_a_lowered_threshold_can_activate() {
+    let (mut sb, dao) = dao_with_members(DaoConfig::default());
+    let (alice, bob, charlie) = (account("alice"), account("bob"), account("charlie"));
+    // given Ferdie's contribution attested by Alice (attestors Alice, Bob, Charlie; k = 2)
+    let first: u64 = dao
+        .m(&mut sb, &account("ferdie"), mm::record_contribution(1, [7; 32]))
+        .result()
+        .expect("recorded");
+    dao.m(&mut sb, &alice, mm::attest(first))
+        .result()
+        .expect("attested");
+    // when governance removes Alice and Bob attests
+    pass(&mut sb, &dao, vec![Dao::action(&dao.membership, mm::remove_attestor(addr(&mut sb, "alice")))]);
+    dao.m(&mut sb, &bob, mm::attest(first))
+        .result()
+        .expect("attested");
+    // then Alice's attestation no longer counts: still pending with one
+    let c = dao.m(&mut sb, &bob, mm::contribution(first)).value().expect("known");
+    assert_eq!((c.status, c.attestations), (ContributionStatus::Pending, 1));
+    assert_eq!(
+        dao.m(&mut sb, &bob, mm::activate_contribution(first)).result(),
+        Err(membership::Error::NotEnoughAttestations)
+    );
+    // and Charlie's completes it
+    dao.m(&mut sb, &charlie, mm::attest(first))
+        .result()
+        .expect("attested");
+    let c = dao.m(&mut sb, &bob, mm::contribution(first)).value().expect("known");
+    assert_eq!(c.status, ContributionStatus::Active);
+
+    // given Charlie's own contribution, which only Bob can attest now (k = 2)
+    let second: u64 = dao
+        .m(&mut sb, &charlie, mm::record_contribution(1, [8; 32]))
+        .result()
+        .expect("recorded");
+    dao.m(&mut sb, &bob, mm::attest(second))
+        .result()
+        .expect("attested");
+    // when governance lowers the threshold to 1
+    let lower = MembershipSettings {
+        threshold: 1,
+        ..dao.config.membership
+    };
+    pass(&mut sb, &dao, vec![Dao::action(&dao.membership, mm::set_settings(lower))]);
+    // then anyone activates it
+    dao.m(&mut sb, &account("ferdie"), mm::activate_contribution(second))
+        .result()
+        .expect("activated");
+    let c = dao.m(&mut sb, &bob, mm::contribution(second)).value().expect("known");
+    assert_eq!(c.status, ContributionStatus::Active);
 }
