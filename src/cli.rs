@@ -371,6 +371,16 @@ pub enum MemberCommand {
         /// Contribution id.
         id: u64,
     },
+    /// Activates a pending contribution whose attestations by current attestors reach the
+    /// threshold now (after governance lowered it); anyone may.
+    Activate {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Contribution id.
+        id: u64,
+    },
     /// Delegates voting weight to another member.
     Delegate {
         #[command(flatten)]
@@ -1317,6 +1327,17 @@ async fn member(cmd: MemberCommand, out: &mut dyn Write) -> Result<()> {
                 out,
                 chain.json,
                 format!("attested contribution #{id} in block {}", i.block_number),
+                json!({"contribution": id, "tx": included_json(&i)}),
+            )
+        }
+        MemberCommand::Activate { chain, key, id } => {
+            let dao = open(&chain).await?;
+            let activate = membership::messages::activate_contribution(id);
+            let ((), i) = dao.send(&key.keypair()?, "membership", activate, 0).await?;
+            report(
+                out,
+                chain.json,
+                format!("activated contribution #{id} in block {}", i.block_number),
                 json!({"contribution": id, "tx": included_json(&i)}),
             )
         }

@@ -185,7 +185,10 @@ fn contract_error(role: &str, label: &str, error: &impl ContractError) -> CallEr
 /// name (`BelowProposalThreshold` -> "below proposal threshold"). The written-out ones are
 /// keyed by the generated errors, so a renamed variant breaks the build.
 pub fn sentence(contract: &str, label: &str, name: &str) -> String {
-    use atelier_abi::{governor::Error as G, royalty_router::Error as R, treasury::Error as T};
+    use atelier_abi::{
+        governor::Error as G, membership::Error as M, royalty_router::Error as R,
+        treasury::Error as T,
+    };
     let known = [
         (
             G::VotingNotOpen.name(),
@@ -220,12 +223,16 @@ pub fn sentence(contract: &str, label: &str, name: &str) -> String {
             "an action's target was removed from the allowlist after the proposal was made",
         ),
         (
+            M::NotEnoughAttestations.name(),
+            "fewer current attestors attested this contribution than the threshold",
+        ),
+        (
             T::NotSteward.name(),
             "only a steward of this fund can pay out spends",
         ),
         (
             T::OutflowCapReached.name(),
-            "paying this would exceed the fund's outflow cap for this epoch",
+            "paying this would exceed the fund's outflow cap over its rolling window",
         ),
         (
             R::UnknownWork.name(),

@@ -372,6 +372,7 @@ async fn funds_match(
     let (head, _) = chain.head().await.unwrap();
     assert_eq!(
         f.remaining_outflow_at(i64::try_from(head).unwrap())
+            .unwrap()
             .map(|a| a.0),
         Some(limits.outflow_cap - epoch_outflow),
         "{db}"

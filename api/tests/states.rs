@@ -1,4 +1,4 @@
-//! One copy of the proposal-state rule off chain (issue #16): the API's `proposal_state`,
+//! One copy of each chain rule off chain (issue #16): the API's `proposal_state`,
 //! fed by the indexer's own write path (the generated decoder, then the store), is held
 //! against the governor's `state()` executing on the pallet-revive runtime.
 //!
@@ -7,19 +7,23 @@
 //! extends voting), queueing, execution, cancellation by proposer and guardian, governance
 //! changing the grace period, and random gaps of blocks. After every step, the events the
 //! contracts emitted go through `atelier_chain::decode::ContractEvents` into a SQLite
-//! store, and every proposal's state is compared at that head. `ATELIER_STATE_CASES` sets
+//! store, and every proposal's state is compared at that head, as is the Compute Fund's
+//! remaining outflow (the store's rolling window against the treasury's `epoch_outflow()`,
+//! with stewards paying approved grants and governance changing the fund's limits). `ATELIER_STATE_CASES` sets
 //! the number of histories (default 12); the test prints how many states it compared and
 //! fails on the first disagreement, naming the case, the step and both states.
 
 use std::collections::HashMap;
 
-use atelier_abi::{governor, governor::messages as gm, membership::messages as mm};
+use atelier_abi::{
+    governor, governor::messages as gm, membership::messages as mm, treasury::messages as tm,
+};
 use atelier_api::routes::proposals::{proposal_state, ProposalState};
 use atelier_chain::decode::{ContractEvents, Event as Decoded};
 use atelier_sandbox::{
     account,
     dao::{Dao, DaoConfig, GovernorSettings, Support},
-    funds::{Funds, FundsConfig, OptimisticSettings, SpendRequest, UNIT},
+    funds::{Funds, FundsConfig, Limits, OptimisticSettings, SpendRequest, UNIT},
     sp_core::H160,
     Contract, Emitted, Sandbox,
 };
@@ -123,6 +127,7 @@ fn block_events(block: u32, events: Vec<RawEvent>) -> BlockEvents {
 struct World {
     sb: Sandbox,
     dao: Dao,
+    compute: Contract,
     contracts: Vec<Contract>,
 }
 
@@ -182,13 +187,20 @@ fn world() -> World {
         funds.router,
         funds.provenance,
     ];
-    World { sb, dao, contracts }
+    World {
+        sb,
+        dao,
+        compute: funds.compute,
+        contracts,
+    }
 }
 
 /// One random step on the runtime; failures (a vote on a closed proposal, queueing a
 /// defeated one, ...) are part of the history: they change nothing, as on a chain.
 fn step(w: &mut World, rng: &mut Rng, proposals: &mut Vec<u32>) {
-    let World { sb, dao, .. } = w;
+    let World {
+        sb, dao, compute, ..
+    } = w;
     let any = |rng: &mut Rng, proposals: &[u32]| -> Option<u32> {
         (!proposals.is_empty()).then(|| *rng.pick(proposals))
     };
@@ -202,6 +214,13 @@ fn step(w: &mut World, rng: &mut Rng, proposals: &mut Vec<u32>) {
                     ..dao.config.governor
                 };
                 Dao::action(&dao.governor, gm::set_settings(settings))
+            } else if rng.below(4) == 0 {
+                // Governance changes the Compute Fund's rolling window.
+                let limits = Limits {
+                    outflow_cap: (200 + rng.below(800)) as u128 * UNIT,
+                    epoch_blocks: 10 + rng.below(60) as u32,
+                };
+                Dao::action(compute, tm::set_limits(limits))
             } else {
                 let category = 10 + rng.below(1_000) as u32;
                 Dao::action(&dao.membership, mm::set_category(category, 5u128))
@@ -238,6 +257,14 @@ fn step(w: &mut World, rng: &mut Rng, proposals: &mut Vec<u32>) {
                 let _ = dao.g(sb, &account("dave"), gm::execute(id));
             }
         }
+        77..=84 => {
+            // A steward pays the next tranche of some approved spend.
+            let count: u32 = Funds::call(sb, &account("alice"), compute, tm::spend_count(), 0).value();
+            if count > 0 {
+                let id = rng.below(u64::from(count)) as u32;
+                let _ = Funds::call(sb, &account("charlie"), compute, tm::payout(id), 0);
+            }
+        }
         73..=76 => {
             if let Some(id) = any(rng, proposals) {
                 let who = if rng.below(2) == 0 { "ferdie" } else { "bob" };
@@ -260,6 +287,7 @@ async fn the_apis_proposal_state_agrees_with_the_governor_on_the_runtime() {
     let dir = std::env::temp_dir().join(format!("atelier-states-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (mut compared, mut by_state) = (0u64, HashMap::<String, u64>::new());
+    let (mut outflows, mut payouts_seen) = (0u64, 0u128);
     for case in 0..cases {
         w.sb.restore(&base);
         let path = dir.join(format!("case-{case}.db"));
@@ -269,7 +297,7 @@ async fn the_apis_proposal_state_agrees_with_the_governor_on_the_runtime() {
         mirror.store(base_events.clone(), start).await;
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (case + 1).wrapping_mul(0x1000_0000_01B3));
         let mut proposals = Vec::new();
-        for n in 0..90 {
+        for n in 0..120 {
             step(&mut w, &mut rng, &mut proposals);
             let head = w.sb.block();
             mirror.store(w.sb.take_journal(), head).await;
@@ -296,13 +324,36 @@ async fn the_apis_proposal_state_agrees_with_the_governor_on_the_runtime() {
                 compared += 1;
                 *by_state.entry(format!("{api:?}")).or_default() += 1;
             }
+            // The Compute Fund's remaining outflow: the store's window against the fund's.
+            let anyone = account("alice");
+            let limits: Limits = Funds::call(&mut w.sb, &anyone, &w.compute, tm::limits(), 0).value();
+            let paid: u128 =
+                Funds::call(&mut w.sb, &anyone, &w.compute, tm::epoch_outflow(), 0).value();
+            let fund = mirror
+                .store
+                .fund(&format!("{:#x}", w.compute.address))
+                .await
+                .expect("reads")
+                .expect("indexed");
+            let remaining = fund.remaining_outflow_at(head).expect("window parses");
+            assert_eq!(
+                remaining.map(|a| a.0),
+                Some(limits.outflow_cap.saturating_sub(paid)),
+                "case {case}, step {n}, block {head}: remaining outflow; fund: {fund:?}"
+            );
+            outflows += 1;
+            payouts_seen = payouts_seen.max(fund.paid_out.0);
         }
         mirror.store.close().await;
     }
     let _ = std::fs::remove_dir_all(&dir);
     let mut states: Vec<_> = by_state.into_iter().collect();
     states.sort();
-    println!("{compared} proposal states compared over {cases} histories, 0 disagreements: {states:?}");
+    println!(
+        "{compared} proposal states and {outflows} remaining outflows compared over {cases} \
+         histories, 0 disagreements: {states:?}"
+    );
+    assert!(payouts_seen > 0 || cases < 12, "no payout was ever made");
     assert!(
         compared >= 500 || cases < 12,
         "only {compared} states compared"

@@ -55,11 +55,12 @@ pub struct FundDto {
     pub paid_out: String,
     /// Current balance (deposits less payouts), decimal.
     pub balance: String,
-    /// Most that may be paid out per epoch, decimal.
+    /// Most that may be paid out over any `epoch_blocks` consecutive blocks, decimal.
     pub outflow_cap: Option<String>,
-    /// Epoch length, blocks.
+    /// Length of the rolling window the cap holds over, blocks.
     pub epoch_blocks: Option<i64>,
-    /// What may still be paid out in the epoch of the indexer head, decimal.
+    /// What may still be paid out at the indexer head: the cap less what was paid over the
+    /// rolling window ending there, decimal.
     pub remaining_outflow: Option<String>,
     /// Guardian who may void spends.
     pub guardian: Option<String>,
@@ -74,9 +75,13 @@ pub struct FundDto {
     pub at: Option<BalanceAt>,
 }
 
-fn fund_dto(f: FundRow, head: i64, chain: Option<&atelier_store::ChainHead>) -> FundDto {
-    FundDto {
-        remaining_outflow: f.remaining_outflow_at(head).map(|a| a.to_string()),
+fn fund_dto(
+    f: FundRow,
+    head: i64,
+    chain: Option<&atelier_store::ChainHead>,
+) -> ApiResult<FundDto> {
+    Ok(FundDto {
+        remaining_outflow: f.remaining_outflow_at(head)?.map(|a| a.to_string()),
         caip10: chain
             .and_then(|c| c.evm_chain_id)
             .map(|id| format!("eip155:{id}:{}", f.address)),
@@ -93,7 +98,7 @@ fn fund_dto(f: FundRow, head: i64, chain: Option<&atelier_store::ChainHead>) -> 
         stewards: f.stewards,
         updated_at: f.updated_at,
         at: None,
-    }
+    })
 }
 
 /// Every fund.
@@ -115,7 +120,7 @@ pub(crate) async fn list(State(state): State<AppState>) -> ApiResult<Json<FundLi
         .await?
         .into_iter()
         .map(|f| fund_dto(f, head, chain.as_ref()))
-        .collect();
+        .collect::<ApiResult<_>>()?;
     Ok(Json(FundList { items }))
 }
 
@@ -171,7 +176,7 @@ pub(crate) async fn one(
     };
     Ok(Json(FundDto {
         at,
-        ..fund_dto(f, head, chain.as_ref())
+        ..fund_dto(f, head, chain.as_ref())?
     }))
 }
 

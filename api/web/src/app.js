@@ -65,7 +65,7 @@ const REFUSALS = {
   ReasonTooLong: 'The reason is too long for the governor; shorten it.',
   NotSteward: 'Only a steward of this fund can pay out its spends, and this account is not one.',
   Expired: 'This spend has expired: its payout window has closed.',
-  OutflowCapReached: 'Paying this now would exceed the fund’s outflow cap for this epoch; it can be paid in the next epoch.',
+  OutflowCapReached: 'Paying this now would exceed the fund’s outflow cap over its rolling window; it can be paid once earlier payouts leave the window.',
   NotYetValid: 'This spend’s payout window has not opened yet.',
   TrancheNotDue: 'The next tranche of this spend is not due yet.',
   AlreadyPaid: 'This spend has been paid in full.',
@@ -262,9 +262,9 @@ async function stewardsView(view) {
         <p class="status" id="payout-status-${s.id}" role="status" aria-live="polite"></p></td></tr>`).join('');
   view.innerHTML = `
     <h1>Stewards</h1>
-    <p>Stewards pay out what governance approved, within each spend’s window and the fund’s outflow cap per epoch.</p>
+    <p>Stewards pay out what governance approved, within each spend’s window and the fund’s outflow cap, which holds over any window of the fund’s epoch length.</p>
     <h2>Funds</h2>
-    <table><thead><tr><th>Fund</th><th>Balance</th><th>Outflow cap</th><th>Left this epoch</th><th>Stewards</th></tr></thead><tbody>${fundRows}</tbody></table>
+    <table><thead><tr><th>Fund</th><th>Balance</th><th>Outflow cap</th><th>Left in the window</th><th>Stewards</th></tr></thead><tbody>${fundRows}</tbody></table>
     <h2>Approved spends</h2>
     ${spends.items.length ? `<table><thead><tr><th>Spend</th><th>Fund</th><th>Beneficiary</th><th>Paid</th><th>Window</th><th>State</th><th></th></tr></thead><tbody>${spendRows}</tbody></table>`
     : '<p class="muted">No approved spend is open.</p>'}`;

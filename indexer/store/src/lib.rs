@@ -79,6 +79,28 @@ fn sub(stored: &str, delta: u128) -> Result<String> {
         .ok_or_else(|| Error::Amount(format!("{stored} - {delta} is negative")))
 }
 
+/// A fund's stored outflow window (JSON, `None` before its first payout) after a payout of
+/// `amount` at `block` under an epoch of `epoch_blocks`, as JSON again.
+fn outflow_window(
+    stored: Option<&str>,
+    epoch_blocks: Option<i64>,
+    block: i64,
+    amount: u128,
+) -> Result<String> {
+    let window: atelier_types::OutflowWindow = stored
+        .map(serde_json::from_str)
+        .transpose()?
+        .unwrap_or_default();
+    let epoch = epoch_blocks
+        .and_then(|e| u32::try_from(e).ok())
+        .ok_or_else(|| Error::Range(format!("a payout at block {block} before the fund's limits")))?;
+    let block = u32::try_from(block).map_err(|_| Error::Range(format!("block {block}")))?;
+    let next = window
+        .record(epoch, block, amount)
+        .ok_or_else(|| Error::Amount(format!("the outflow window overflows at block {block}")))?;
+    Ok(serde_json::to_string(&next)?)
+}
+
 /// Result type of the store.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -616,12 +638,13 @@ macro_rules! apply_event {
                     .execute(&mut *$tx).await?;
                 sqlx::query("INSERT INTO funds (address, updated_at) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING")
                     .bind(contract).bind(block).execute(&mut *$tx).await?;
-                let (paid_out, balance, epoch_blocks): (String, String, Option<i64>) = sqlx::query_as(
-                    "SELECT paid_out, balance, epoch_blocks FROM funds WHERE address = $1")
+                let (paid_out, balance, epoch_blocks, window): (String, String, Option<i64>, Option<String>) = sqlx::query_as(
+                    "SELECT paid_out, balance, epoch_blocks, outflow_window FROM funds WHERE address = $1")
                     .bind(contract).fetch_one(&mut *$tx).await?;
-                let epoch = epoch_blocks.filter(|e| *e > 0).map(|e| block / e);
-                sqlx::query("UPDATE funds SET paid_out = $1, balance = $2, outflow_epoch = $3, epoch_outflow = $4, updated_at = $5 WHERE address = $6")
-                    .bind(add(&paid_out, amount.0)?).bind(sub(&balance, amount.0)?).bind(epoch).bind(epoch_outflow.0.to_string())
+                // The treasury's rolling window, advanced by its own rule (atelier_types::window).
+                let window = $crate::outflow_window(window.as_deref(), epoch_blocks, block, amount.0)?;
+                sqlx::query("UPDATE funds SET paid_out = $1, balance = $2, outflow_window = $3, epoch_outflow = $4, updated_at = $5 WHERE address = $6")
+                    .bind(add(&paid_out, amount.0)?).bind(sub(&balance, amount.0)?).bind(window).bind(epoch_outflow.0.to_string())
                     .bind(block).bind(contract).execute(&mut *$tx).await?;
             }
             E::SpendVoided { id, by, .. } => {

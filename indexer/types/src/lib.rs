@@ -7,6 +7,10 @@
 
 pub mod account;
 pub mod from_abi;
+// The contracts' own source of the rolling-window rule (treasury outflow cap, router split
+// rate limit), compiled here as well: one copy of the rule on and off chain.
+#[path = "../../../contracts/traits/window.rs"]
+pub mod window;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -39,6 +43,44 @@ impl<'de> Deserialize<'de> for Amount {
                 "amount expected, got {other}"
             ))),
         }
+    }
+}
+
+/// A fund's rolling outflow window as the indexer keeps it: the state the treasury keeps,
+/// advanced by the same code ([`window`]) at each payout the indexer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OutflowWindow {
+    /// Slot of the last payout.
+    pub slot: u32,
+    /// Slot length at the last payout, in blocks.
+    pub slot_len: u32,
+    /// Paid per slot.
+    pub amounts: [Amount; window::KEPT],
+}
+
+impl OutflowWindow {
+    fn state(&self) -> window::State {
+        (self.slot, self.slot_len, self.amounts.map(|a| a.0))
+    }
+
+    /// Records a payout of `amount` at block `now` under an epoch of `epoch_blocks` (the
+    /// chain accepted it, so no limit applies here); `None` on overflow.
+    #[must_use]
+    pub fn record(&self, epoch_blocks: u32, now: u32, amount: u128) -> Option<Self> {
+        let ((slot, slot_len, amounts), _) =
+            window::add(self.state(), epoch_blocks, now, amount, u128::MAX)?;
+        Some(Self {
+            slot,
+            slot_len,
+            amounts: amounts.map(Amount),
+        })
+    }
+
+    /// What was paid over the window ending at block `now`: what the treasury checks its
+    /// cap against (its `epoch_outflow()`).
+    #[must_use]
+    pub fn total(&self, epoch_blocks: u32, now: u32) -> u128 {
+        window::total(self.state(), epoch_blocks, now)
     }
 }
 

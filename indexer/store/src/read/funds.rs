@@ -18,13 +18,14 @@ pub struct FundRow {
     pub paid_out: Amount,
     /// `received - paid_out`.
     pub balance: Amount,
-    /// Most paid per epoch.
+    /// Most paid over any `epoch_blocks` consecutive blocks.
     pub outflow_cap: Option<Amount>,
-    /// Epoch length, blocks.
+    /// Length of the rolling window, blocks.
     pub epoch_blocks: Option<i64>,
-    /// Epoch of the last payout.
-    pub outflow_epoch: Option<i64>,
-    /// Paid in that epoch.
+    /// The rolling outflow window (JSON of `atelier_types::OutflowWindow`), from the first
+    /// payout on.
+    pub outflow_window: Option<String>,
+    /// Paid over the window as of the last payout, that payout included.
     pub epoch_outflow: Amount,
     /// Guardian who may void spends.
     pub guardian: Option<String>,
@@ -38,17 +39,27 @@ pub struct FundRow {
 }
 
 impl FundRow {
-    /// What may still be paid out in the epoch of `block` (the cap when nothing was paid in
-    /// it); `None` before the limits are known.
-    pub fn remaining_outflow_at(&self, block: i64) -> Option<Amount> {
-        let cap = self.outflow_cap?;
-        let epoch_blocks = self.epoch_blocks.filter(|e| *e > 0)?;
-        let spent = if self.outflow_epoch == Some(block / epoch_blocks) {
-            self.epoch_outflow
-        } else {
-            Amount(0)
+    /// What may still be paid out at `block`: the cap less what was paid over the rolling
+    /// window ending there, by the treasury's own rule (`atelier_types::window`); `None`
+    /// before the limits are known.
+    ///
+    /// # Errors
+    /// A stored window that does not parse.
+    pub fn remaining_outflow_at(&self, block: i64) -> Result<Option<Amount>> {
+        let (Some(cap), Some(epoch)) = (
+            self.outflow_cap,
+            self.epoch_blocks.and_then(|e| u32::try_from(e).ok()),
+        ) else {
+            return Ok(None);
         };
-        Some(Amount(cap.0.saturating_sub(spent.0)))
+        let window: atelier_types::OutflowWindow = self
+            .outflow_window
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()?
+            .unwrap_or_default();
+        let at = u32::try_from(block.max(0)).unwrap_or(u32::MAX);
+        Ok(Some(Amount(cap.0.saturating_sub(window.total(epoch, at)))))
     }
 }
 
@@ -264,7 +275,7 @@ pub struct RoyaltyTotals {
 
 const FUND_SELECT: &str =
     "SELECT f.address, c.role, f.received, f.paid_out, f.balance, f.outflow_cap, f.epoch_blocks, \
-     f.outflow_epoch, f.epoch_outflow, f.guardian, f.provenance, f.updated_at \
+     f.outflow_window, f.epoch_outflow, f.guardian, f.provenance, f.updated_at \
      FROM funds f LEFT JOIN contracts c ON c.address = f.address";
 
 const SPEND_SELECT: &str = "SELECT fund, id, beneficiary, amount, valid_from, expires_at, purpose_hash, tranches, \

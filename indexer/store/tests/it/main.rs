@@ -815,9 +815,14 @@ mod derived {
             );
             assert_eq!(f.balance, Amount(4 * BIG - paid));
             assert!(f.stewards.is_empty(), "the steward was removed");
-            // the cap is per epoch: block 4 is in epoch 0 with 3 of 4 paid, block 10 starts anew
-            assert_eq!(f.remaining_outflow_at(4), Some(Amount(BIG)));
-            assert_eq!(f.remaining_outflow_at(10), Some(Amount(4 * BIG)));
+            // the cap holds over any 10 blocks (the treasury's rolling window: 9 slots of
+            // 2 blocks): 3 of 4 paid at blocks 3 and 4 still count at block 10; the first
+            // payout (slot 1) leaves at block 20, the second (slot 2) at block 22
+            assert_eq!(f.remaining_outflow_at(4).unwrap(), Some(Amount(BIG)));
+            assert_eq!(f.remaining_outflow_at(10).unwrap(), Some(Amount(BIG)));
+            assert_eq!(f.remaining_outflow_at(19).unwrap(), Some(Amount(BIG)));
+            assert_eq!(f.remaining_outflow_at(20).unwrap(), Some(Amount(2 * BIG)));
+            assert_eq!(f.remaining_outflow_at(22).unwrap(), Some(Amount(4 * BIG)));
             assert_eq!(
                 store.fund_balance_at(fund, 2).await.unwrap(),
                 Some(Amount(4 * BIG))
