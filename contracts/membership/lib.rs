@@ -534,7 +534,8 @@ mod membership {
             Ok(())
         }
 
-        /// Revokes a fraudulent contribution; its weight stops counting in this block.
+        /// Revokes a fraudulent contribution; its weight stops counting in this block and its
+        /// evidence may be recorded again.
         ///
         /// # Errors
         /// `NotGovernance`, `UnknownContribution`, `NotActive` when it was already revoked
@@ -553,6 +554,9 @@ mod membership {
             };
             let member_weight = self.change_own(c.contributor, removed, false)?;
             self.attested_by.remove(id);
+            // The evidence is free again: its rightful contributor may record it (audit M-2
+            // of #16: a revoked front-run must not keep the evidence for ever).
+            self.evidence_ids.remove(c.evidence);
             c.status = ContributionStatus::Revoked;
             self.contributions.insert(id, &c);
             self.env().emit_event(ContributionRevoked {

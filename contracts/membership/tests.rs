@@ -698,3 +698,23 @@ fn l4_a_contribution_attested_enough_under_a_lowered_threshold_can_be_activated(
         Err(Error::UnknownContribution)
     );
 }
+
+#[ink::test]
+fn m2_revoked_evidence_can_be_recorded_again_by_its_rightful_contributor() {
+    // Audit finding M-2 (issue #16): failed before the fix (evidence ids were never freed).
+    // given Eve's contribution with evidence 1, revoked by governance as a front-run
+    let mut w = world();
+    let id = w.active_contribution(category::MODEL, 1);
+    w.governance().revoke_contribution(id).unwrap();
+    // when Alice records the same evidence
+    let alice = w.accounts.alice;
+    test::set_caller(alice);
+    let again = w.token.record_contribution(category::MODEL, evidence(1));
+    // then it is recorded as hers
+    let again = again.expect("evidence is free again");
+    assert_eq!(w.token.contribution(again).unwrap().contributor, alice);
+    assert_eq!(
+        w.token.record_contribution(category::MODEL, evidence(1)),
+        Err(Error::EvidenceAlreadyRecorded)
+    );
+}

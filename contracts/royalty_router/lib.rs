@@ -152,10 +152,25 @@ mod royalty_router {
         BatchSize,
         /// The value sent with a batch is not the sum of its royalties.
         BatchValueMismatch,
+        /// The work already belongs to that creator.
+        CreatorUnchanged,
     }
 
     /// Result type of the router.
     pub type Result<T> = core::result::Result<T, Error>;
+
+    /// Governance gave a work to another creator (audit M-2 of #16: a work registered by
+    /// someone who did not make it); its royalties go to the new creator from now on.
+    #[ink(event)]
+    pub struct WorkReassigned {
+        /// Work id.
+        #[ink(topic)]
+        pub id: u64,
+        /// The creator until now.
+        pub from: Address,
+        /// The creator from now on.
+        pub to: Address,
+    }
 
     /// A work was registered.
     #[ink(event)]
@@ -322,6 +337,31 @@ mod royalty_router {
             self.admin = None;
             self.governance = Some(governance);
             self.env().emit_event(GovernanceSet { governance });
+            Ok(())
+        }
+
+        /// Gives a work to another creator, who is paid its creator share of royalties
+        /// routed from now on (what was credited before stays with the former creator).
+        /// Governance only: the recourse of a creator whose work someone else registered
+        /// first (audit M-2 of #16).
+        ///
+        /// # Errors
+        /// `NotGovernance`, `UnknownWork`, `CreatorUnchanged`.
+        #[ink(message)]
+        pub fn reassign_work(&mut self, id: u64, creator: Address) -> Result<()> {
+            self.ensure_governance()?;
+            let mut work = self.works.get(id).ok_or(Error::UnknownWork)?;
+            if work.creator == creator {
+                return Err(Error::CreatorUnchanged);
+            }
+            let from = work.creator;
+            work.creator = creator;
+            self.works.insert(id, &work);
+            self.env().emit_event(WorkReassigned {
+                id,
+                from,
+                to: creator,
+            });
             Ok(())
         }
 

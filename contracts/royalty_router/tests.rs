@@ -429,3 +429,36 @@ proptest! {
         prop_assert!(r >= share(reserve_bps));
     }
 }
+
+#[ink::test]
+fn m2_governance_gives_a_front_run_work_to_its_creator_and_later_royalties_follow() {
+    // Audit finding M-2 (issue #16): there was no recourse before the fix.
+    // given Bob's registration of a work Charlie made, with a royalty credited to Bob
+    let mut w = world();
+    let (bob, charlie) = (w.a.bob, w.a.charlie);
+    let id = w.work();
+    assert_eq!(w.route(id, 10_000), Ok((7_000, 2_000, 1_000)));
+    // when governance gives the work to Charlie
+    assert_eq!(
+        w.as_(bob).reassign_work(id, charlie),
+        Err(Error::NotGovernance)
+    );
+    w.as_gov().reassign_work(id, charlie).unwrap();
+    let e = emitted!(WorkReassigned);
+    assert_eq!((e[0].id, e[0].from, e[0].to), (id, bob, charlie));
+    // then the next royalty is Charlie's; what Bob was credited stays his
+    assert_eq!(w.route(id, 10_000), Ok((7_000, 2_000, 1_000)));
+    assert_eq!(w.r.balance_of(charlie), 7_000);
+    assert_eq!(w.r.balance_of(bob), 7_000);
+    assert_eq!(w.r.work(id).unwrap().creator, charlie);
+    // and bad input changes nothing
+    assert_eq!(
+        w.as_gov().reassign_work(id, charlie),
+        Err(Error::CreatorUnchanged)
+    );
+    assert_eq!(
+        w.as_gov().reassign_work(id + 1, bob),
+        Err(Error::UnknownWork)
+    );
+    assert_eq!(emitted!(WorkReassigned).len(), 1);
+}
