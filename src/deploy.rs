@@ -321,6 +321,11 @@ pub async fn deploy(
             royalty_router::messages::init_governance(to_governor).input,
             router.0,
         ),
+        (
+            "provenance",
+            provenance::messages::init_governance(to_governor).input,
+            provenance.0,
+        ),
     ] {
         call(
             chain,
@@ -332,16 +337,21 @@ pub async fn deploy(
         .await?;
         progress(&format!("{role}: governance handed to the governor"));
     }
-    let allow = vec![h(&funds[0].0), h(&funds[1].0), h(&router.0)];
+    let allow = vec![
+        h(&funds[0].0),
+        h(&funds[1].0),
+        h(&router.0),
+        h(&provenance.0),
+    ];
     call(
         chain,
         deployer,
         governor.0,
         governor::messages::init_allowlist(allow).input,
-        "allowlist the funds and the router",
+        "allowlist the funds, the router and the provenance registry",
     )
     .await?;
-    progress("governor: funds and router allowlisted");
+    progress("governor: funds, router and provenance registry allowlisted");
 
     for (role, (name, code), (address, block)) in [
         (

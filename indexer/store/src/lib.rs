@@ -682,6 +682,26 @@ macro_rules! apply_event {
                     .bind(&asset.registrant).bind(serde_json::to_string(&asset.holders)?).bind(i64::from(asset.consenting))
                     .bind(block).bind(index).execute(&mut *$tx).await?;
             }
+            E::AssetDisputed { id, claimant, evidence } => {
+                sqlx::query("UPDATE assets SET disputed_by = $1, dispute_evidence = $2 WHERE id = $3")
+                    .bind(claimant).bind(evidence).bind(i64::from(*id)).execute(&mut *$tx).await?;
+            }
+            E::DisputeResolved { id, holders, .. } => {
+                let id = i64::from(*id);
+                sqlx::query("UPDATE assets SET disputed_by = NULL, dispute_evidence = NULL WHERE id = $1")
+                    .bind(id).execute(&mut *$tx).await?;
+                if let Some(holders) = holders {
+                    // The asset is the new holders', whose consent starts anew.
+                    sqlx::query("UPDATE assets SET holders = $1, consenting = 0 WHERE id = $2")
+                        .bind(serde_json::to_string(holders)?).bind(id).execute(&mut *$tx).await?;
+                    sqlx::query("DELETE FROM consents WHERE asset_id = $1")
+                        .bind(id).execute(&mut *$tx).await?;
+                }
+            }
+            E::WorkReassigned { id, to, .. } => {
+                sqlx::query("UPDATE works SET creator = $1 WHERE id = $2")
+                    .bind(to).bind(id64(*id)?).execute(&mut *$tx).await?;
+            }
             E::ConsentChanged { id, holder, granted, consenting, .. } => {
                 sqlx::query("INSERT INTO consents (asset_id, holder, granted, block) VALUES ($1, $2, $3, $4) \
                              ON CONFLICT (asset_id, holder) DO UPDATE SET granted = excluded.granted, block = excluded.block")

@@ -230,6 +230,7 @@ events!(royalty_router {
     SplitChanged { split, moved_this_epoch },
     SplitFrozen { split },
     WorkRegistered { id, creator, content_hash, creator_bps, metadata, metadata_hash },
+    WorkReassigned { id, from, to },
     RoyaltyRouted { work, creator, payer, amount, to_creator, to_compute, to_reserve },
     Donated { from, amount },
     Forwarded { fund, amount },
@@ -249,6 +250,9 @@ events!(treasury {
 });
 
 events!(provenance {
+    GovernanceSet { governance },
     AssetRegistered { id, content_hash, asset },
     ConsentChanged { id, holder, granted, consenting, holders },
+    AssetDisputed { id, claimant, evidence },
+    DisputeResolved { id, claimant, holders },
 });

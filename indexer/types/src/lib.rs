@@ -517,6 +517,11 @@ pub enum Event {
     SplitFrozen {
         split: Split,
     },
+    WorkReassigned {
+        id: u64,
+        from: Address,
+        to: Address,
+    },
     WorkRegistered {
         id: u64,
         creator: Address,
@@ -596,6 +601,16 @@ pub enum Event {
         granted: bool,
         consenting: u32,
         holders: u32,
+    },
+    AssetDisputed {
+        id: u32,
+        claimant: Address,
+        evidence: Hash,
+    },
+    DisputeResolved {
+        id: u32,
+        claimant: Address,
+        holders: Option<Vec<Address>>,
     },
 }
 

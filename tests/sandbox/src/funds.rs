@@ -126,14 +126,25 @@ impl Funds {
             royalty_router::messages::init_governance(to),
             0,
         );
+        let registry_handover = sb.call(
+            deployer,
+            &provenance,
+            provenance::messages::init_governance(to),
+            0,
+        );
         for o in handovers
             .iter()
             .map(|c| &c.outcome)
-            .chain([&router_handover.outcome])
+            .chain([&router_handover.outcome, &registry_handover.outcome])
         {
             assert!(o.is_ok(), "handover failed: {o:?}");
         }
-        let allow = vec![compute.address, reserve.address, router.address];
+        let allow = vec![
+            compute.address,
+            reserve.address,
+            router.address,
+            provenance.address,
+        ];
         let o = sb.call(deployer, &dao.governor, gm::init_allowlist(allow), 0);
         assert!(o.is_ok(), "allowlist failed: {:?}", *o);
         Ok(Self {

@@ -349,7 +349,7 @@ fn measure_funds(sb: &mut Sandbox, rec: &mut Recorder) -> Result<(), StepFailed>
         p,
         "register (2 holders)",
         sb.call(
-            &alice,
+            &bob,
             &provenance,
             pm::register(
                 atelier_abi::provenance::AssetKind::Dataset,

@@ -140,62 +140,71 @@ pub enum Error {
     /// `BadNonce`.
     #[codec(index = 14)]
     BadNonce,
-    /// `VoterKeyMismatch`.
+    /// `BallotExpired`.
     #[codec(index = 15)]
+    BallotExpired,
+    /// `VoterKeyMismatch`.
+    #[codec(index = 16)]
     VoterKeyMismatch,
     /// `NotSucceeded`.
-    #[codec(index = 16)]
+    #[codec(index = 17)]
     NotSucceeded,
     /// `NotQueued`.
-    #[codec(index = 17)]
+    #[codec(index = 18)]
     NotQueued,
     /// `TimelockNotElapsed`.
-    #[codec(index = 18)]
+    #[codec(index = 19)]
     TimelockNotElapsed,
     /// `CodeHashChanged`.
-    #[codec(index = 19)]
+    #[codec(index = 20)]
     CodeHashChanged(u32),
     /// `ActionFailed`.
-    #[codec(index = 20)]
+    #[codec(index = 21)]
     ActionFailed(u32),
     /// `NotCancelable`.
-    #[codec(index = 21)]
+    #[codec(index = 22)]
     NotCancelable,
     /// `NotGuardianOrProposer`.
-    #[codec(index = 22)]
-    NotGuardianOrProposer,
-    /// `NotSummariser`.
     #[codec(index = 23)]
+    NotGuardianOrProposer,
+    /// `GuardianRoleAtStake`.
+    #[codec(index = 24)]
+    GuardianRoleAtStake,
+    /// `TargetDelisted`.
+    #[codec(index = 25)]
+    TargetDelisted(u32),
+    /// `NotSummariser`.
+    #[codec(index = 26)]
     NotSummariser,
     /// `SummaryWindowClosed`.
-    #[codec(index = 24)]
+    #[codec(index = 27)]
     SummaryWindowClosed,
     /// `SummaryAlreadyAttached`.
-    #[codec(index = 25)]
+    #[codec(index = 28)]
     SummaryAlreadyAttached,
     /// `OnlyGovernance`.
-    #[codec(index = 26)]
+    #[codec(index = 29)]
     OnlyGovernance,
     /// `SettingOutOfBounds`.
-    #[codec(index = 27)]
+    #[codec(index = 30)]
     SettingOutOfBounds,
     /// `GuardianBurned`.
-    #[codec(index = 28)]
+    #[codec(index = 31)]
     GuardianBurned,
     /// `MembershipCallFailed`.
-    #[codec(index = 29)]
+    #[codec(index = 32)]
     MembershipCallFailed,
     /// `OptimisticTrackDisabled`.
-    #[codec(index = 30)]
+    #[codec(index = 33)]
     OptimisticTrackDisabled,
     /// `GrantTooLarge`.
-    #[codec(index = 31)]
+    #[codec(index = 34)]
     GrantTooLarge,
     /// `NotDeployer`.
-    #[codec(index = 32)]
+    #[codec(index = 35)]
     NotDeployer,
     /// `Overflow`.
-    #[codec(index = 33)]
+    #[codec(index = 36)]
     Overflow,
 }
 
@@ -218,6 +227,7 @@ impl Error {
             Self::NoVotingWeight => "NoVotingWeight",
             Self::InvalidSignature => "InvalidSignature",
             Self::BadNonce => "BadNonce",
+            Self::BallotExpired => "BallotExpired",
             Self::VoterKeyMismatch => "VoterKeyMismatch",
             Self::NotSucceeded => "NotSucceeded",
             Self::NotQueued => "NotQueued",
@@ -226,6 +236,8 @@ impl Error {
             Self::ActionFailed(..) => "ActionFailed",
             Self::NotCancelable => "NotCancelable",
             Self::NotGuardianOrProposer => "NotGuardianOrProposer",
+            Self::GuardianRoleAtStake => "GuardianRoleAtStake",
+            Self::TargetDelisted(..) => "TargetDelisted",
             Self::NotSummariser => "NotSummariser",
             Self::SummaryWindowClosed => "SummaryWindowClosed",
             Self::SummaryAlreadyAttached => "SummaryAlreadyAttached",
@@ -275,6 +287,7 @@ impl Error {
             Self::NoVotingWeight => serde_json::Value::String("NoVotingWeight".into()),
             Self::InvalidSignature => serde_json::Value::String("InvalidSignature".into()),
             Self::BadNonce => serde_json::Value::String("BadNonce".into()),
+            Self::BallotExpired => serde_json::Value::String("BallotExpired".into()),
             Self::VoterKeyMismatch => serde_json::Value::String("VoterKeyMismatch".into()),
             Self::NotSucceeded => serde_json::Value::String("NotSucceeded".into()),
             Self::NotQueued => serde_json::Value::String("NotQueued".into()),
@@ -288,6 +301,10 @@ impl Error {
             Self::NotCancelable => serde_json::Value::String("NotCancelable".into()),
             Self::NotGuardianOrProposer => {
                 serde_json::Value::String("NotGuardianOrProposer".into())
+            }
+            Self::GuardianRoleAtStake => serde_json::Value::String("GuardianRoleAtStake".into()),
+            Self::TargetDelisted(f0) => {
+                crate::json::tagged("TargetDelisted", crate::json::uint(u128::from(*f0)))
             }
             Self::NotSummariser => serde_json::Value::String("NotSummariser".into()),
             Self::SummaryWindowClosed => serde_json::Value::String("SummaryWindowClosed".into()),
@@ -380,6 +397,8 @@ pub struct Ballot {
     pub voter: crate::H160,
     /// `nonce`.
     pub nonce: u64,
+    /// `deadline`.
+    pub deadline: u32,
 }
 
 impl Ballot {
@@ -395,6 +414,10 @@ impl Ballot {
         map.insert(
             "nonce".into(),
             crate::json::uint(u128::from(*(&self.nonce))),
+        );
+        map.insert(
+            "deadline".into(),
+            crate::json::uint(u128::from(*(&self.deadline))),
         );
         serde_json::Value::Object(map)
     }
@@ -601,6 +624,10 @@ pub struct Proposal {
     pub abstain_votes: u128,
     /// `eta`.
     pub eta: Option<u32>,
+    /// `grace_period`.
+    pub grace_period: u32,
+    /// `late_quorum_extension`.
+    pub late_quorum_extension: u32,
     /// `executed`.
     pub executed: bool,
     /// `canceled`.
@@ -666,6 +693,14 @@ impl Proposal {
                 None => serde_json::Value::Null,
                 Some(v0) => crate::json::uint(u128::from(*v0)),
             },
+        );
+        map.insert(
+            "grace_period".into(),
+            crate::json::uint(u128::from(*(&self.grace_period))),
+        );
+        map.insert(
+            "late_quorum_extension".into(),
+            crate::json::uint(u128::from(*(&self.late_quorum_extension))),
         );
         map.insert(
             "executed".into(),
@@ -825,7 +860,9 @@ pub mod messages {
         crate::Message::new(CONTRACT, "propose_grant", true, false, input)
     }
     /// Casts the caller's vote with its weight at the proposal's snapshot; returns the
-    /// weight counted.
+    /// weight counted. An objection (Against) to an optimistic grant that cannot be
+    /// weighed because the membership token cannot be read escalates the grant to a
+    /// full vote and counts nothing (returns 0; the voter may vote again).
     ///
     /// # Errors
     /// `UnknownProposal`, `VotingNotOpen`, `AlreadyVoted`, `NoVotingWeight`,
@@ -847,7 +884,9 @@ pub mod messages {
     ///
     /// # Errors
     /// `VoterKeyMismatch` when `public_key` does not map to the ballot's voter,
-    /// `BadNonce`, `InvalidSignature`, then the errors of `cast_vote`.
+    /// `BallotExpired` after the ballot's deadline, `BadNonce` unless it carries the
+    /// voter's next nonce on its proposal, `InvalidSignature`, then the errors of
+    /// `cast_vote`.
     pub fn cast_vote_by_sig(
         ballot: Ballot,
         public_key: [u8; 32],
@@ -869,22 +908,25 @@ pub mod messages {
         crate::Message::new(CONTRACT, "queue", true, false, input)
     }
     /// Executes a queued proposal whose timelock has elapsed: every action's target
-    /// must still have the code hash pinned when proposed. Anyone may call it. Any
-    /// failing action reverts the whole execution.
+    /// must still be on the allowlist (audit L-7) and still have the code hash pinned
+    /// when proposed. Anyone may call it. Any failing action reverts the whole
+    /// execution.
     ///
     /// # Errors
     /// `UnknownProposal`, `NotQueued` (also when expired), `TimelockNotElapsed`,
-    /// `CodeHashChanged(i)`, `ActionFailed(i)`.
+    /// `TargetDelisted(i)`, `CodeHashChanged(i)`, `ActionFailed(i)`.
     pub fn execute(proposal_id: u32) -> crate::Message<Result<(), Error>> {
         let mut input = Vec::from([0xd0, 0x0e, 0xc8, 0x94]);
         codec::Encode::encode_to(&proposal_id, &mut input);
         crate::Message::new(CONTRACT, "execute", true, false, input)
     }
-    /// Cancels a proposal: the guardian at any time before execution, the proposer
-    /// while it is pending.
+    /// Cancels a proposal: the proposer while it is pending; the guardian at any time
+    /// before execution, except a proposal that replaces or burns the guardian (audit
+    /// L-2: whether governance may retire the guardian is not the guardian's call).
     ///
     /// # Errors
-    /// `UnknownProposal`, `NotGuardianOrProposer`, `NotCancelable`.
+    /// `UnknownProposal`, `NotGuardianOrProposer`, `NotCancelable`,
+    /// `GuardianRoleAtStake`.
     pub fn cancel(proposal_id: u32) -> crate::Message<Result<(), Error>> {
         let mut input = Vec::from([0x97, 0x96, 0xe9, 0xa7]);
         codec::Encode::encode_to(&proposal_id, &mut input);
@@ -1021,10 +1063,11 @@ pub mod messages {
         codec::Encode::encode_to(&ballot, &mut input);
         crate::Message::new(CONTRACT, "ballot_payload", false, false, input)
     }
-    /// A voter's next ballot nonce.
-    pub fn nonce(voter: crate::H160) -> crate::Message<u64> {
+    /// A voter's next ballot nonce on a proposal.
+    pub fn nonce(voter: crate::H160, proposal_id: u32) -> crate::Message<u64> {
         let mut input = Vec::from([0x60, 0x7e, 0x60, 0x3d]);
         codec::Encode::encode_to(&voter, &mut input);
+        codec::Encode::encode_to(&proposal_id, &mut input);
         crate::Message::new(CONTRACT, "nonce", false, false, input)
     }
     /// The governed settings.
@@ -1239,6 +1282,8 @@ pub mod messages {
                 [0x60, 0x7e, 0x60, 0x3d] => {
                     let a: crate::H160 = codec::Decode::decode(input)?;
                     map.insert("voter".into(), crate::json::hex((&a).as_bytes()));
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("proposal_id".into(), crate::json::uint(u128::from(*(&a))));
                     "nonce"
                 }
                 [0x2e, 0xe6, 0x93, 0x48] => "settings",
@@ -1551,6 +1596,8 @@ pub mod events {
         pub vote_end: u32,
         /// Quorum in basis points.
         pub quorum_bps: u32,
+        /// Grace period of this proposal, fixed now (see `Proposal::grace_period`).
+        pub grace_period: u32,
     }
 
     impl ProposalCreated {
@@ -1587,14 +1634,18 @@ pub mod events {
                 "quorum_bps".into(),
                 crate::json::uint(u128::from(*(&self.quorum_bps))),
             );
+            map.insert(
+                "grace_period".into(),
+                crate::json::uint(u128::from(*(&self.grace_period))),
+            );
             map
         }
 
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
-            0x0f, 0x4c, 0x47, 0xe7, 0x10, 0x3c, 0xc9, 0xad, 0x32, 0xb4, 0x6f, 0x44, 0x82, 0xa2,
-            0xb6, 0x36, 0xe0, 0x0e, 0x4b, 0xb9, 0xdc, 0x72, 0x3b, 0x35, 0x71, 0xf9, 0xae, 0x7c,
-            0x77, 0x52, 0xf4, 0x56,
+            0x31, 0xed, 0x95, 0x76, 0x75, 0xbc, 0x7a, 0x43, 0x1e, 0xe7, 0x98, 0xc4, 0x35, 0x46,
+            0x33, 0x3e, 0xb6, 0xc5, 0x8f, 0xd8, 0xda, 0xdd, 0x96, 0xe9, 0xf8, 0xb6, 0xdb, 0xb5,
+            0xdc, 0x97, 0x29, 0x62,
         ];
         /// The event's label.
         pub const LABEL: &'static str = "ProposalCreated";
@@ -1751,15 +1802,17 @@ pub mod events {
         pub const LABEL: &'static str = "ProposalExecuted";
     }
 
-    /// Objections reached the threshold: the grant goes to a full vote.
+    /// Objections reached the threshold, or an objection could not be weighed because the
+    /// membership token could not be read (the track fails closed): the grant goes to a
+    /// full vote.
     #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
     pub struct ProposalEscalated {
         /// Proposal id.
         pub id: u32,
         /// Objecting weight.
         pub objections: u128,
-        /// Threshold it reached.
-        pub threshold: u128,
+        /// Threshold it reached; `None` when the objection could not be weighed.
+        pub threshold: Option<u128>,
         /// Last block of the full vote.
         pub vote_end: u32,
     }
@@ -1776,7 +1829,10 @@ pub mod events {
             );
             map.insert(
                 "threshold".into(),
-                crate::json::uint(u128::from(*(&self.threshold))),
+                match (&self.threshold) {
+                    None => serde_json::Value::Null,
+                    Some(v0) => crate::json::uint(u128::from(*v0)),
+                },
             );
             map.insert(
                 "vote_end".into(),
@@ -1787,9 +1843,9 @@ pub mod events {
 
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
-            0x54, 0xea, 0x7d, 0x6e, 0xe0, 0xe1, 0xa5, 0xe5, 0x0d, 0x56, 0x73, 0x7d, 0x25, 0x59,
-            0x28, 0xb3, 0xbc, 0x84, 0x45, 0x64, 0x34, 0xa1, 0x3f, 0x2c, 0x46, 0x14, 0x15, 0xa6,
-            0xe8, 0xa4, 0xd1, 0xf0,
+            0x43, 0x0b, 0x18, 0xb0, 0x6b, 0xe3, 0x7e, 0x34, 0xf4, 0xfb, 0x69, 0x93, 0xbc, 0x5d,
+            0xa6, 0x20, 0xcb, 0x2f, 0x79, 0x98, 0xc6, 0x33, 0x88, 0xe4, 0xfa, 0x35, 0x85, 0xd9,
+            0xad, 0x33, 0x88, 0xa6,
         ];
         /// The event's label.
         pub const LABEL: &'static str = "ProposalEscalated";

@@ -33,44 +33,47 @@ pub enum Error {
     /// `NotPending`.
     #[codec(index = 6)]
     NotPending,
-    /// `AlreadyAttested`.
+    /// `NotEnoughAttestations`.
     #[codec(index = 7)]
+    NotEnoughAttestations,
+    /// `AlreadyAttested`.
+    #[codec(index = 8)]
     AlreadyAttested,
     /// `SelfAttestation`.
-    #[codec(index = 8)]
+    #[codec(index = 9)]
     SelfAttestation,
     /// `NotActive`.
-    #[codec(index = 9)]
+    #[codec(index = 10)]
     NotActive,
     /// `NotExpired`.
-    #[codec(index = 10)]
+    #[codec(index = 11)]
     NotExpired,
     /// `SameDelegate`.
-    #[codec(index = 11)]
+    #[codec(index = 12)]
     SameDelegate,
     /// `AttestorExists`.
-    #[codec(index = 12)]
+    #[codec(index = 13)]
     AttestorExists,
     /// `TooManyAttestors`.
-    #[codec(index = 13)]
+    #[codec(index = 14)]
     TooManyAttestors,
     /// `ThresholdOutOfBounds`.
-    #[codec(index = 14)]
+    #[codec(index = 15)]
     ThresholdOutOfBounds,
     /// `CapOutOfBounds`.
-    #[codec(index = 15)]
+    #[codec(index = 16)]
     CapOutOfBounds,
     /// `ExpiryOutOfBounds`.
-    #[codec(index = 16)]
+    #[codec(index = 17)]
     ExpiryOutOfBounds,
     /// `MultiplierOutOfBounds`.
-    #[codec(index = 17)]
+    #[codec(index = 18)]
     MultiplierOutOfBounds,
     /// `CategoryOutOfBounds`.
-    #[codec(index = 18)]
+    #[codec(index = 19)]
     CategoryOutOfBounds,
     /// `Overflow`.
-    #[codec(index = 19)]
+    #[codec(index = 20)]
     Overflow,
 }
 
@@ -84,6 +87,7 @@ impl Error {
         Self::EvidenceAlreadyRecorded,
         Self::UnknownContribution,
         Self::NotPending,
+        Self::NotEnoughAttestations,
         Self::AlreadyAttested,
         Self::SelfAttestation,
         Self::NotActive,
@@ -109,6 +113,7 @@ impl Error {
             Self::EvidenceAlreadyRecorded => "EvidenceAlreadyRecorded",
             Self::UnknownContribution => "UnknownContribution",
             Self::NotPending => "NotPending",
+            Self::NotEnoughAttestations => "NotEnoughAttestations",
             Self::AlreadyAttested => "AlreadyAttested",
             Self::SelfAttestation => "SelfAttestation",
             Self::NotActive => "NotActive",
@@ -144,6 +149,7 @@ impl core::str::FromStr for Error {
             "EvidenceAlreadyRecorded" => Ok(Self::EvidenceAlreadyRecorded),
             "UnknownContribution" => Ok(Self::UnknownContribution),
             "NotPending" => Ok(Self::NotPending),
+            "NotEnoughAttestations" => Ok(Self::NotEnoughAttestations),
             "AlreadyAttested" => Ok(Self::AlreadyAttested),
             "SelfAttestation" => Ok(Self::SelfAttestation),
             "NotActive" => Ok(Self::NotActive),
@@ -184,6 +190,9 @@ impl Error {
             }
             Self::UnknownContribution => serde_json::Value::String("UnknownContribution".into()),
             Self::NotPending => serde_json::Value::String("NotPending".into()),
+            Self::NotEnoughAttestations => {
+                serde_json::Value::String("NotEnoughAttestations".into())
+            }
             Self::AlreadyAttested => serde_json::Value::String("AlreadyAttested".into()),
             Self::SelfAttestation => serde_json::Value::String("SelfAttestation".into()),
             Self::NotActive => serde_json::Value::String("NotActive".into()),
@@ -426,9 +435,11 @@ pub mod messages {
         codec::Encode::encode_to(&evidence, &mut input);
         crate::Message::new(CONTRACT, "record_contribution", true, false, input)
     }
-    /// Attests a pending contribution. The attestation that reaches the threshold
-    /// activates it: from this block it counts for its contributor (and the
-    /// contributor's delegate) with its category's multiplier, limited by the cap.
+    /// Attests a pending contribution. The attestation that brings the attestations of
+    /// attestors still in the set to the threshold activates it: from this block it
+    /// counts for its contributor (and the contributor's delegate) with its category's
+    /// multiplier, limited by the cap. An attestor removed from the set no longer counts
+    /// toward a pending contribution (audit L-4 of #16).
     ///
     /// # Errors
     /// `NotAttestor`, `UnknownContribution`, `NotPending`, `SelfAttestation`,
@@ -438,7 +449,20 @@ pub mod messages {
         codec::Encode::encode_to(&id, &mut input);
         crate::Message::new(CONTRACT, "attest", true, false, input)
     }
-    /// Revokes a fraudulent contribution; its weight stops counting in this block.
+    /// Activates a pending contribution whose attestations by current attestors reach
+    /// the threshold now, e.g. after governance lowered it (audit L-4 of #16: such a
+    /// contribution would otherwise wait for an attestation that may never come). Anyone
+    /// may call it.
+    ///
+    /// # Errors
+    /// `UnknownContribution`, `NotPending`, `NotEnoughAttestations`, `Overflow`.
+    pub fn activate_contribution(id: u64) -> crate::Message<Result<(), Error>> {
+        let mut input = Vec::from([0x2d, 0x17, 0xd6, 0xa6]);
+        codec::Encode::encode_to(&id, &mut input);
+        crate::Message::new(CONTRACT, "activate_contribution", true, false, input)
+    }
+    /// Revokes a fraudulent contribution; its weight stops counting in this block and its
+    /// evidence may be recorded again.
     ///
     /// # Errors
     /// `NotGovernance`, `UnknownContribution`, `NotActive` when it was already revoked
@@ -643,6 +667,11 @@ pub mod messages {
                     map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
                     "attest"
                 }
+                [0x2d, 0x17, 0xd6, 0xa6] => {
+                    let a: u64 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    "activate_contribution"
+                }
                 [0xb9, 0xd2, 0x20, 0xc8] => {
                     let a: u64 = codec::Decode::decode(input)?;
                     map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
@@ -760,6 +789,7 @@ pub mod messages {
         "init_governance",
         "record_contribution",
         "attest",
+        "activate_contribution",
         "revoke_contribution",
         "expire_contribution",
         "delegate",
@@ -791,6 +821,7 @@ pub mod messages {
             [0x7a, 0x02, 0x61, 0x4c] => "init_governance",
             [0x1c, 0x24, 0xf8, 0x79] => "record_contribution",
             [0xdf, 0xad, 0xfe, 0x37] => "attest",
+            [0x2d, 0x17, 0xd6, 0xa6] => "activate_contribution",
             [0xb9, 0xd2, 0x20, 0xc8] => "revoke_contribution",
             [0xff, 0xc2, 0x9f, 0xfb] => "expire_contribution",
             [0xc5, 0x96, 0x54, 0xfe] => "delegate",

@@ -9,6 +9,161 @@ pub const CODE: &[u8] = include_bytes!("../../../../contracts/artifacts/provenan
 /// The contract's metadata (JSON), as committed in contracts/artifacts.
 pub const METADATA: &str = include_str!("../../../../contracts/artifacts/provenance.json");
 
+/// `provenance::provenance::Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, codec::Encode, codec::Decode)]
+pub enum Error {
+    /// `UnknownAsset`.
+    #[codec(index = 0)]
+    UnknownAsset,
+    /// `NoHolders`.
+    #[codec(index = 1)]
+    NoHolders,
+    /// `TooManyHolders`.
+    #[codec(index = 2)]
+    TooManyHolders,
+    /// `DuplicateHolder`.
+    #[codec(index = 3)]
+    DuplicateHolder,
+    /// `ContentExists`.
+    #[codec(index = 4)]
+    ContentExists,
+    /// `NotHolder`.
+    #[codec(index = 5)]
+    NotHolder,
+    /// `ConsentUnchanged`.
+    #[codec(index = 6)]
+    ConsentUnchanged,
+    /// `RegistrantNotHolder`.
+    #[codec(index = 7)]
+    RegistrantNotHolder,
+    /// `HolderCannotDispute`.
+    #[codec(index = 8)]
+    HolderCannotDispute,
+    /// `AlreadyDisputed`.
+    #[codec(index = 9)]
+    AlreadyDisputed,
+    /// `DisputeOpen`.
+    #[codec(index = 10)]
+    DisputeOpen,
+    /// `NotDisputed`.
+    #[codec(index = 11)]
+    NotDisputed,
+    /// `NotAdmin`.
+    #[codec(index = 12)]
+    NotAdmin,
+    /// `NotGovernance`.
+    #[codec(index = 13)]
+    NotGovernance,
+    /// `Overflow`.
+    #[codec(index = 14)]
+    Overflow,
+}
+
+impl Error {
+    /// Every variant, in metadata order.
+    pub const ALL: &'static [Self] = &[
+        Self::UnknownAsset,
+        Self::NoHolders,
+        Self::TooManyHolders,
+        Self::DuplicateHolder,
+        Self::ContentExists,
+        Self::NotHolder,
+        Self::ConsentUnchanged,
+        Self::RegistrantNotHolder,
+        Self::HolderCannotDispute,
+        Self::AlreadyDisputed,
+        Self::DisputeOpen,
+        Self::NotDisputed,
+        Self::NotAdmin,
+        Self::NotGovernance,
+        Self::Overflow,
+    ];
+
+    /// The variant's name, as in the contract.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownAsset => "UnknownAsset",
+            Self::NoHolders => "NoHolders",
+            Self::TooManyHolders => "TooManyHolders",
+            Self::DuplicateHolder => "DuplicateHolder",
+            Self::ContentExists => "ContentExists",
+            Self::NotHolder => "NotHolder",
+            Self::ConsentUnchanged => "ConsentUnchanged",
+            Self::RegistrantNotHolder => "RegistrantNotHolder",
+            Self::HolderCannotDispute => "HolderCannotDispute",
+            Self::AlreadyDisputed => "AlreadyDisputed",
+            Self::DisputeOpen => "DisputeOpen",
+            Self::NotDisputed => "NotDisputed",
+            Self::NotAdmin => "NotAdmin",
+            Self::NotGovernance => "NotGovernance",
+            Self::Overflow => "Overflow",
+        }
+    }
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl core::str::FromStr for Error {
+    type Err = crate::UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, crate::UnknownName> {
+        match s {
+            "UnknownAsset" => Ok(Self::UnknownAsset),
+            "NoHolders" => Ok(Self::NoHolders),
+            "TooManyHolders" => Ok(Self::TooManyHolders),
+            "DuplicateHolder" => Ok(Self::DuplicateHolder),
+            "ContentExists" => Ok(Self::ContentExists),
+            "NotHolder" => Ok(Self::NotHolder),
+            "ConsentUnchanged" => Ok(Self::ConsentUnchanged),
+            "RegistrantNotHolder" => Ok(Self::RegistrantNotHolder),
+            "HolderCannotDispute" => Ok(Self::HolderCannotDispute),
+            "AlreadyDisputed" => Ok(Self::AlreadyDisputed),
+            "DisputeOpen" => Ok(Self::DisputeOpen),
+            "NotDisputed" => Ok(Self::NotDisputed),
+            "NotAdmin" => Ok(Self::NotAdmin),
+            "NotGovernance" => Ok(Self::NotGovernance),
+            "Overflow" => Ok(Self::Overflow),
+            _ => Err(crate::UnknownName {
+                ty: "Error",
+                name: s.to_owned(),
+            }),
+        }
+    }
+}
+
+impl crate::ContractError for Error {
+    fn name(&self) -> &'static str {
+        Error::as_str(*self)
+    }
+}
+
+impl Error {
+    /// This value as JSON (the indexer's and the API's reading of it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::UnknownAsset => serde_json::Value::String("UnknownAsset".into()),
+            Self::NoHolders => serde_json::Value::String("NoHolders".into()),
+            Self::TooManyHolders => serde_json::Value::String("TooManyHolders".into()),
+            Self::DuplicateHolder => serde_json::Value::String("DuplicateHolder".into()),
+            Self::ContentExists => serde_json::Value::String("ContentExists".into()),
+            Self::NotHolder => serde_json::Value::String("NotHolder".into()),
+            Self::ConsentUnchanged => serde_json::Value::String("ConsentUnchanged".into()),
+            Self::RegistrantNotHolder => serde_json::Value::String("RegistrantNotHolder".into()),
+            Self::HolderCannotDispute => serde_json::Value::String("HolderCannotDispute".into()),
+            Self::AlreadyDisputed => serde_json::Value::String("AlreadyDisputed".into()),
+            Self::DisputeOpen => serde_json::Value::String("DisputeOpen".into()),
+            Self::NotDisputed => serde_json::Value::String("NotDisputed".into()),
+            Self::NotAdmin => serde_json::Value::String("NotAdmin".into()),
+            Self::NotGovernance => serde_json::Value::String("NotGovernance".into()),
+            Self::Overflow => serde_json::Value::String("Overflow".into()),
+        }
+    }
+}
+
 /// `provenance::provenance::AssetKind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, codec::Encode, codec::Decode)]
 pub enum AssetKind {
@@ -64,109 +219,31 @@ impl AssetKind {
     }
 }
 
-/// `provenance::provenance::Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, codec::Encode, codec::Decode)]
-pub enum Error {
-    /// `UnknownAsset`.
-    #[codec(index = 0)]
-    UnknownAsset,
-    /// `NoHolders`.
-    #[codec(index = 1)]
-    NoHolders,
-    /// `TooManyHolders`.
-    #[codec(index = 2)]
-    TooManyHolders,
-    /// `DuplicateHolder`.
-    #[codec(index = 3)]
-    DuplicateHolder,
-    /// `ContentExists`.
-    #[codec(index = 4)]
-    ContentExists,
-    /// `NotHolder`.
-    #[codec(index = 5)]
-    NotHolder,
-    /// `ConsentUnchanged`.
-    #[codec(index = 6)]
-    ConsentUnchanged,
-    /// `Overflow`.
-    #[codec(index = 7)]
-    Overflow,
+/// `provenance::provenance::Dispute`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, codec::Encode, codec::Decode)]
+pub struct Dispute {
+    /// `claimant`.
+    pub claimant: crate::H160,
+    /// `evidence`.
+    pub evidence: [u8; 32],
+    /// `opened_at`.
+    pub opened_at: u32,
 }
 
-impl Error {
-    /// Every variant, in metadata order.
-    pub const ALL: &'static [Self] = &[
-        Self::UnknownAsset,
-        Self::NoHolders,
-        Self::TooManyHolders,
-        Self::DuplicateHolder,
-        Self::ContentExists,
-        Self::NotHolder,
-        Self::ConsentUnchanged,
-        Self::Overflow,
-    ];
-
-    /// The variant's name, as in the contract.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::UnknownAsset => "UnknownAsset",
-            Self::NoHolders => "NoHolders",
-            Self::TooManyHolders => "TooManyHolders",
-            Self::DuplicateHolder => "DuplicateHolder",
-            Self::ContentExists => "ContentExists",
-            Self::NotHolder => "NotHolder",
-            Self::ConsentUnchanged => "ConsentUnchanged",
-            Self::Overflow => "Overflow",
-        }
-    }
-}
-
-impl core::fmt::Display for Error {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl core::str::FromStr for Error {
-    type Err = crate::UnknownName;
-
-    fn from_str(s: &str) -> Result<Self, crate::UnknownName> {
-        match s {
-            "UnknownAsset" => Ok(Self::UnknownAsset),
-            "NoHolders" => Ok(Self::NoHolders),
-            "TooManyHolders" => Ok(Self::TooManyHolders),
-            "DuplicateHolder" => Ok(Self::DuplicateHolder),
-            "ContentExists" => Ok(Self::ContentExists),
-            "NotHolder" => Ok(Self::NotHolder),
-            "ConsentUnchanged" => Ok(Self::ConsentUnchanged),
-            "Overflow" => Ok(Self::Overflow),
-            _ => Err(crate::UnknownName {
-                ty: "Error",
-                name: s.to_owned(),
-            }),
-        }
-    }
-}
-
-impl crate::ContractError for Error {
-    fn name(&self) -> &'static str {
-        Error::as_str(*self)
-    }
-}
-
-impl Error {
+impl Dispute {
     /// This value as JSON (the indexer's and the API's reading of it).
     pub fn to_json(&self) -> serde_json::Value {
-        match self {
-            Self::UnknownAsset => serde_json::Value::String("UnknownAsset".into()),
-            Self::NoHolders => serde_json::Value::String("NoHolders".into()),
-            Self::TooManyHolders => serde_json::Value::String("TooManyHolders".into()),
-            Self::DuplicateHolder => serde_json::Value::String("DuplicateHolder".into()),
-            Self::ContentExists => serde_json::Value::String("ContentExists".into()),
-            Self::NotHolder => serde_json::Value::String("NotHolder".into()),
-            Self::ConsentUnchanged => serde_json::Value::String("ConsentUnchanged".into()),
-            Self::Overflow => serde_json::Value::String("Overflow".into()),
-        }
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "claimant".into(),
+            crate::json::hex((&self.claimant).as_bytes()),
+        );
+        map.insert("evidence".into(), crate::json::hex(&(&self.evidence)[..]));
+        map.insert(
+            "opened_at".into(),
+            crate::json::uint(u128::from(*(&self.opened_at))),
+        );
+        serde_json::Value::Object(map)
     }
 }
 
@@ -225,7 +302,8 @@ impl Asset {
 pub mod constructors {
     use super::*;
 
-    /// An empty registry.
+    /// An empty registry; the deployer may hand governance to the governor once with
+    /// `init_governance`.
     pub fn new() -> crate::Constructor {
         let input = Vec::from([0x9b, 0xae, 0x9d, 0x5e]);
         crate::Constructor {
@@ -245,10 +323,22 @@ pub mod messages {
     #[allow(unused_imports)]
     use super::*;
 
-    /// Registers an asset and returns its id. No holder consents yet.
+    /// Hands governance from the deployer to `governance` (the governor contract). Can
+    /// be called once; afterwards only governance resolves disputes.
     ///
     /// # Errors
-    /// `NoHolders`, `TooManyHolders`, `DuplicateHolder`, `ContentExists`, `Overflow`.
+    /// `NotAdmin` unless called by the deployer before any handover.
+    pub fn init_governance(governance: crate::H160) -> crate::Message<Result<(), Error>> {
+        let mut input = Vec::from([0x7a, 0x02, 0x61, 0x4c]);
+        codec::Encode::encode_to(&governance, &mut input);
+        crate::Message::new(CONTRACT, "init_governance", true, false, input)
+    }
+    /// Registers an asset as one of its rights holders and returns its id. No holder
+    /// consents yet.
+    ///
+    /// # Errors
+    /// `NoHolders`, `TooManyHolders`, `DuplicateHolder`, `RegistrantNotHolder`,
+    /// `ContentExists`, `Overflow`.
     pub fn register(
         kind: AssetKind,
         content_hash: [u8; 32],
@@ -280,6 +370,45 @@ pub mod messages {
         codec::Encode::encode_to(&id, &mut input);
         crate::Message::new(CONTRACT, "revoke_consent", true, false, input)
     }
+    /// Disputes a registration (the caller says the asset is not its holders'): its
+    /// consent is suspended until governance resolves the dispute. Anyone who is not
+    /// one of its holders may, one open dispute at a time.
+    ///
+    /// # Errors
+    /// `UnknownAsset`, `HolderCannotDispute`, `AlreadyDisputed`, `DisputeOpen`.
+    pub fn dispute(id: u32, evidence: [u8; 32]) -> crate::Message<Result<(), Error>> {
+        let mut input = Vec::from([0x8a, 0x71, 0x88, 0x22]);
+        codec::Encode::encode_to(&id, &mut input);
+        codec::Encode::encode_to(&evidence, &mut input);
+        crate::Message::new(CONTRACT, "dispute", true, false, input)
+    }
+    /// Resolves a dispute. Governance only. `None` dismisses it (the registration and
+    /// its consents stand); `Some(holders)` gives the asset to `holders`, whose consent
+    /// starts anew (every earlier consent is cleared).
+    ///
+    /// # Errors
+    /// `NotGovernance`, `UnknownAsset`, `NotDisputed`, and for new holders `NoHolders`,
+    /// `TooManyHolders`, `DuplicateHolder`.
+    pub fn resolve_dispute(
+        id: u32,
+        holders: Option<Vec<crate::H160>>,
+    ) -> crate::Message<Result<(), Error>> {
+        let mut input = Vec::from([0x53, 0x9b, 0x8b, 0x08]);
+        codec::Encode::encode_to(&id, &mut input);
+        codec::Encode::encode_to(&holders, &mut input);
+        crate::Message::new(CONTRACT, "resolve_dispute", true, false, input)
+    }
+    /// The open dispute of an asset, if any.
+    pub fn dispute_of(id: u32) -> crate::Message<Option<Dispute>> {
+        let mut input = Vec::from([0x47, 0x1c, 0x7c, 0xa4]);
+        codec::Encode::encode_to(&id, &mut input);
+        crate::Message::new(CONTRACT, "dispute_of", false, false, input)
+    }
+    /// The governance account, once handed over.
+    pub fn governance() -> crate::Message<Option<crate::H160>> {
+        let input = Vec::from([0x9f, 0x90, 0xcf, 0x17]);
+        crate::Message::new(CONTRACT, "governance", false, false, input)
+    }
     /// An asset by id.
     pub fn asset(id: u32) -> crate::Message<Option<Asset>> {
         let mut input = Vec::from([0x00, 0x5b, 0x08, 0x99]);
@@ -304,7 +433,8 @@ pub mod messages {
         let input = Vec::from([0xb4, 0x49, 0x57, 0x84]);
         crate::Message::new(CONTRACT, "asset_count", false, false, input)
     }
-    /// Whether every rights holder consents now; `false` for an unknown asset.
+    /// Whether every rights holder consents now and nobody disputes the registration;
+    /// `false` for an unknown asset.
     pub fn has_full_consent(asset: u32) -> crate::Message<bool> {
         let mut input = Vec::from([0x79, 0x27, 0xd9, 0x20]);
         codec::Encode::encode_to(&asset, &mut input);
@@ -327,6 +457,11 @@ pub mod messages {
             map: &mut serde_json::Map<String, serde_json::Value>,
         ) -> Result<Option<&'static str>, codec::Error> {
             Ok(Some(match selector {
+                [0x7a, 0x02, 0x61, 0x4c] => {
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("governance".into(), crate::json::hex((&a).as_bytes()));
+                    "init_governance"
+                }
                 [0x22, 0x9b, 0x55, 0x3f] => {
                     let a: AssetKind = codec::Decode::decode(input)?;
                     map.insert("kind".into(), (&a).to_json());
@@ -355,6 +490,36 @@ pub mod messages {
                     map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
                     "revoke_consent"
                 }
+                [0x8a, 0x71, 0x88, 0x22] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: [u8; 32] = codec::Decode::decode(input)?;
+                    map.insert("evidence".into(), crate::json::hex(&(&a)[..]));
+                    "dispute"
+                }
+                [0x53, 0x9b, 0x8b, 0x08] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: Option<Vec<crate::H160>> = codec::Decode::decode(input)?;
+                    map.insert(
+                        "holders".into(),
+                        match (&a) {
+                            None => serde_json::Value::Null,
+                            Some(v0) => serde_json::Value::Array(
+                                (v0).iter()
+                                    .map(|v1| crate::json::hex(v1.as_bytes()))
+                                    .collect(),
+                            ),
+                        },
+                    );
+                    "resolve_dispute"
+                }
+                [0x47, 0x1c, 0x7c, 0xa4] => {
+                    let a: u32 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    "dispute_of"
+                }
+                [0x9f, 0x90, 0xcf, 0x17] => "governance",
                 [0x00, 0x5b, 0x08, 0x99] => {
                     let a: u32 = codec::Decode::decode(input)?;
                     map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
@@ -395,9 +560,14 @@ pub mod messages {
 
     /// The messages' labels (`Trait::message` for a trait message), in metadata order.
     pub const LABELS: &[&str] = &[
+        "init_governance",
         "register",
         "grant_consent",
         "revoke_consent",
+        "dispute",
+        "resolve_dispute",
+        "dispute_of",
+        "governance",
         "asset",
         "asset_by_content",
         "consents",
@@ -408,9 +578,14 @@ pub mod messages {
     /// The label of the message with `selector`, `None` for none of this contract's.
     pub fn label_of(selector: [u8; 4]) -> Option<&'static str> {
         Some(match selector {
+            [0x7a, 0x02, 0x61, 0x4c] => "init_governance",
             [0x22, 0x9b, 0x55, 0x3f] => "register",
             [0xbd, 0x09, 0x7e, 0xd9] => "grant_consent",
             [0x1d, 0x78, 0x99, 0x5f] => "revoke_consent",
+            [0x8a, 0x71, 0x88, 0x22] => "dispute",
+            [0x53, 0x9b, 0x8b, 0x08] => "resolve_dispute",
+            [0x47, 0x1c, 0x7c, 0xa4] => "dispute_of",
+            [0x9f, 0x90, 0xcf, 0x17] => "governance",
             [0x00, 0x5b, 0x08, 0x99] => "asset",
             [0x52, 0xa2, 0x3d, 0xe5] => "asset_by_content",
             [0x0e, 0x4f, 0x43, 0x2d] => "consents",
@@ -425,6 +600,70 @@ pub mod messages {
 pub mod events {
     #[allow(unused_imports)]
     use super::*;
+
+    /// A registration was disputed: its consent is suspended until governance resolves it.
+    #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+    pub struct AssetDisputed {
+        /// Asset id.
+        pub id: u32,
+        /// Who disputes it.
+        pub claimant: crate::H160,
+        /// Hash of the claimant's evidence.
+        pub evidence: [u8; 32],
+    }
+
+    impl AssetDisputed {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "claimant".into(),
+                crate::json::hex((&self.claimant).as_bytes()),
+            );
+            map.insert("evidence".into(), crate::json::hex(&(&self.evidence)[..]));
+            map
+        }
+
+        /// The event's signature topic (its first topic).
+        pub const SIGNATURE_TOPIC: [u8; 32] = [
+            0xd2, 0xe6, 0xe5, 0x24, 0x72, 0x16, 0xde, 0xcb, 0xe8, 0x02, 0x74, 0x4d, 0xf1, 0xec,
+            0xdb, 0x49, 0x0d, 0xa8, 0x04, 0xcd, 0xc5, 0x7d, 0x83, 0x5b, 0x83, 0xc0, 0xe3, 0x9c,
+            0xe9, 0xe9, 0xff, 0xf3,
+        ];
+        /// The event's label.
+        pub const LABEL: &'static str = "AssetDisputed";
+    }
+
+    /// Governance was handed from the deployer to the governor.
+    #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+    pub struct GovernanceSet {
+        /// The new governance account (the governor contract).
+        pub governance: crate::H160,
+    }
+
+    impl GovernanceSet {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "governance".into(),
+                crate::json::hex((&self.governance).as_bytes()),
+            );
+            map
+        }
+
+        /// The event's signature topic (its first topic).
+        pub const SIGNATURE_TOPIC: [u8; 32] = [
+            0x37, 0xc0, 0xd5, 0x6d, 0xc6, 0x0a, 0x87, 0xba, 0xc7, 0x29, 0xb4, 0xc2, 0xb7, 0xa5,
+            0x94, 0x84, 0x1e, 0xd1, 0x8f, 0x94, 0xd5, 0x59, 0x17, 0x4d, 0xae, 0x1e, 0x34, 0xfb,
+            0xff, 0x12, 0x67, 0xa1,
+        ];
+        /// The event's label.
+        pub const LABEL: &'static str = "GovernanceSet";
+    }
 
     /// A rights holder granted or revoked consent.
     #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
@@ -505,18 +744,76 @@ pub mod events {
         pub const LABEL: &'static str = "AssetRegistered";
     }
 
+    /// Governance resolved a dispute: dismissed (`holders` is `None`), or the asset now
+    /// belongs to `holders`, with no consent yet.
+    #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+    pub struct DisputeResolved {
+        /// Asset id.
+        pub id: u32,
+        /// Who had disputed it.
+        pub claimant: crate::H160,
+        /// The asset's rights holders from now on, when reassigned.
+        pub holders: Option<Vec<crate::H160>>,
+    }
+
+    impl DisputeResolved {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert(
+                "claimant".into(),
+                crate::json::hex((&self.claimant).as_bytes()),
+            );
+            map.insert(
+                "holders".into(),
+                match (&self.holders) {
+                    None => serde_json::Value::Null,
+                    Some(v0) => serde_json::Value::Array(
+                        (v0).iter()
+                            .map(|v1| crate::json::hex(v1.as_bytes()))
+                            .collect(),
+                    ),
+                },
+            );
+            map
+        }
+
+        /// The event's signature topic (its first topic).
+        pub const SIGNATURE_TOPIC: [u8; 32] = [
+            0xe1, 0x83, 0xae, 0x14, 0xad, 0xf7, 0x63, 0xc7, 0x44, 0xed, 0xc8, 0xb0, 0x68, 0x57,
+            0x60, 0x21, 0x6f, 0x76, 0x6f, 0x4e, 0x16, 0x51, 0x0f, 0x61, 0xc4, 0xe9, 0xa0, 0x5e,
+            0xb0, 0xa8, 0x60, 0x14,
+        ];
+        /// The event's label.
+        pub const LABEL: &'static str = "DisputeResolved";
+    }
+
     /// Every event of the contract.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Event {
+        /// [`AssetDisputed`].
+        AssetDisputed(AssetDisputed),
+        /// [`GovernanceSet`].
+        GovernanceSet(GovernanceSet),
         /// [`ConsentChanged`].
         ConsentChanged(ConsentChanged),
         /// [`AssetRegistered`].
         AssetRegistered(AssetRegistered),
+        /// [`DisputeResolved`].
+        DisputeResolved(DisputeResolved),
     }
 
     impl Event {
         /// The events' labels, in metadata order.
-        pub const LABELS: &'static [&'static str] = &["ConsentChanged", "AssetRegistered"];
+        pub const LABELS: &'static [&'static str] = &[
+            "AssetDisputed",
+            "GovernanceSet",
+            "ConsentChanged",
+            "AssetRegistered",
+            "DisputeResolved",
+        ];
 
         /// Decodes an emitted event from its signature topic (the first topic) and its
         /// data (the SCALE encoding of all its fields): `Ok(None)` when the topic is not
@@ -527,11 +824,20 @@ pub mod events {
             data: &[u8],
         ) -> Result<Option<Self>, codec::Error> {
             Ok(Some(match *signature_topic {
+                AssetDisputed::SIGNATURE_TOPIC => {
+                    Self::AssetDisputed(codec::DecodeAll::decode_all(&mut &data[..])?)
+                }
+                GovernanceSet::SIGNATURE_TOPIC => {
+                    Self::GovernanceSet(codec::DecodeAll::decode_all(&mut &data[..])?)
+                }
                 ConsentChanged::SIGNATURE_TOPIC => {
                     Self::ConsentChanged(codec::DecodeAll::decode_all(&mut &data[..])?)
                 }
                 AssetRegistered::SIGNATURE_TOPIC => {
                     Self::AssetRegistered(codec::DecodeAll::decode_all(&mut &data[..])?)
+                }
+                DisputeResolved::SIGNATURE_TOPIC => {
+                    Self::DisputeResolved(codec::DecodeAll::decode_all(&mut &data[..])?)
                 }
                 _ => return Ok(None),
             }))
@@ -541,8 +847,11 @@ pub mod events {
         /// contract's.
         pub fn label_of(signature_topic: &[u8; 32]) -> Option<&'static str> {
             Some(match *signature_topic {
+                AssetDisputed::SIGNATURE_TOPIC => AssetDisputed::LABEL,
+                GovernanceSet::SIGNATURE_TOPIC => GovernanceSet::LABEL,
                 ConsentChanged::SIGNATURE_TOPIC => ConsentChanged::LABEL,
                 AssetRegistered::SIGNATURE_TOPIC => AssetRegistered::LABEL,
+                DisputeResolved::SIGNATURE_TOPIC => DisputeResolved::LABEL,
                 _ => return None,
             })
         }
@@ -550,16 +859,22 @@ pub mod events {
         /// The event's fields as JSON, by name.
         pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
             match self {
+                Self::AssetDisputed(e) => e.fields(),
+                Self::GovernanceSet(e) => e.fields(),
                 Self::ConsentChanged(e) => e.fields(),
                 Self::AssetRegistered(e) => e.fields(),
+                Self::DisputeResolved(e) => e.fields(),
             }
         }
 
         /// The event's label.
         pub fn label(&self) -> &'static str {
             match self {
+                Self::AssetDisputed(_) => AssetDisputed::LABEL,
+                Self::GovernanceSet(_) => GovernanceSet::LABEL,
                 Self::ConsentChanged(_) => ConsentChanged::LABEL,
                 Self::AssetRegistered(_) => AssetRegistered::LABEL,
+                Self::DisputeResolved(_) => DisputeResolved::LABEL,
             }
         }
     }

@@ -110,6 +110,9 @@ pub enum Error {
     /// `BatchValueMismatch`.
     #[codec(index = 15)]
     BatchValueMismatch,
+    /// `CreatorUnchanged`.
+    #[codec(index = 16)]
+    CreatorUnchanged,
 }
 
 impl Error {
@@ -131,6 +134,7 @@ impl Error {
         Self::Overflow,
         Self::BatchSize,
         Self::BatchValueMismatch,
+        Self::CreatorUnchanged,
     ];
 
     /// The variant's name, as in the contract.
@@ -152,6 +156,7 @@ impl Error {
             Self::Overflow => "Overflow",
             Self::BatchSize => "BatchSize",
             Self::BatchValueMismatch => "BatchValueMismatch",
+            Self::CreatorUnchanged => "CreatorUnchanged",
         }
     }
 }
@@ -183,6 +188,7 @@ impl core::str::FromStr for Error {
             "Overflow" => Ok(Self::Overflow),
             "BatchSize" => Ok(Self::BatchSize),
             "BatchValueMismatch" => Ok(Self::BatchValueMismatch),
+            "CreatorUnchanged" => Ok(Self::CreatorUnchanged),
             _ => Err(crate::UnknownName {
                 ty: "Error",
                 name: s.to_owned(),
@@ -219,6 +225,7 @@ impl Error {
             Self::Overflow => serde_json::Value::String("Overflow".into()),
             Self::BatchSize => serde_json::Value::String("BatchSize".into()),
             Self::BatchValueMismatch => serde_json::Value::String("BatchValueMismatch".into()),
+            Self::CreatorUnchanged => serde_json::Value::String("CreatorUnchanged".into()),
         }
     }
 }
@@ -357,6 +364,19 @@ pub mod messages {
         codec::Encode::encode_to(&governance, &mut input);
         crate::Message::new(CONTRACT, "init_governance", true, false, input)
     }
+    /// Gives a work to another creator, who is paid its creator share of royalties
+    /// routed from now on (what was credited before stays with the former creator).
+    /// Governance only: the recourse of a creator whose work someone else registered
+    /// first (audit M-2 of #16).
+    ///
+    /// # Errors
+    /// `NotGovernance`, `UnknownWork`, `CreatorUnchanged`.
+    pub fn reassign_work(id: u64, creator: crate::H160) -> crate::Message<Result<(), Error>> {
+        let mut input = Vec::from([0x61, 0x97, 0x72, 0xc0]);
+        codec::Encode::encode_to(&id, &mut input);
+        codec::Encode::encode_to(&creator, &mut input);
+        crate::Message::new(CONTRACT, "reassign_work", true, false, input)
+    }
     /// Registers a work of the caller, who claims `creator_bps` of its royalties, and
     /// returns its id.
     ///
@@ -426,7 +446,8 @@ pub mod messages {
         crate::Message::new(CONTRACT, "forward", true, false, input)
     }
     /// Changes the split. Governance only, within the shares' bounds, by at most the
-    /// policy's `max_change_bps` per epoch (summed over both shares), unless frozen.
+    /// policy's `max_change_bps` over any `epoch_blocks` consecutive blocks (summed over
+    /// both shares), unless frozen.
     ///
     /// # Errors
     /// `NotGovernance`, `SplitFrozen`, `SplitOutOfBounds`, `SplitRateLimited`,
@@ -526,6 +547,13 @@ pub mod messages {
                     map.insert("governance".into(), crate::json::hex((&a).as_bytes()));
                     "init_governance"
                 }
+                [0x61, 0x97, 0x72, 0xc0] => {
+                    let a: u64 = codec::Decode::decode(input)?;
+                    map.insert("id".into(), crate::json::uint(u128::from(*(&a))));
+                    let a: crate::H160 = codec::Decode::decode(input)?;
+                    map.insert("creator".into(), crate::json::hex((&a).as_bytes()));
+                    "reassign_work"
+                }
                 [0x9d, 0x76, 0x85, 0xa5] => {
                     let a: [u8; 32] = codec::Decode::decode(input)?;
                     map.insert("content_hash".into(), crate::json::hex(&(&a)[..]));
@@ -613,6 +641,7 @@ pub mod messages {
     /// The messages' labels (`Trait::message` for a trait message), in metadata order.
     pub const LABELS: &[&str] = &[
         "init_governance",
+        "reassign_work",
         "register_work",
         "route",
         "route_batch",
@@ -638,6 +667,7 @@ pub mod messages {
     pub fn label_of(selector: [u8; 4]) -> Option<&'static str> {
         Some(match selector {
             [0x7a, 0x02, 0x61, 0x4c] => "init_governance",
+            [0x61, 0x97, 0x72, 0xc0] => "reassign_work",
             [0x9d, 0x76, 0x85, 0xa5] => "register_work",
             [0x46, 0x64, 0xc5, 0x57] => "route",
             [0xba, 0x0c, 0x06, 0x8a] => "route_batch",
@@ -698,7 +728,8 @@ pub mod events {
     pub struct SplitChanged {
         /// New split.
         pub split: Split,
-        /// Basis points moved in this epoch so far, this change included.
+        /// Basis points moved over the rolling window (the last `epoch_blocks` blocks),
+        /// this change included.
         pub moved_this_epoch: u32,
     }
 
@@ -811,6 +842,39 @@ pub mod events {
         ];
         /// The event's label.
         pub const LABEL: &'static str = "RoyaltyRouted";
+    }
+
+    /// Governance gave a work to another creator (audit M-2 of #16: a work registered by
+    /// someone who did not make it); its royalties go to the new creator from now on.
+    #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
+    pub struct WorkReassigned {
+        /// Work id.
+        pub id: u64,
+        /// The creator until now.
+        pub r#from: crate::H160,
+        /// The creator from now on.
+        pub to: crate::H160,
+    }
+
+    impl WorkReassigned {
+        /// The event's fields as JSON, by name (see the types' `to_json`).
+        pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+            #[allow(unused_mut)]
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), crate::json::uint(u128::from(*(&self.id))));
+            map.insert("from".into(), crate::json::hex((&self.r#from).as_bytes()));
+            map.insert("to".into(), crate::json::hex((&self.to).as_bytes()));
+            map
+        }
+
+        /// The event's signature topic (its first topic).
+        pub const SIGNATURE_TOPIC: [u8; 32] = [
+            0x4f, 0xc6, 0x5f, 0xcb, 0x45, 0x1c, 0xce, 0x80, 0xa2, 0xa7, 0x5b, 0x75, 0x22, 0xf9,
+            0x7a, 0xdc, 0x07, 0xf0, 0xd4, 0xdc, 0x19, 0x23, 0x92, 0x6d, 0x66, 0x73, 0x57, 0x82,
+            0x75, 0x69, 0xe7, 0x4c,
+        ];
+        /// The event's label.
+        pub const LABEL: &'static str = "WorkReassigned";
     }
 
     /// A work was registered.
@@ -976,6 +1040,8 @@ pub mod events {
         GovernanceSet(GovernanceSet),
         /// [`RoyaltyRouted`].
         RoyaltyRouted(RoyaltyRouted),
+        /// [`WorkReassigned`].
+        WorkReassigned(WorkReassigned),
         /// [`WorkRegistered`].
         WorkRegistered(WorkRegistered),
         /// [`Donated`].
@@ -993,6 +1059,7 @@ pub mod events {
             "SplitChanged",
             "GovernanceSet",
             "RoyaltyRouted",
+            "WorkReassigned",
             "WorkRegistered",
             "Donated",
             "Forwarded",
@@ -1020,6 +1087,9 @@ pub mod events {
                 RoyaltyRouted::SIGNATURE_TOPIC => {
                     Self::RoyaltyRouted(codec::DecodeAll::decode_all(&mut &data[..])?)
                 }
+                WorkReassigned::SIGNATURE_TOPIC => {
+                    Self::WorkReassigned(codec::DecodeAll::decode_all(&mut &data[..])?)
+                }
                 WorkRegistered::SIGNATURE_TOPIC => {
                     Self::WorkRegistered(codec::DecodeAll::decode_all(&mut &data[..])?)
                 }
@@ -1044,6 +1114,7 @@ pub mod events {
                 SplitChanged::SIGNATURE_TOPIC => SplitChanged::LABEL,
                 GovernanceSet::SIGNATURE_TOPIC => GovernanceSet::LABEL,
                 RoyaltyRouted::SIGNATURE_TOPIC => RoyaltyRouted::LABEL,
+                WorkReassigned::SIGNATURE_TOPIC => WorkReassigned::LABEL,
                 WorkRegistered::SIGNATURE_TOPIC => WorkRegistered::LABEL,
                 Donated::SIGNATURE_TOPIC => Donated::LABEL,
                 Forwarded::SIGNATURE_TOPIC => Forwarded::LABEL,
@@ -1059,6 +1130,7 @@ pub mod events {
                 Self::SplitChanged(e) => e.fields(),
                 Self::GovernanceSet(e) => e.fields(),
                 Self::RoyaltyRouted(e) => e.fields(),
+                Self::WorkReassigned(e) => e.fields(),
                 Self::WorkRegistered(e) => e.fields(),
                 Self::Donated(e) => e.fields(),
                 Self::Forwarded(e) => e.fields(),
@@ -1073,6 +1145,7 @@ pub mod events {
                 Self::SplitChanged(_) => SplitChanged::LABEL,
                 Self::GovernanceSet(_) => GovernanceSet::LABEL,
                 Self::RoyaltyRouted(_) => RoyaltyRouted::LABEL,
+                Self::WorkReassigned(_) => WorkReassigned::LABEL,
                 Self::WorkRegistered(_) => WorkRegistered::LABEL,
                 Self::Donated(_) => Donated::LABEL,
                 Self::Forwarded(_) => Forwarded::LABEL,

@@ -436,7 +436,8 @@ pub mod messages {
         let input = Vec::from([0x95, 0x93, 0xf8, 0x46]);
         crate::Message::new(CONTRACT, "limits", false, false, input)
     }
-    /// What was paid out in the current epoch so far.
+    /// What was paid out over the rolling window ending now (see `Limits`): what the
+    /// cap is checked against.
     pub fn epoch_outflow() -> crate::Message<u128> {
         let input = Vec::from([0x14, 0xa5, 0xc6, 0x2f]);
         crate::Message::new(CONTRACT, "epoch_outflow", false, false, input)
@@ -677,7 +678,8 @@ pub mod events {
         pub amount: u128,
         /// Paid of the spend so far, this tranche included.
         pub paid: u128,
-        /// Paid in this epoch so far, this tranche included.
+        /// Paid over the rolling window (the last `epoch_blocks` blocks, see `Limits`), this
+        /// tranche included.
         pub epoch_outflow: u128,
     }
 

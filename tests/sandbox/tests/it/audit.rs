@@ -2,7 +2,8 @@
 //! after its finding; every one failed on the contracts before the fix.
 
 use atelier_abi::{
-    governor, governor::messages as gm, membership, membership::messages as mm, treasury,
+    governor, governor::messages as gm, membership, membership::messages as mm, provenance,
+    provenance::messages as pm, royalty_router::messages as rm, treasury,
     treasury::messages as tm,
 };
 use atelier_sandbox::{
@@ -11,7 +12,7 @@ use atelier_sandbox::{
         Ballot, ContributionStatus, Dao, DaoConfig, GovernorSettings, MembershipSettings,
         ProposalState, Support,
     },
-    funds::{Funds, OptimisticSettings, OptimisticState, UNIT},
+    funds::{metadata, AssetKind, Funds, OptimisticSettings, OptimisticState, UNIT},
     Sandbox,
 };
 
@@ -338,4 +339,82 @@ fn l4_attestations_count_only_from_current_attestors_and_a_lowered_threshold_can
         .expect("activated");
     let c = dao.m(&mut sb, &bob, mm::contribution(second)).value().expect("known");
     assert_eq!(c.status, ContributionStatus::Active);
+}
+
+#[test]
+fn m2_a_front_run_registration_pays_nothing_once_disputed_and_governance_returns_it() {
+    let (mut sb, dao, funds) = dao_with_funds(DaoConfig::default());
+    fund_with(&mut sb, &funds.compute, 1_000 * UNIT);
+    // given Eve registered Alice's dataset as hers and consented to its use
+    let eve = addr(&mut sb, "eve");
+    let id: u32 = call(
+        &mut sb,
+        "eve",
+        &funds.provenance,
+        pm::register(AssetKind::Dataset, [77u8; 32], 1u32, vec![eve]),
+    )
+    .result()
+    .expect("registered");
+    assert!(call(&mut sb, "eve", &funds.provenance, pm::grant_consent(id)).is_ok());
+    // and a training spend naming it, approved by governance
+    let expires = sb.block() + 1_000;
+    let mut training = spend_to(&mut sb, "one", 100 * UNIT, expires);
+    training.datasets = vec![id];
+    pass(
+        &mut sb,
+        &dao,
+        vec![Funds::approve_action(&funds.compute, &training)],
+    );
+    // when Alice disputes the registration
+    let disputed = call(&mut sb, "alice", &funds.provenance, pm::dispute(id, [1u8; 32]));
+    assert!(disputed.is_ok(), "{disputed:?}");
+    // then nothing is paid under it
+    let refused = call(&mut sb, "charlie", &funds.compute, tm::payout(0u32));
+    assert_eq!(refused.result(), Err(treasury::Error::ConsentMissing(id)));
+    assert_eq!(sb.balance(funds.compute.address), 1_000 * UNIT);
+    // when governance gives the dataset to Alice
+    let alice = addr(&mut sb, "alice");
+    pass(
+        &mut sb,
+        &dao,
+        vec![Dao::action(
+            &funds.provenance,
+            pm::resolve_dispute(id, Some(vec![alice])),
+        )],
+    );
+    // then Eve's consent no longer counts: only Alice's does
+    let still = call(&mut sb, "charlie", &funds.compute, tm::payout(0u32));
+    assert_eq!(still.result(), Err(treasury::Error::ConsentMissing(id)));
+    assert_eq!(
+        call(&mut sb, "eve", &funds.provenance, pm::grant_consent(id)).result(),
+        Err(provenance::Error::NotHolder)
+    );
+    assert!(call(&mut sb, "alice", &funds.provenance, pm::grant_consent(id)).is_ok());
+    assert_eq!(
+        call(&mut sb, "charlie", &funds.compute, tm::payout(0u32)).result(),
+        Ok(100 * UNIT)
+    );
+
+    // and a work Eve registered first is given to Alice: the next royalty is Alice's
+    let work: u64 = call(
+        &mut sb,
+        "eve",
+        &funds.router,
+        rm::register_work([78u8; 32], metadata(1), 7_000),
+    )
+    .result()
+    .expect("registered");
+    pass(
+        &mut sb,
+        &dao,
+        vec![Dao::action(&funds.router, rm::reassign_work(work, alice))],
+    );
+    let routed = Funds::call(&mut sb, &account("ferdie"), &funds.router, rm::route(work), 10 * UNIT);
+    assert!(routed.is_ok(), "{routed:?}");
+    let credited: u128 = call(&mut sb, "bob", &funds.router, rm::balance_of(alice)).value();
+    assert_eq!(credited, 7 * UNIT);
+    assert_eq!(
+        call(&mut sb, "bob", &funds.router, rm::balance_of(eve)).value(),
+        0
+    );
 }

@@ -297,7 +297,7 @@ fn a_training_spend_is_blocked_while_a_rights_holder_revokes_consent() {
     let holders = vec![addr(&mut sb, "bob"), addr(&mut sb, "dave")];
     let id: u32 = call(
         &mut sb,
-        "alice",
+        "bob",
         &funds.provenance,
         pm::register(AssetKind::Dataset, [42u8; 32], 3u32, holders),
     )
@@ -727,7 +727,7 @@ fn every_funds_message_executes_on_the_runtime() {
     let holders = vec![bob];
     let asset: u32 = call(
         &mut sb,
-        "alice",
+        "bob",
         &funds.provenance,
         pm::register(AssetKind::Model, [8u8; 32], 1u32, holders),
     )
@@ -735,7 +735,28 @@ fn every_funds_message_executes_on_the_runtime() {
     .unwrap();
     assert!(call(&mut sb, "bob", &funds.provenance, pm::grant_consent(asset)).is_ok());
     assert!(call(&mut sb, "bob", &funds.provenance, pm::revoke_consent(asset)).is_ok());
+    // a dispute, resolved by governance, and a work given to another creator
+    assert!(call(
+        &mut sb,
+        "eve",
+        &funds.provenance,
+        pm::dispute(asset, [3u8; 32])
+    )
+    .is_ok());
+    let dave = addr(&mut sb, "dave");
+    pass(
+        &mut sb,
+        &dao,
+        vec![
+            Dao::action(&funds.provenance, pm::resolve_dispute(asset, None)),
+            Dao::action(&funds.router, rm::reassign_work(work, dave)),
+        ],
+    );
+    sb.mark_executed("provenance", "resolve_dispute");
+    sb.mark_executed("royalty_router", "reassign_work");
     for (label, input) in [
+        raw(pm::dispute_of(asset)),
+        raw(pm::governance()),
         raw(pm::asset(asset)),
         raw(pm::asset_by_content([8u8; 32])),
         raw(pm::consents(asset, bob)),

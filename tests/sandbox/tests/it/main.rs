@@ -557,6 +557,12 @@ fn every_contract_message_executes_on_the_runtime() {
         .value()
         .unwrap();
     dao.g(&mut sb, &alice, gm::nonce(eve, p3)).value();
+    // activation under a lowered threshold: #0 is active already, refused by name
+    assert_eq!(
+        dao.m(&mut sb, &account("ferdie"), mm::activate_contribution(0u64))
+            .result(),
+        Err(membership::Error::NotPending)
+    );
     // expiry: Dave's documentation contribution (#2)
     sb.advance(100);
     dao.m(&mut sb, &account("ferdie"), mm::expire_contribution(2u64))
