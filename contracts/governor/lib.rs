@@ -228,6 +228,106 @@ mod governor {
         pub summary: Option<Summary>,
     }
 
+    /// The part of a proposal every vote reads and writes, kept in its own storage cell so
+    /// that a vote loads and stores only these fields, not the description hash, summary
+    /// and the rest (`Details`); `Proposal` is the two together.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Tally {
+        /// See `Proposal`.
+        pub snapshot: BlockNumber,
+        /// See `Proposal`.
+        pub vote_end: BlockNumber,
+        /// See `Proposal`.
+        pub extended: bool,
+        /// See `Proposal`.
+        pub quorum_bps: u32,
+        /// See `Proposal`.
+        pub quorum: Option<u128>,
+        /// See `Proposal`.
+        pub for_votes: u128,
+        /// See `Proposal`.
+        pub against_votes: u128,
+        /// See `Proposal`.
+        pub abstain_votes: u128,
+        /// See `Proposal`.
+        pub late_quorum_extension: u32,
+        /// See `Proposal`.
+        pub executed: bool,
+        /// See `Proposal`.
+        pub canceled: bool,
+    }
+
+    /// The rest of a proposal (see `Tally`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Details {
+        /// See `Proposal`.
+        pub proposer: Address,
+        /// See `Proposal`.
+        pub description_hash: [u8; 32],
+        /// See `Proposal`.
+        pub action_count: u32,
+        /// See `Proposal`.
+        pub eta: Option<BlockNumber>,
+        /// See `Proposal`.
+        pub grace_period: u32,
+        /// See `Proposal`.
+        pub summary: Option<Summary>,
+    }
+
+    impl Proposal {
+        fn join(t: Tally, d: Details) -> Self {
+            Self {
+                proposer: d.proposer,
+                snapshot: t.snapshot,
+                vote_end: t.vote_end,
+                extended: t.extended,
+                description_hash: d.description_hash,
+                action_count: d.action_count,
+                quorum_bps: t.quorum_bps,
+                quorum: t.quorum,
+                for_votes: t.for_votes,
+                against_votes: t.against_votes,
+                abstain_votes: t.abstain_votes,
+                eta: d.eta,
+                grace_period: d.grace_period,
+                late_quorum_extension: t.late_quorum_extension,
+                executed: t.executed,
+                canceled: t.canceled,
+                summary: d.summary,
+            }
+        }
+
+        fn split(&self) -> (Tally, Details) {
+            (
+                Tally {
+                    snapshot: self.snapshot,
+                    vote_end: self.vote_end,
+                    extended: self.extended,
+                    quorum_bps: self.quorum_bps,
+                    quorum: self.quorum,
+                    for_votes: self.for_votes,
+                    against_votes: self.against_votes,
+                    abstain_votes: self.abstain_votes,
+                    late_quorum_extension: self.late_quorum_extension,
+                    executed: self.executed,
+                    canceled: self.canceled,
+                },
+                Details {
+                    proposer: self.proposer,
+                    description_hash: self.description_hash,
+                    action_count: self.action_count,
+                    eta: self.eta,
+                    grace_period: self.grace_period,
+                    summary: self.summary,
+                },
+            )
+        }
+    }
+
     /// A cast vote.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -540,7 +640,8 @@ mod governor {
         config: Lazy<Config>,
         allowlist: Mapping<Address, ()>,
         proposal_count: Lazy<u32>,
-        proposals: Mapping<u32, Proposal>,
+        tallies: Mapping<u32, Tally>,
+        details: Mapping<u32, Details>,
         actions: Mapping<(u32, u32), StoredAction>,
         receipts: Mapping<(u32, Address), Receipt>,
         latest_proposal: Mapping<Address, u32>,
@@ -572,7 +673,8 @@ mod governor {
                 config: Lazy::new(),
                 allowlist: Mapping::new(),
                 proposal_count: Lazy::new(),
-                proposals: Mapping::new(),
+                tallies: Mapping::new(),
+                details: Mapping::new(),
                 actions: Mapping::new(),
                 receipts: Mapping::new(),
                 latest_proposal: Mapping::new(),
@@ -720,7 +822,7 @@ mod governor {
             for (i, a) in (0u32..).zip(stored.iter()) {
                 self.actions.insert((id, i), a);
             }
-            self.proposals.insert(
+            self.save(
                 id,
                 &Proposal {
                     proposer,
@@ -840,7 +942,7 @@ mod governor {
                 .checked_add(self.config().settings.timelock_delay)
                 .ok_or(Error::Overflow)?;
             p.eta = Some(eta);
-            self.proposals.insert(proposal_id, &p);
+            self.save(proposal_id, &p);
             self.env().emit_event(ProposalQueued {
                 id: proposal_id,
                 eta,
@@ -882,7 +984,7 @@ mod governor {
             }
             // Marked executed before any call goes out, so no action can re-enter it.
             p.executed = true;
-            self.proposals.insert(proposal_id, &p);
+            self.save(proposal_id, &p);
             let own = self.env().address();
             for (i, action) in (0u32..).zip(actions.iter()) {
                 host::dispatch(action, action.target == own).map_err(|_| Error::ActionFailed(i))?;
@@ -925,7 +1027,7 @@ mod governor {
                 }
             }
             p.canceled = true;
-            self.proposals.insert(proposal_id, &p);
+            self.save(proposal_id, &p);
             self.env().emit_event(ProposalCanceled {
                 id: proposal_id,
                 by: caller,
@@ -961,7 +1063,7 @@ mod governor {
                 summary_hash,
                 model_id,
             });
-            self.proposals.insert(proposal_id, &p);
+            self.save(proposal_id, &p);
             self.env().emit_event(SummaryAttached {
                 id: proposal_id,
                 summariser: caller,
@@ -1127,7 +1229,7 @@ mod governor {
                 ProposalState::Pending
             } else if now <= p.vote_end {
                 ProposalState::Active
-            } else if !Self::passed(p)? && !self.unchallenged(proposal_id) {
+            } else if !Self::passed(&p.split().0)? && !self.unchallenged(proposal_id) {
                 ProposalState::Defeated
             } else {
                 // The grace period is the proposal's own (audit M-1), and it also bounds
@@ -1147,16 +1249,13 @@ mod governor {
         /// A proposal by id.
         #[ink(message)]
         pub fn proposal(&self, proposal_id: u32) -> Option<Proposal> {
-            self.proposals.get(proposal_id)
+            self.load(proposal_id).ok()
         }
 
         /// A proposal's actions with their pinned code hashes.
         #[ink(message)]
         pub fn actions(&self, proposal_id: u32) -> Vec<StoredAction> {
-            let count = self
-                .proposals
-                .get(proposal_id)
-                .map_or(0, |p| p.action_count);
+            let count = self.details.get(proposal_id).map_or(0, |d| d.action_count);
             (0..count)
                 .filter_map(|i| self.actions.get((proposal_id, i)))
                 .collect()
@@ -1247,9 +1346,18 @@ mod governor {
         }
 
         fn load(&self, proposal_id: u32) -> Result<Proposal> {
-            self.proposals
-                .get(proposal_id)
+            let tally = self.tallies.get(proposal_id);
+            let details = self.details.get(proposal_id);
+            tally
+                .zip(details)
+                .map(|(t, d)| Proposal::join(t, d))
                 .ok_or(Error::UnknownProposal)
+        }
+
+        fn save(&mut self, proposal_id: u32, p: &Proposal) {
+            let (tally, details) = p.split();
+            self.tallies.insert(proposal_id, &tally);
+            self.details.insert(proposal_id, &details);
         }
 
         fn ensure_self(&self) -> Result<()> {
@@ -1292,7 +1400,7 @@ mod governor {
         }
 
         /// Quorum reached (For + Abstain) and more For than Against.
-        fn passed(p: &Proposal) -> Result<bool> {
+        fn passed(p: &Tally) -> Result<bool> {
             let turnout = p
                 .for_votes
                 .checked_add(p.abstain_votes)
@@ -1316,8 +1424,14 @@ mod governor {
             {
                 return Err(Error::ReasonTooLong);
             }
-            let mut p = self.load(proposal_id)?;
-            if self.state_of(proposal_id, &p)? != ProposalState::Active {
+            // A vote reads and writes the proposal's tally only (see `Tally`).
+            let mut p = self
+                .tallies
+                .get(proposal_id)
+                .ok_or(Error::UnknownProposal)?;
+            // Open for voting: what `state_of` calls Active, decided from the tally alone.
+            let now = self.env().block_number();
+            if p.executed || p.canceled || now <= p.snapshot || now > p.vote_end {
                 return Err(Error::VotingNotOpen);
             }
             if self.receipts.get((proposal_id, voter)).is_some() {
@@ -1339,7 +1453,7 @@ mod governor {
                 Err(Error::MembershipCallFailed) if objection.is_some() => {
                     let o = objection.ok_or(Error::MembershipCallFailed)?;
                     self.escalate(proposal_id, &mut p, o, None)?;
-                    self.proposals.insert(proposal_id, &p);
+                    self.tallies.insert(proposal_id, &p);
                     return Ok(0);
                 }
                 Err(e) => return Err(e),
@@ -1364,7 +1478,6 @@ mod governor {
                 Support::Abstain => &mut p.abstain_votes,
             };
             *tally = tally.checked_add(weight).ok_or(Error::Overflow)?;
-            let now = self.env().block_number();
             let extension = p.late_quorum_extension;
             let mut extended_to = None;
             if !quorum_before && Self::turnout(&p)? >= quorum && !p.extended && extension > 0 {
@@ -1396,7 +1509,7 @@ mod governor {
             if let Some(o) = objection {
                 self.count_objection(proposal_id, &mut p, o, total)?;
             }
-            self.proposals.insert(proposal_id, &p);
+            self.tallies.insert(proposal_id, &p);
             Ok(weight)
         }
 
@@ -1405,7 +1518,7 @@ mod governor {
         fn weigh(
             &self,
             voter: Address,
-            p: &Proposal,
+            p: &Tally,
             objection: Option<&OptimisticState>,
         ) -> Result<(u128, Option<u128>)> {
             let weight = host::weight_at(self.membership, voter, p.snapshot)?;
@@ -1428,7 +1541,7 @@ mod governor {
         fn count_objection(
             &mut self,
             proposal_id: u32,
-            p: &mut Proposal,
+            p: &mut Tally,
             mut o: OptimisticState,
             total: Option<u128>,
         ) -> Result<()> {
@@ -1453,7 +1566,7 @@ mod governor {
         fn escalate(
             &mut self,
             proposal_id: u32,
-            p: &mut Proposal,
+            p: &mut Tally,
             mut o: OptimisticState,
             threshold: Option<u128>,
         ) -> Result<()> {
@@ -1474,7 +1587,7 @@ mod governor {
             Ok(())
         }
 
-        fn turnout(p: &Proposal) -> Result<u128> {
+        fn turnout(p: &Tally) -> Result<u128> {
             p.for_votes
                 .checked_add(p.abstain_votes)
                 .ok_or(Error::Overflow)

@@ -159,7 +159,7 @@ mod window_tests {
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
                 let amount = u128::from(seed % 60);
-                if seed % 3 == 0 {
+                if seed.is_multiple_of(3) {
                     if let Some(total) = w.add(epoch, now, amount, limit) {
                         added[now as usize] += amount;
                         assert!(total <= limit);
