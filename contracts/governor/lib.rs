@@ -220,6 +220,8 @@ mod governor {
         pub grace_period: u32,
         /// Late-quorum extension fixed when proposed.
         pub late_quorum_extension: u32,
+        /// Whether it is an optimistic grant (`propose_grant`).
+        pub optimistic: bool,
         /// Whether it was executed.
         pub executed: bool,
         /// Whether it was canceled.
@@ -253,6 +255,8 @@ mod governor {
         pub abstain_votes: u128,
         /// See `Proposal`.
         pub late_quorum_extension: u32,
+        /// See `Proposal`: a vote on a normal proposal never reads the optimistic state.
+        pub optimistic: bool,
         /// See `Proposal`.
         pub executed: bool,
         /// See `Proposal`.
@@ -295,6 +299,7 @@ mod governor {
                 eta: d.eta,
                 grace_period: d.grace_period,
                 late_quorum_extension: t.late_quorum_extension,
+                optimistic: t.optimistic,
                 executed: t.executed,
                 canceled: t.canceled,
                 summary: d.summary,
@@ -313,6 +318,7 @@ mod governor {
                     against_votes: self.against_votes,
                     abstain_votes: self.abstain_votes,
                     late_quorum_extension: self.late_quorum_extension,
+                    optimistic: self.optimistic,
                     executed: self.executed,
                     canceled: self.canceled,
                 },
@@ -839,6 +845,7 @@ mod governor {
                     eta: None,
                     grace_period: s.grace_period,
                     late_quorum_extension: s.late_quorum_extension,
+                    optimistic: period.is_some(),
                     executed: false,
                     canceled: false,
                     summary: None,
@@ -1229,7 +1236,9 @@ mod governor {
                 ProposalState::Pending
             } else if now <= p.vote_end {
                 ProposalState::Active
-            } else if !Self::passed(&p.split().0)? && !self.unchallenged(proposal_id) {
+            } else if !Self::passed(&p.split().0)?
+                && !(p.optimistic && self.unchallenged(proposal_id))
+            {
                 ProposalState::Defeated
             } else {
                 // The grace period is the proposal's own (audit M-1), and it also bounds
@@ -1438,7 +1447,7 @@ mod governor {
                 return Err(Error::AlreadyVoted);
             }
             // An Against vote on an optimistic grant not yet escalated is an objection.
-            let objection = if support == Support::Against {
+            let objection = if support == Support::Against && p.optimistic {
                 self.optimistic_states
                     .get(proposal_id)
                     .filter(|o| !o.escalated)

@@ -186,6 +186,8 @@ fn propose_stores_the_proposal_pins_code_hashes_and_emits_the_full_description()
     assert_eq!(p.snapshot, now() + SETTINGS.voting_delay);
     assert_eq!(p.vote_end, p.snapshot + SETTINGS.voting_period);
     assert_eq!(p.quorum_bps, SETTINGS.quorum_bps);
+    assert_eq!(p.grace_period, SETTINGS.grace_period);
+    assert!(!p.optimistic);
     let actions = w.gov.actions(id);
     assert_eq!(actions.len(), 1);
     assert_eq!(actions[0].code_hash, H256::repeat_byte(1));
@@ -926,6 +928,7 @@ fn an_unchallenged_grant_passes_after_the_challenge_period_and_approves_the_spen
         .propose_grant(grant(300), "GPU hours for the style model".into())
         .unwrap();
     let p = w.gov.proposal(id).unwrap();
+    assert!(p.optimistic);
     assert_eq!(p.vote_end - p.snapshot, OPTIMISTIC.challenge_period);
     let o = emitted!(OptimisticProposed);
     assert_eq!((o[0].id, o[0].challenge_end), (id, p.vote_end));
