@@ -1236,8 +1236,8 @@ mod governor {
                 ProposalState::Pending
             } else if now <= p.vote_end {
                 ProposalState::Active
-            } else if !Self::passed(&p.split().0)?
-                && !(p.optimistic && self.unchallenged(proposal_id))
+            } else if !(Self::passed(&p.split().0)?
+                || p.optimistic && self.unchallenged(proposal_id))
             {
                 ProposalState::Defeated
             } else {

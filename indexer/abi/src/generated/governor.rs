@@ -628,6 +628,8 @@ pub struct Proposal {
     pub grace_period: u32,
     /// `late_quorum_extension`.
     pub late_quorum_extension: u32,
+    /// `optimistic`.
+    pub optimistic: bool,
     /// `executed`.
     pub executed: bool,
     /// `canceled`.
@@ -701,6 +703,10 @@ impl Proposal {
         map.insert(
             "late_quorum_extension".into(),
             crate::json::uint(u128::from(*(&self.late_quorum_extension))),
+        );
+        map.insert(
+            "optimistic".into(),
+            serde_json::Value::Bool(*(&self.optimistic)),
         );
         map.insert(
             "executed".into(),
