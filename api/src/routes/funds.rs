@@ -75,11 +75,7 @@ pub struct FundDto {
     pub at: Option<BalanceAt>,
 }
 
-fn fund_dto(
-    f: FundRow,
-    head: i64,
-    chain: Option<&atelier_store::ChainHead>,
-) -> ApiResult<FundDto> {
+fn fund_dto(f: FundRow, head: i64, chain: Option<&atelier_store::ChainHead>) -> ApiResult<FundDto> {
     Ok(FundDto {
         remaining_outflow: f.remaining_outflow_at(head)?.map(|a| a.to_string()),
         caip10: chain

@@ -93,7 +93,11 @@ fn outflow_window(
         .unwrap_or_default();
     let epoch = epoch_blocks
         .and_then(|e| u32::try_from(e).ok())
-        .ok_or_else(|| Error::Range(format!("a payout at block {block} before the fund's limits")))?;
+        .ok_or_else(|| {
+            Error::Range(format!(
+                "a payout at block {block} before the fund's limits"
+            ))
+        })?;
     let block = u32::try_from(block).map_err(|_| Error::Range(format!("block {block}")))?;
     let next = window
         .record(epoch, block, amount)

@@ -713,6 +713,7 @@ mod tests {
                 snapshot: 6,
                 vote_end: 7,
                 quorum_bps: 8,
+                grace_period: 9,
             })
             .into();
         let Event::ProposalCreated { actions, .. } = created else {

@@ -3,8 +3,7 @@
 
 use atelier_abi::{
     governor, governor::messages as gm, membership, membership::messages as mm, provenance,
-    provenance::messages as pm, royalty_router::messages as rm, treasury,
-    treasury::messages as tm,
+    provenance::messages as pm, royalty_router::messages as rm, treasury, treasury::messages as tm,
 };
 use atelier_sandbox::{
     account,
@@ -49,7 +48,8 @@ fn m1_and_l3_a_proposals_deadlines_are_its_own_and_a_succeeded_proposal_lapses()
     // given a proposal queued under the 20-block grace period and left to expire
     let expired = voted_for(&mut sb, &dao, "bob", vec![harmless(&dao, 9)], &voters);
     let eta = queue(&mut sb, &dao, expired);
-    sb.advance(eta + 20 + 1 - sb.block());
+    let now = sb.block();
+    sb.advance(eta + 20 + 1 - now);
     assert_eq!(dao.state(&mut sb, expired), ProposalState::Expired);
     // and one that succeeded and was never queued (L-3)
     let unqueued = voted_for(&mut sb, &dao, "charlie", vec![harmless(&dao, 10)], &voters);
@@ -107,7 +107,8 @@ fn l7_a_target_delisted_after_proposing_is_not_called_at_execution() {
     dao.close_voting(&mut sb, delisting);
     dao.close_voting(&mut sb, call_it);
     let eta = queue(&mut sb, &dao, call_it).max(queue(&mut sb, &dao, delisting));
-    sb.advance(eta - sb.block());
+    let now = sb.block();
+    sb.advance(eta - now);
     // when the delisting executes first
     assert_eq!(execute(&mut sb, &dao, delisting), Ok(()));
     // then the other is refused by name, calls nothing, and stays queued
@@ -240,6 +241,10 @@ fn i_an_objection_the_broken_membership_token_cannot_weigh_fails_the_grant_close
     assert!(state.expect("optimistic").escalated);
     // and once the token is repaired, the grant needs votes like any proposal: with none
     // it is defeated instead of passing unchallenged
+    let repaired = sb
+        .upload(&account("ferdie"), atelier_abi::membership::CODE.to_vec())
+        .unwrap();
+    assert_eq!(repaired, original);
     sb.set_code(dao.membership.address, original).unwrap();
     dao.close_voting(&mut sb, id);
     assert_eq!(dao.state(&mut sb, id), ProposalState::Defeated);
@@ -271,7 +276,8 @@ fn l5_a_steward_cannot_pay_the_cap_twice_across_an_epoch_boundary() {
     // then the second is refused in the first block of the next one, and later on
     let paid_at = sb.block();
     for offset in [1, 50, 99] {
-        sb.advance(paid_at + offset - sb.block());
+        let now = sb.block();
+        sb.advance(paid_at + offset - now);
         let refused = call(&mut sb, "charlie", &funds.compute, tm::payout(1u32));
         assert_eq!(
             refused.result(),
@@ -294,29 +300,48 @@ fn l4_attestations_count_only_from_current_attestors_and_a_lowered_threshold_can
     let (alice, bob, charlie) = (account("alice"), account("bob"), account("charlie"));
     // given Ferdie's contribution attested by Alice (attestors Alice, Bob, Charlie; k = 2)
     let first: u64 = dao
-        .m(&mut sb, &account("ferdie"), mm::record_contribution(1, [7; 32]))
+        .m(
+            &mut sb,
+            &account("ferdie"),
+            mm::record_contribution(1, [7; 32]),
+        )
         .result()
         .expect("recorded");
     dao.m(&mut sb, &alice, mm::attest(first))
         .result()
         .expect("attested");
     // when governance removes Alice and Bob attests
-    pass(&mut sb, &dao, vec![Dao::action(&dao.membership, mm::remove_attestor(addr(&mut sb, "alice")))]);
+    let alice_addr = addr(&mut sb, "alice");
+    pass(
+        &mut sb,
+        &dao,
+        vec![Dao::action(
+            &dao.membership,
+            mm::remove_attestor(alice_addr),
+        )],
+    );
     dao.m(&mut sb, &bob, mm::attest(first))
         .result()
         .expect("attested");
     // then Alice's attestation no longer counts: still pending with one
-    let c = dao.m(&mut sb, &bob, mm::contribution(first)).value().expect("known");
+    let c = dao
+        .m(&mut sb, &bob, mm::contribution(first))
+        .value()
+        .expect("known");
     assert_eq!((c.status, c.attestations), (ContributionStatus::Pending, 1));
     assert_eq!(
-        dao.m(&mut sb, &bob, mm::activate_contribution(first)).result(),
+        dao.m(&mut sb, &bob, mm::activate_contribution(first))
+            .result(),
         Err(membership::Error::NotEnoughAttestations)
     );
     // and Charlie's completes it
     dao.m(&mut sb, &charlie, mm::attest(first))
         .result()
         .expect("attested");
-    let c = dao.m(&mut sb, &bob, mm::contribution(first)).value().expect("known");
+    let c = dao
+        .m(&mut sb, &bob, mm::contribution(first))
+        .value()
+        .expect("known");
     assert_eq!(c.status, ContributionStatus::Active);
 
     // given Charlie's own contribution, which only Bob can attest now (k = 2)
@@ -332,12 +357,23 @@ fn l4_attestations_count_only_from_current_attestors_and_a_lowered_threshold_can
         threshold: 1,
         ..dao.config.membership
     };
-    pass(&mut sb, &dao, vec![Dao::action(&dao.membership, mm::set_settings(lower))]);
+    pass(
+        &mut sb,
+        &dao,
+        vec![Dao::action(&dao.membership, mm::set_settings(lower))],
+    );
     // then anyone activates it
-    dao.m(&mut sb, &account("ferdie"), mm::activate_contribution(second))
-        .result()
-        .expect("activated");
-    let c = dao.m(&mut sb, &bob, mm::contribution(second)).value().expect("known");
+    dao.m(
+        &mut sb,
+        &account("ferdie"),
+        mm::activate_contribution(second),
+    )
+    .result()
+    .expect("activated");
+    let c = dao
+        .m(&mut sb, &bob, mm::contribution(second))
+        .value()
+        .expect("known");
     assert_eq!(c.status, ContributionStatus::Active);
 }
 
@@ -366,7 +402,12 @@ fn m2_a_front_run_registration_pays_nothing_once_disputed_and_governance_returns
         vec![Funds::approve_action(&funds.compute, &training)],
     );
     // when Alice disputes the registration
-    let disputed = call(&mut sb, "alice", &funds.provenance, pm::dispute(id, [1u8; 32]));
+    let disputed = call(
+        &mut sb,
+        "alice",
+        &funds.provenance,
+        pm::dispute(id, [1u8; 32]),
+    );
     assert!(disputed.is_ok(), "{disputed:?}");
     // then nothing is paid under it
     let refused = call(&mut sb, "charlie", &funds.compute, tm::payout(0u32));
@@ -409,7 +450,13 @@ fn m2_a_front_run_registration_pays_nothing_once_disputed_and_governance_returns
         &dao,
         vec![Dao::action(&funds.router, rm::reassign_work(work, alice))],
     );
-    let routed = Funds::call(&mut sb, &account("ferdie"), &funds.router, rm::route(work), 10 * UNIT);
+    let routed = Funds::call(
+        &mut sb,
+        &account("ferdie"),
+        &funds.router,
+        rm::route(work),
+        10 * UNIT,
+    );
     assert!(routed.is_ok(), "{routed:?}");
     let credited: u128 = call(&mut sb, "bob", &funds.router, rm::balance_of(alice)).value();
     assert_eq!(credited, 7 * UNIT);

@@ -184,15 +184,19 @@ fn spends_expire_are_voided_capped_and_released_in_tranches() {
         |sb: &mut Sandbox, id: u32| call(sb, "charlie", &funds.compute, tm::payout(id)).result();
     assert_eq!(pay(&mut sb, 2), Ok(300 * UNIT));
     assert_eq!(pay(&mut sb, 2), Err(treasury::Error::TrancheNotDue));
-    // 300 + 800 > 1,000 per epoch
+    // 300 + 800 > 1,000 per 100 blocks
     assert_eq!(pay(&mut sb, 3), Err(treasury::Error::OutflowCapReached));
     sb.advance(10);
     assert_eq!(pay(&mut sb, 2), Ok(300 * UNIT));
     sb.advance(10);
     assert_eq!(pay(&mut sb, 2), Ok(300 * UNIT));
     assert_eq!(pay(&mut sb, 2), Err(treasury::Error::AlreadyPaid));
-    // the next epoch has room for the big one
+    // 100 blocks after the last tranche there is still none for the big one: the window
+    // holds every payout for at least 100 blocks (and at most 9 x ceil(100 / 8) = 117)
     sb.advance(100);
+    assert_eq!(pay(&mut sb, 3), Err(treasury::Error::OutflowCapReached));
+    // once every tranche has left it, there is
+    sb.advance(17);
     assert_eq!(pay(&mut sb, 3), Ok(800 * UNIT));
     assert_eq!(sb.balance(funds.compute.address), 3_300 * UNIT);
 }

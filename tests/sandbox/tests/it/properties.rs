@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 
 use atelier_abi::{
-    governor, governor::messages as gm, membership, membership::messages as mm,
-    royalty_router, royalty_router::messages as rm, treasury, treasury::messages as tm,
+    governor, governor::messages as gm, membership, membership::messages as mm, royalty_router,
+    royalty_router::messages as rm, treasury, treasury::messages as tm,
 };
 use atelier_sandbox::{
     account,
@@ -34,17 +34,42 @@ const ATTESTORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
 
 #[derive(Debug, Clone)]
 enum Op {
-    Route { work: usize, amount: u64 },
-    Donate { amount: u64 },
-    Withdraw { creator: usize },
+    Route {
+        work: usize,
+        amount: u64,
+    },
+    Donate {
+        amount: u64,
+    },
+    Withdraw {
+        creator: usize,
+    },
     Forward,
-    Payout { spend: u32 },
-    Propose { proposer: usize },
-    Vote { voter: usize, support: u8, which: usize },
-    Delegate { from: usize, to: usize },
-    Contribute { who: usize, attestors: u8 },
-    Govern { change: Change },
-    Advance { blocks: u8 },
+    Payout {
+        spend: u32,
+    },
+    Propose {
+        proposer: usize,
+    },
+    Vote {
+        voter: usize,
+        support: u8,
+        which: usize,
+    },
+    Delegate {
+        from: usize,
+        to: usize,
+    },
+    Contribute {
+        who: usize,
+        attestors: u8,
+    },
+    Govern {
+        change: Change,
+    },
+    Advance {
+        blocks: u8,
+    },
 }
 
 /// A governed change, proposed, voted and executed within the operation.
@@ -210,7 +235,14 @@ fn check(w: &mut World, books: &mut Books, compute_start: u128) -> Result<(), Te
                 .filter(|(b, ..)| (start..=end).contains(b))
                 .map(|(_, a, ..)| a)
                 .sum();
-            prop_assert!(span <= cap, "{} paid in blocks {}..={} (cap {})", span, start, end, cap);
+            prop_assert!(
+                span <= cap,
+                "{} paid in blocks {}..={} (cap {})",
+                span,
+                start,
+                end,
+                cap
+            );
         }
     }
     // weight is conserved across delegation: the members' votes sum to the total
@@ -271,9 +303,13 @@ fn addr_of(sb: &mut Sandbox, voter: usize) -> H160 {
 fn govern(w: &mut World, action: governor::Action) -> bool {
     let World { sb, dao, .. } = w;
     let id = PROPOSERS.iter().find_map(|p| {
-        dao.g(sb, &account(p), gm::propose(vec![action.clone()], "change".to_owned()))
-            .result()
-            .ok()
+        dao.g(
+            sb,
+            &account(p),
+            gm::propose(vec![action.clone()], "change".to_owned()),
+        )
+        .result()
+        .ok()
     });
     let Some(id) = id else { return false };
     dao.open_voting(sb, id);
@@ -448,10 +484,8 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                     }
                     (Err(e), None) => {
                         // a member that had delegated its weight away at the snapshot
-                        let own: u128 = w
-                            .dao
-                            .m(&mut w.sb, &who, mm::weight_of(addr_of(&mut w.sb, voter)))
-                            .value();
+                        let voter_addr = addr_of(&mut w.sb, voter);
+                        let own: u128 = w.dao.m(&mut w.sb, &who, mm::weight_of(voter_addr)).value();
                         if e == governor::Error::NoVotingWeight && own > 0 {
                             seen.delegated_votes_refused += 1;
                         }
@@ -481,7 +515,11 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                 let member = account(VOTERS[who]);
                 let Ok(id) = w
                     .dao
-                    .m(&mut w.sb, &member, mm::record_contribution(2, [evidence; 32]))
+                    .m(
+                        &mut w.sb,
+                        &member,
+                        mm::record_contribution(2, [evidence; 32]),
+                    )
                     .result()
                 else {
                     continue;
