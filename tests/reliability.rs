@@ -463,10 +463,31 @@ async fn undecodable_events(url: &str, file: &Path, reference: &str) {
         .map(log_record)
         .collect();
     let expected = dump(reference).await;
+    // The router's events whose signature the provenance registry also declares (both
+    // emit `GovernanceSet { governance }`) decode under the wrong metadata too; the others
+    // cannot.
+    let shared: std::collections::BTreeSet<(i64, i64)> = atelier_store::Store::open(reference)
+        .await
+        .unwrap()
+        .events_from(0, 1_000_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, e)| e.contract.to_lowercase() == router)
+        .filter(|(_, e)| {
+            e.topics
+                .first()
+                .and_then(|t| hex::decode(t.trim_start_matches("0x")).ok())
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .and_then(|t| atelier_abi::provenance::events::Event::label_of(&t))
+                .is_some()
+        })
+        .map(|(block, e)| (block, e.event_index))
+        .collect();
     let from_router = expected
         .events
         .iter()
-        .filter(|e| e.2.to_lowercase() == router)
+        .filter(|e| e.2.to_lowercase() == router && !shared.contains(&(e.0, e.1)))
         .count();
     assert!(from_router > 0, "the seeded chain has router events");
     assert_eq!(
@@ -505,7 +526,7 @@ async fn undecodable_events(url: &str, file: &Path, reference: &str) {
             (got.0, got.1, &got.2, &got.4),
             (want.0, want.1, &want.2, &want.4)
         );
-        if got.2.to_lowercase() == router {
+        if got.2.to_lowercase() == router && !shared.contains(&(got.0, got.1)) {
             assert_eq!(got.3, None, "stored unnamed: {got:?}");
         }
     }
