@@ -216,7 +216,8 @@ fn step(w: &mut World, rng: &mut Rng, proposals: &mut Vec<u32>) {
     };
     match rng.below(100) {
         0..=11 => {
-            let who = account(*rng.pick(&PROPOSERS));
+            let name = *rng.pick(&PROPOSERS);
+            let who = account(name);
             let action = if rng.below(4) == 0 {
                 // Governance changes the grace period of later proposals.
                 let settings = GovernorSettings {
@@ -241,7 +242,8 @@ fn step(w: &mut World, rng: &mut Rng, proposals: &mut Vec<u32>) {
             }
         }
         12..=19 => {
-            let who = account(*rng.pick(&PROPOSERS));
+            let name = *rng.pick(&PROPOSERS);
+            let who = account(name);
             let to = sb.address_of(&account("one"));
             let amount = (1 + rng.below(400)) as u128 * UNIT;
             let request = SpendRequest::single(to, amount, sb.block() + 10_000);
@@ -253,7 +255,8 @@ fn step(w: &mut World, rng: &mut Rng, proposals: &mut Vec<u32>) {
         20..=54 => {
             if let Some(id) = any(rng, proposals) {
                 let support = *rng.pick(&[Support::For, Support::Against, Support::Abstain]);
-                let who = account(*rng.pick(&MEMBERS));
+                let name = *rng.pick(&MEMBERS);
+                let who = account(name);
                 let _ = dao.vote(sb, &who, id, support, None);
             }
         }
