@@ -239,12 +239,17 @@ fn quorum_of(total: u128, bps: u16) -> u128 {
 /// The weight a proposal's quorum needs, once the total weight at its snapshot is final
 /// (the snapshot block is indexed) and known.
 fn quorum_required(p: &ProposalRow, head: i64) -> Option<u128> {
-    let total = if head >= p.snapshot {
+    total_at_snapshot(p, head).map(|t| quorum_of(t.0, p.quorum_bps))
+}
+
+/// The total weight at the proposal's snapshot, final only once the snapshot block is
+/// indexed.
+fn total_at_snapshot(p: &ProposalRow, head: i64) -> Option<atelier_types::Amount> {
+    if head >= p.snapshot {
         p.total_at_snapshot
     } else {
         None
-    };
-    total.map(|t| quorum_of(t.0, p.quorum_bps))
+    }
 }
 
 /// A proposal's state at block `head`, derived from its indexed events as the governor's
@@ -305,12 +310,7 @@ async fn to_dto(
     cx: &Context,
     detail: bool,
 ) -> ApiResult<ProposalDto> {
-    // The total at the snapshot is final only once the snapshot block is indexed.
-    let total = if cx.head >= p.snapshot {
-        p.total_at_snapshot
-    } else {
-        None
-    };
+    let total = total_at_snapshot(&p, cx.head);
     let required = quorum_required(&p, cx.head);
     let st = proposal_state(&p, cx.head);
     let reached = required.is_some_and(|q| p.for_votes.0.saturating_add(p.abstain_votes.0) >= q);
