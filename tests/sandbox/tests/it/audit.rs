@@ -11,12 +11,12 @@ use atelier_sandbox::{
         Ballot, ContributionStatus, Dao, DaoConfig, GovernorSettings, MembershipSettings,
         ProposalState, Support,
     },
-    funds::{metadata, AssetKind, Funds, OptimisticSettings, OptimisticState, UNIT},
+    funds::{metadata, AssetKind, Funds, OptimisticState, UNIT},
     Sandbox,
 };
 
 use super::{addr, dao_with_members, open_proposal, pass, voted_for};
-use crate::funds::{call, dao_with_funds, fund_with, spend_to};
+use crate::funds::{call, dao_with_funds, dao_with_grant_track, fund_with, spend_to};
 
 /// A harmless action: a new contribution category on the membership token.
 fn harmless(dao: &Dao, category: u32) -> governor::Action {
@@ -198,19 +198,7 @@ fn l6_ballots_for_different_proposals_do_not_wait_on_each_other_and_expire() {
 
 #[test]
 fn i_an_objection_the_broken_membership_token_cannot_weigh_fails_the_grant_closed() {
-    let (mut sb, dao, funds) = dao_with_funds(DaoConfig::default());
-    fund_with(&mut sb, &funds.compute, 1_000 * UNIT);
-    let track = OptimisticSettings {
-        compute_fund: Some(funds.compute.address),
-        max_amount: 500 * UNIT,
-        challenge_period: 30,
-        objection_bps: 2_000,
-    };
-    pass(
-        &mut sb,
-        &dao,
-        vec![Dao::action(&dao.governor, gm::set_optimistic(track))],
-    );
+    let (mut sb, dao, _) = dao_with_grant_track();
     let expires = sb.block() + 1_000;
     let grant = spend_to(&mut sb, "one", 200 * UNIT, expires);
     let id: u32 = call(

@@ -27,6 +27,26 @@ pub(super) fn dao_with_funds(config: DaoConfig) -> (Sandbox, Dao, Funds) {
     (sb, dao, funds)
 }
 
+/// The members' DAO with funds, 1,000 units in the Compute Fund, and the optimistic grant
+/// track enabled by governance: grants up to 500 units, 30 blocks of challenge, 20% of the
+/// weight escalates.
+pub(super) fn dao_with_grant_track() -> (Sandbox, Dao, Funds) {
+    let (mut sb, dao, funds) = dao_with_funds(DaoConfig::default());
+    fund_with(&mut sb, &funds.compute, 1_000 * UNIT);
+    let track = OptimisticSettings {
+        compute_fund: Some(funds.compute.address),
+        max_amount: 500 * UNIT,
+        challenge_period: 30,
+        objection_bps: 2_000,
+    };
+    pass(
+        &mut sb,
+        &dao,
+        vec![Dao::action(&dao.governor, gm::set_optimistic(track))],
+    );
+    (sb, dao, funds)
+}
+
 pub(super) fn call<R>(sb: &mut Sandbox, who: &str, c: &Contract, message: Message<R>) -> Called<R> {
     Funds::call(sb, &account(who), c, message, 0)
 }
@@ -203,21 +223,9 @@ fn spends_expire_are_voided_capped_and_released_in_tranches() {
 
 #[test]
 fn an_unchallenged_grant_passes_and_an_objected_one_goes_to_a_full_vote() {
-    let (mut sb, dao, funds) = dao_with_funds(DaoConfig::default());
-    fund_with(&mut sb, &funds.compute, 1_000 * UNIT);
     // given the optimistic track enabled by governance: grants up to 500 units, 30 blocks
     // of challenge, 20% of the weight (22 of 110) escalates
-    let track = OptimisticSettings {
-        compute_fund: Some(funds.compute.address),
-        max_amount: 500 * UNIT,
-        challenge_period: 30,
-        objection_bps: 2_000,
-    };
-    pass(
-        &mut sb,
-        &dao,
-        vec![Dao::action(&dao.governor, gm::set_optimistic(track))],
-    );
+    let (mut sb, dao, funds) = dao_with_grant_track();
     let expires = sb.block() + 1_000;
     let grant = spend_to(&mut sb, "one", 200 * UNIT, expires);
     let too_big = spend_to(&mut sb, "one", 501 * UNIT, expires);
