@@ -9,7 +9,11 @@
 //! contracts emitted go through `atelier_chain::decode::ContractEvents` into a SQLite
 //! store, and every proposal's state is compared at that head, as is the Compute Fund's
 //! remaining outflow (the store's rolling window against the treasury's `epoch_outflow()`,
-//! with stewards paying approved grants and governance changing the fund's limits).
+//! with stewards paying approved grants and governance changing the fund's limits), and the
+//! membership token's weights (audit L-1: contributions expire after 100 blocks, with no
+//! keeper; members contribute and delegate as the history goes): every account's weight at
+//! the head and at a random earlier block, the total, and each member's own weight and
+//! votes at the head, the store's against the token's.
 //! `ATELIER_STATE_CASES` sets the number of histories of 150 steps (default 12); the test
 //! prints how many states it compared and fails on the first disagreement, naming the
 //! case, the step and both states.
@@ -23,7 +27,7 @@ use atelier_api::routes::proposals::{proposal_state, ProposalState};
 use atelier_chain::decode::{ContractEvents, Event as Decoded};
 use atelier_sandbox::{
     account,
-    dao::{Dao, DaoConfig, GovernorSettings, Support},
+    dao::{Dao, DaoConfig, GovernorSettings, MembershipSettings, Support},
     funds::{Funds, FundsConfig, Limits, OptimisticSettings, SpendRequest, UNIT},
     sp_core::H160,
     Contract, Emitted, Sandbox,
@@ -34,6 +38,8 @@ use atelier_store::{BlockEvents, RawEvent, Store};
 /// propose (threshold 20). Ferdie is the guardian.
 const MEMBERS: [&str; 4] = ["bob", "eve", "dave", "charlie"];
 const PROPOSERS: [&str; 3] = ["bob", "eve", "charlie"];
+/// Accounts whose weights are compared: the members and Ferdie, a delegate only.
+const HOLDERS: [&str; 5] = ["bob", "eve", "dave", "charlie", "ferdie"];
 
 /// A small deterministic generator (xorshift64*): the cases are the same on every run.
 struct Rng(u64);
@@ -149,6 +155,10 @@ fn world() -> World {
             proposal_threshold: 20,
             late_quorum_extension: 4,
         },
+        membership: MembershipSettings {
+            expiry_blocks: 100,
+            ..DaoConfig::default().membership
+        },
         ..DaoConfig::default()
     };
     let dao = Dao::deploy(&mut sb, &account("alice"), config).expect("deploys");
@@ -252,7 +262,18 @@ fn step(w: &mut World, rng: &mut Rng, proposals: &mut Vec<u32>) {
                 proposals.push(id);
             }
         }
-        20..=54 => {
+        47..=50 => {
+            // A member's new contribution, attested: weight that expires 100 blocks on.
+            let who = account(rng.pick(&MEMBERS));
+            let evidence: [u8; 32] = std::array::from_fn(|_| rng.below(256) as u8);
+            dao.contribute(sb, &who, rng.below(4) as u32, evidence);
+        }
+        51..=54 => {
+            let from = account(rng.pick(&MEMBERS));
+            let to = sb.address_of(&account(rng.pick(&HOLDERS)));
+            let _ = dao.m(sb, &from, mm::delegate(to));
+        }
+        20..=46 => {
             if let Some(id) = any(rng, proposals) {
                 let support = *rng.pick(&[Support::For, Support::Against, Support::Abstain]);
                 let name = *rng.pick(&MEMBERS);
@@ -302,6 +323,7 @@ async fn the_apis_proposal_state_agrees_with_the_governor_on_the_runtime() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (mut compared, mut by_state) = (0u64, HashMap::<String, u64>::new());
     let (mut outflows, mut payouts_seen) = (0u64, 0u128);
+    let (mut weights, mut expired_seen) = (0u64, false);
     for case in 0..cases {
         w.sb.restore(&base);
         let path = dir.join(format!("case-{case}.db"));
@@ -358,6 +380,54 @@ async fn the_apis_proposal_state_agrees_with_the_governor_on_the_runtime() {
             );
             outflows += 1;
             payouts_seen = payouts_seen.max(fund.paid_out.0);
+            // The token's weights: the store's (checkpoint less its expiry schedule, the
+            // token's own rule) against `weight_at` / `total_weight_at` on the runtime, at
+            // the head and at an earlier block, and each member's row at the head.
+            let earlier = 1 + rng.below(head as u64) as u32;
+            for block in [head as u32, earlier] {
+                for name in HOLDERS {
+                    let who = account(name);
+                    let chain = w.dao.weight_at(&mut w.sb, &who, block);
+                    let addr = format!("{:#x}", w.sb.address_of(&who));
+                    let stored = mirror.store.weight_at(&addr, i64::from(block)).await;
+                    let stored = stored.expect("reads").unwrap_or_default();
+                    assert_eq!(
+                        Some(stored.0),
+                        chain,
+                        "case {case}, step {n}: weight of {name} at block {block}"
+                    );
+                    weights += 1;
+                }
+                let chain: Option<u128> = w
+                    .dao
+                    .m(&mut w.sb, &anyone, mm::total_weight_at(block))
+                    .value();
+                let stored = mirror.store.total_weight_at(i64::from(block)).await;
+                assert_eq!(
+                    stored.expect("reads").map(|a| a.0),
+                    chain,
+                    "case {case}, step {n}: total weight at block {block}"
+                );
+            }
+            // Compared past an expiry block (Bob's first contribution's) that no keeper ran.
+            let first = w.dao.m(&mut w.sb, &anyone, mm::contribution(0u64)).value();
+            expired_seen |= first.is_some_and(|c| head >= i64::from(c.expires_at));
+            for name in HOLDERS {
+                let a = w.sb.address_of(&account(name));
+                let own: u128 = w.dao.m(&mut w.sb, &anyone, mm::weight_of(a)).value();
+                let votes: u128 = w.dao.m(&mut w.sb, &anyone, mm::votes(a)).value();
+                let row = mirror
+                    .store
+                    .member(&format!("{a:#x}"))
+                    .await
+                    .expect("reads");
+                let at = row.map(|m| m.at(head.max(m.updated_at)).expect("schedules parse"));
+                assert_eq!(
+                    at.map_or((0, 0), |(o, v)| (o.0, v.0)),
+                    (own, votes),
+                    "case {case}, step {n}: {name}'s own weight and votes at block {head}"
+                );
+            }
         }
         mirror.store.close().await;
     }
@@ -365,10 +435,14 @@ async fn the_apis_proposal_state_agrees_with_the_governor_on_the_runtime() {
     let mut states: Vec<_> = by_state.into_iter().collect();
     states.sort();
     println!(
-        "{compared} proposal states and {outflows} remaining outflows compared over {cases} \
-         histories, 0 disagreements: {states:?}"
+        "{compared} proposal states, {outflows} remaining outflows and {weights} weights \
+         compared over {cases} histories, 0 disagreements: {states:?}"
     );
     assert!(payouts_seen > 0 || cases < 12, "no payout was ever made");
+    assert!(
+        expired_seen || cases < 12,
+        "no history reached a contribution's expiry block"
+    );
     assert!(
         compared >= 500 || cases < 12,
         "only {compared} states compared"

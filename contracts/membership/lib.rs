@@ -6,7 +6,9 @@
 //! with its category's multiplier, up to the per-member cap, until it expires or governance
 //! revokes it. Weight can move between accounts only by delegation. Every change of an
 //! account's voting weight, and of the total, is checkpointed per block so that the governor
-//! reads weight at a proposal's snapshot in O(log n).
+//! reads weight at a proposal's snapshot in O(log n). Each checkpoint carries its expiry
+//! schedule (`atelier_traits::Expiring`): a contribution stops counting at its expiry block
+//! in every read, with no keeper call needed (audit L-1 of #16).
 //!
 //! There is deliberately no transfer, approval or any other way to move weight: holding
 //! weight means having contributed. Settings change only through governance (the governor
@@ -19,7 +21,7 @@ pub use self::membership::{
 
 #[ink::contract]
 mod membership {
-    use atelier_traits::{category, VotingWeight};
+    use atelier_traits::{category, expiry, Expiring, VotingWeight};
     use ink::{prelude::vec::Vec, storage::Mapping};
 
     /// Most attestors the set may hold.
@@ -91,15 +93,23 @@ mod membership {
         pub expires_at: BlockNumber,
     }
 
-    /// A weight value from the end of `block` on.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    /// A weight from the end of `block` on: its value then, and what within it expires
+    /// later (so the value at a later block needs no further checkpoint).
+    #[derive(Debug, Clone, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Checkpoint {
         /// Block in which the value was set.
         pub block: BlockNumber,
-        /// The value from that block on.
-        pub value: u128,
+        /// The value at the end of that block and its expiry schedule.
+        pub weight: Expiring,
+    }
+
+    impl Checkpoint {
+        /// The value at the end of `block` (at or after the checkpoint's block).
+        fn value_at(&self, block: BlockNumber) -> u128 {
+            self.weight.at(block).unwrap_or(0)
+        }
     }
 
     /// Errors of the membership token.
@@ -148,6 +158,9 @@ mod membership {
         CategoryOutOfBounds,
         /// An arithmetic operation would overflow.
         Overflow,
+        /// An expiry schedule would hold more than `expiry::MAX_COHORTS` expiry blocks (the
+        /// expiry setting changed too often within one expiry period).
+        ExpiryScheduleFull,
     }
 
     /// Result type of the membership token.
@@ -247,6 +260,8 @@ mod membership {
         pub expires_at: BlockNumber,
         /// The contributor's own weight after activation.
         pub member_weight: u128,
+        /// The parts of `member_weight` that expire later, by expiry block, ascending.
+        pub member_expiring: Vec<(BlockNumber, u128)>,
     }
 
     /// Governance revoked a contribution; its weight is gone from this block.
@@ -258,13 +273,16 @@ mod membership {
         /// The member it was credited to.
         #[ink(topic)]
         pub contributor: Address,
-        /// Weight removed (0 if it was still pending).
+        /// Weight removed (0 if it was still pending or past its expiry block).
         pub weight_removed: u128,
         /// The contributor's own weight after the change.
         pub member_weight: u128,
+        /// The parts of `member_weight` that expire later, by expiry block, ascending.
+        pub member_expiring: Vec<(BlockNumber, u128)>,
     }
 
-    /// An expired contribution was taken out of the weights.
+    /// An expired contribution was marked expired (its weight stopped counting at its
+    /// expiry block, whether or not this was called).
     #[ink(event)]
     pub struct ContributionExpired {
         /// Contribution id.
@@ -273,10 +291,12 @@ mod membership {
         /// The member it was credited to.
         #[ink(topic)]
         pub contributor: Address,
-        /// Weight removed.
+        /// Weight that stopped counting at the expiry block.
         pub weight_removed: u128,
-        /// The contributor's own weight after the change.
+        /// The contributor's own weight now.
         pub member_weight: u128,
+        /// The parts of `member_weight` that expire later, by expiry block, ascending.
+        pub member_expiring: Vec<(BlockNumber, u128)>,
     }
 
     /// A member changed (or revoked, by delegating to itself) its delegation.
@@ -303,10 +323,13 @@ mod membership {
         pub account: Address,
         /// Voting weight before.
         pub previous: u128,
-        /// Voting weight from this block on.
+        /// Voting weight at the end of this block.
         pub new: u128,
         /// Block of the checkpoint.
         pub block: BlockNumber,
+        /// The parts of `new` that expire later, by expiry block, ascending: the weight at
+        /// a later block `b` is `new` less the amounts due by `b`.
+        pub expiring: Vec<(BlockNumber, u128)>,
     }
 
     /// The total weight changed; a checkpoint was written for this block.
@@ -314,10 +337,12 @@ mod membership {
     pub struct TotalWeightChanged {
         /// Total before.
         pub previous: u128,
-        /// Total from this block on.
+        /// Total at the end of this block.
         pub new: u128,
         /// Block of the checkpoint.
         pub block: BlockNumber,
+        /// The parts of `new` that expire later, by expiry block, ascending.
+        pub expiring: Vec<(BlockNumber, u128)>,
     }
 
     /// The membership token's storage.
@@ -335,7 +360,8 @@ mod membership {
         attested: Mapping<(u64, Address), ()>,
         /// Who attested each pending contribution, in order (at most `MAX_ATTESTORS`).
         attested_by: Mapping<u64, Vec<Address>>,
-        own: Mapping<Address, u128>,
+        /// Each member's own weight, with its expiry schedule.
+        own: Mapping<Address, Expiring>,
         delegates: Mapping<Address, Address>,
         checkpoints: Mapping<(Address, u32), Checkpoint>,
         checkpoint_counts: Mapping<Address, u32>,
@@ -547,12 +573,15 @@ mod membership {
                 .contributions
                 .get(id)
                 .ok_or(Error::UnknownContribution)?;
+            let now = self.env().block_number();
             let removed = match c.status {
                 ContributionStatus::Pending => 0,
+                // Past its expiry block its weight no longer counts: nothing to take out.
+                ContributionStatus::Active if now >= c.expires_at => 0,
                 ContributionStatus::Active => c.weight,
                 _ => return Err(Error::NotActive),
             };
-            let member_weight = self.change_own(c.contributor, removed, false)?;
+            let own = self.change_own(c.contributor, removed, c.expires_at, false)?;
             self.attested_by.remove(id);
             // The evidence is free again: its rightful contributor may record it (audit M-2
             // of #16: a revoked front-run must not keep the evidence for ever).
@@ -563,14 +592,16 @@ mod membership {
                 id,
                 contributor: c.contributor,
                 weight_removed: removed,
-                member_weight,
+                member_weight: own.value,
+                member_expiring: own.schedule,
             });
             Ok(())
         }
 
-        /// Takes an expired contribution out of the weights. Anyone may call it once the
-        /// contribution's expiry block is reached (the CLI and the indexer's keeper do); the
-        /// weight drops in the block of this call.
+        /// Marks an expired contribution expired. Its weight stopped counting at its expiry
+        /// block without this call (`weight_at` honours the expiry schedule); the call is
+        /// bookkeeping that anyone may do once that block is reached: it records the status
+        /// and trims the member's schedule, which frees storage.
         ///
         /// # Errors
         /// `UnknownContribution`, `NotActive`, `NotExpired` before its expiry block.
@@ -583,17 +614,20 @@ mod membership {
             if c.status != ContributionStatus::Active {
                 return Err(Error::NotActive);
             }
-            if self.env().block_number() < c.expires_at {
+            let now = self.env().block_number();
+            if now < c.expires_at {
                 return Err(Error::NotExpired);
             }
-            let member_weight = self.change_own(c.contributor, c.weight, false)?;
+            let own = self.own_at(c.contributor, now)?;
+            self.own.insert(c.contributor, &own);
             c.status = ContributionStatus::Expired;
             self.contributions.insert(id, &c);
             self.env().emit_event(ContributionExpired {
                 id,
                 contributor: c.contributor,
                 weight_removed: c.weight,
-                member_weight,
+                member_weight: own.value,
+                member_expiring: own.schedule,
             });
             Ok(())
         }
@@ -616,9 +650,12 @@ mod membership {
             } else {
                 self.delegates.insert(delegator, &to);
             }
-            let weight = self.own.get(delegator).unwrap_or(0);
-            self.move_votes(from, weight, false)?;
-            self.move_votes(to, weight, true)?;
+            // The delegator's own weight moves with its expiry schedule: what expires later
+            // leaves the new delegate's votes at the same block it would have left the old.
+            let own = self.own_at(delegator, self.env().block_number())?;
+            let weight = own.value;
+            self.move_votes(from, &own, false)?;
+            self.move_votes(to, &own, true)?;
             self.env().emit_event(DelegateChanged {
                 delegator,
                 from_delegate: from,
@@ -697,7 +734,8 @@ mod membership {
         /// Own weight of `account` now (before delegation).
         #[ink(message)]
         pub fn weight_of(&self, account: Address) -> u128 {
-            self.own.get(account).unwrap_or(0)
+            self.own_at(account, self.env().block_number())
+                .map_or(0, |own| own.value)
         }
 
         /// Voting weight of `account` now (own weight if not delegated, plus delegations).
@@ -847,107 +885,132 @@ mod membership {
             self.attested_by.remove(id);
             let now = self.env().block_number();
             let multiplier = self.categories.get(c.category).unwrap_or(0);
-            let own = self.own.get(c.contributor).unwrap_or(0);
+            let own = self.own_at(c.contributor, now)?.value;
             let room = self.settings.member_cap.saturating_sub(own);
             c.weight = multiplier.min(room);
             c.status = ContributionStatus::Active;
             c.activated_at = now;
-            c.expires_at = now
-                .checked_add(self.settings.expiry_blocks)
-                .ok_or(Error::Overflow)?;
-            let member_weight = self.change_own(c.contributor, c.weight, true)?;
+            c.expires_at =
+                expiry::expiry_block(now, self.settings.expiry_blocks).ok_or(Error::Overflow)?;
+            let own = self.change_own(c.contributor, c.weight, c.expires_at, true)?;
             self.env().emit_event(ContributionActivated {
                 id,
                 contributor: c.contributor,
                 weight: c.weight,
                 expires_at: c.expires_at,
-                member_weight,
+                member_weight: own.value,
+                member_expiring: own.schedule,
             });
             Ok(())
         }
 
-        /// Adds or removes `amount` of `member`'s own weight, moving it on its delegate's
-        /// votes and the total. Returns the member's new own weight.
-        fn change_own(&mut self, member: Address, amount: u128, add: bool) -> Result<u128> {
-            let own = self.own.get(member).unwrap_or(0);
-            let new = if add {
-                own.checked_add(amount)
-            } else {
-                own.checked_sub(amount)
-            }
-            .ok_or(Error::Overflow)?;
+        /// `member`'s own weight brought to block `now`.
+        fn own_at(&self, member: Address, now: BlockNumber) -> Result<Expiring> {
+            self.own
+                .get(member)
+                .unwrap_or_default()
+                .settled(now)
+                .ok_or(Error::Overflow)
+        }
+
+        /// Adds or removes `amount` of `member`'s own weight, expiring at `expires_at`,
+        /// moving it on its delegate's votes and the total. Returns the member's new own
+        /// weight.
+        fn change_own(
+            &mut self,
+            member: Address,
+            amount: u128,
+            expires_at: BlockNumber,
+            add: bool,
+        ) -> Result<Expiring> {
+            let now = self.env().block_number();
+            let mut own = self.own_at(member, now)?;
             if amount == 0 {
-                return Ok(new);
+                return Ok(own);
             }
-            self.own.insert(member, &new);
-            self.move_votes(self.delegate_of(member), amount, add)?;
+            if add {
+                own.add(amount, expires_at)
+            } else {
+                own.remove(amount, expires_at)
+            }
+            .map_err(schedule_error)?;
+            self.own.insert(member, &own);
+            let change = Expiring {
+                value: amount,
+                schedule: ink::prelude::vec![(expires_at, amount)],
+            };
+            self.move_votes(self.delegate_of(member), &change, add)?;
             let count = self.total_checkpoint_count;
             let last = count
                 .checked_sub(1)
                 .and_then(|i| self.total_checkpoints.get(i));
-            let previous = last.map_or(0, |c| c.value);
-            let total = if add {
-                previous.checked_add(amount)
-            } else {
-                previous.checked_sub(amount)
-            }
-            .ok_or(Error::Overflow)?;
-            let now = self.env().block_number();
-            let (index, new_count) = Self::slot(count, last, now)?;
-            self.total_checkpoints.insert(
-                index,
-                &Checkpoint {
-                    block: now,
-                    value: total,
-                },
-            );
-            self.total_checkpoint_count = new_count;
+            let (index, new_count, previous, cp) =
+                Self::next_checkpoint(count, last, &change, add, now)?;
             self.env().emit_event(TotalWeightChanged {
                 previous,
-                new: total,
+                new: cp.weight.value,
                 block: now,
+                expiring: cp.weight.schedule.clone(),
             });
-            Ok(new)
+            self.total_checkpoints.insert(index, &cp);
+            self.total_checkpoint_count = new_count;
+            Ok(own)
         }
 
-        fn move_votes(&mut self, account: Address, amount: u128, add: bool) -> Result<()> {
-            if amount == 0 {
+        /// Adds `change` to `account`'s votes (or takes it out), checkpointed at this block.
+        fn move_votes(&mut self, account: Address, change: &Expiring, add: bool) -> Result<()> {
+            if change.value == 0 && change.schedule.is_empty() {
                 return Ok(());
             }
             let count = self.checkpoint_counts.get(account).unwrap_or(0);
             let last = count
                 .checked_sub(1)
                 .and_then(|i| self.checkpoints.get((account, i)));
-            let previous = last.map_or(0, |c| c.value);
-            let new = if add {
-                previous.checked_add(amount)
-            } else {
-                previous.checked_sub(amount)
-            }
-            .ok_or(Error::Overflow)?;
             let now = self.env().block_number();
-            let (index, new_count) = Self::slot(count, last, now)?;
-            self.checkpoints.insert(
-                (account, index),
-                &Checkpoint {
-                    block: now,
-                    value: new,
-                },
-            );
-            self.checkpoint_counts.insert(account, &new_count);
+            let (index, new_count, previous, cp) =
+                Self::next_checkpoint(count, last, change, add, now)?;
             self.env().emit_event(VotesChanged {
                 account,
                 previous,
-                new,
+                new: cp.weight.value,
                 block: now,
+                expiring: cp.weight.schedule.clone(),
             });
+            self.checkpoints.insert((account, index), &cp);
+            self.checkpoint_counts.insert(account, &new_count);
             Ok(())
+        }
+
+        /// The checkpoint for block `now` of a list of `count` entries whose newest is
+        /// `last`, after `change`: the index to write, the new count, the value before and
+        /// the checkpoint.
+        fn next_checkpoint(
+            count: u32,
+            last: Option<Checkpoint>,
+            change: &Expiring,
+            add: bool,
+            now: BlockNumber,
+        ) -> Result<(u32, u32, u128, Checkpoint)> {
+            let (index, new_count) = Self::slot(count, last.as_ref(), now)?;
+            let mut weight = last
+                .map(|cp| cp.weight)
+                .unwrap_or_default()
+                .settled(now)
+                .ok_or(Error::Overflow)?;
+            let previous = weight.value;
+            weight.apply(change, add).map_err(schedule_error)?;
+            Ok((
+                index,
+                new_count,
+                previous,
+                Checkpoint { block: now, weight },
+            ))
         }
 
         /// Where a value set in block `now` goes in a checkpoint list of `count` entries
         /// whose newest entry is `last`: over that entry when it is from the same block,
         /// otherwise appended. Returns the index to write and the new count.
-        fn slot(count: u32, last: Option<Checkpoint>, now: BlockNumber) -> Result<(u32, u32)> {
+        fn slot(count: u32, last: Option<&Checkpoint>, now: BlockNumber) -> Result<(u32, u32)> {
             match (count.checked_sub(1), last) {
                 (Some(index), Some(cp)) if cp.block == now => Ok((index, count)),
                 _ => Ok((count, count.checked_add(1).ok_or(Error::Overflow)?)),
@@ -955,11 +1018,16 @@ mod membership {
         }
 
         fn latest(&self, count: u32, get: impl Fn(u32) -> Option<Checkpoint>) -> u128 {
-            count.checked_sub(1).and_then(get).map_or(0, |c| c.value)
+            let now = self.env().block_number();
+            count
+                .checked_sub(1)
+                .and_then(get)
+                .map_or(0, |c| c.value_at(now))
         }
 
         /// Value at the end of `block` in a checkpoint list of `count` entries: binary
-        /// search for the last checkpoint at or before `block`, O(log n) storage reads.
+        /// search for the last checkpoint at or before `block`, O(log n) storage reads,
+        /// less what its expiry schedule says expired by `block`.
         fn lookup(
             &self,
             count: u32,
@@ -972,7 +1040,7 @@ mod membership {
             // Most reads are of recent blocks: try the newest checkpoint first.
             match count.checked_sub(1).and_then(&get) {
                 None => return Some(0),
-                Some(last) if last.block <= block => return Some(last.value),
+                Some(last) if last.block <= block => return Some(last.value_at(block)),
                 Some(_) => {}
             }
             let (mut lo, mut hi) = (0u32, count);
@@ -983,7 +1051,18 @@ mod membership {
                     _ => lo = mid.saturating_add(1),
                 }
             }
-            Some(lo.checked_sub(1).and_then(get).map_or(0, |c| c.value))
+            Some(
+                lo.checked_sub(1)
+                    .and_then(get)
+                    .map_or(0, |c| c.value_at(block)),
+            )
+        }
+    }
+
+    fn schedule_error(e: expiry::ScheduleError) -> Error {
+        match e {
+            expiry::ScheduleError::Overflow => Error::Overflow,
+            expiry::ScheduleError::Full => Error::ExpiryScheduleFull,
         }
     }
 

@@ -238,7 +238,12 @@ fn contribution_counts_once_k_of_n_attestors_attested() {
     let c = w.token.contribution(id).unwrap();
     assert_eq!(c.status, ContributionStatus::Active);
     assert_eq!(c.weight, 30);
-    assert_eq!(c.expires_at, now() + MIN_EXPIRY_BLOCKS);
+    // expiry rounds up to the grid of ceil(100 / 8) = 13 blocks: at least 100 blocks, less
+    // than 113
+    let step = MIN_EXPIRY_BLOCKS.div_ceil(8);
+    assert!(c.expires_at >= now() + MIN_EXPIRY_BLOCKS, "{c:?}");
+    assert!(c.expires_at < now() + MIN_EXPIRY_BLOCKS + step, "{c:?}");
+    assert_eq!(c.expires_at % step, 0, "{c:?}");
     assert_eq!(w.token.weight_of(w.accounts.eve), 30);
     assert_eq!(w.token.votes(w.accounts.eve), 30);
     assert_eq!(w.token.total_weight(), 30);
@@ -717,4 +722,129 @@ fn m2_revoked_evidence_can_be_recorded_again_by_its_rightful_contributor() {
         w.token.record_contribution(category::MODEL, evidence(1)),
         Err(Error::EvidenceAlreadyRecorded)
     );
+}
+
+#[ink::test]
+fn l1_an_expired_contribution_stops_counting_at_its_expiry_block_without_a_keeper() {
+    // given Eve's documentation (10) and, 20 blocks later, curation (20), delegated to Bob
+    let mut w = world();
+    let (eve, bob) = (w.accounts.eve, w.accounts.bob);
+    let first = w.active_contribution(category::DOCUMENTATION, 1);
+    advance(20);
+    let second = w.active_contribution(category::CURATION, 2);
+    advance(1);
+    w.as_(eve);
+    w.token.delegate(bob).unwrap();
+    let e1 = w.token.contribution(first).unwrap().expires_at;
+    let e2 = w.token.contribution(second).unwrap().expires_at;
+    assert!(e2 > e1, "the later contribution expires later");
+    // when the first one's expiry block passes and nobody calls expire_contribution
+    advance(e1 + 2 - now());
+    // then every read drops it at its expiry block, and not a block before
+    assert_eq!(w.token.weight_at(bob, e1 - 1), Some(30));
+    assert_eq!(w.token.weight_at(bob, e1), Some(20));
+    assert_eq!(w.token.total_weight_at(e1 - 1), Some(30));
+    assert_eq!(w.token.total_weight_at(e1), Some(20));
+    assert_eq!(w.token.votes(bob), 20);
+    assert_eq!(w.token.total_weight(), 20);
+    assert_eq!(w.token.weight_of(eve), 20);
+    // and the contribution is still formally active until someone marks it
+    assert_eq!(
+        w.token.contribution(first).unwrap().status,
+        ContributionStatus::Active
+    );
+    // when the keeper marks it, no weight moves a second time
+    let checkpoints = w.token.checkpoint_count(bob);
+    w.as_(w.accounts.django);
+    w.token.expire_contribution(first).unwrap();
+    assert_eq!(w.token.weight_at(bob, now()), Some(20));
+    assert_eq!(w.token.total_weight(), 20);
+    assert_eq!(w.token.checkpoint_count(bob), checkpoints);
+    let ev = events::<ContributionExpired>(sig::<ContributionExpired>());
+    assert_eq!(
+        (ev[0].id, ev[0].weight_removed, ev[0].member_weight),
+        (first, 10, 20)
+    );
+    // when the second expires too, Bob's votes reach 0 on their own
+    advance(e2 - now());
+    assert_eq!(w.token.votes(bob), 0);
+    assert_eq!(w.token.weight_at(bob, e2 - 1), Some(20));
+    assert_eq!(w.token.total_weight_at(e2), Some(0));
+}
+
+#[ink::test]
+fn l1_delegating_moves_only_the_weight_that_has_not_expired_and_its_schedule() {
+    // given Eve's documentation (10) and a model (40) activated 30 blocks later
+    let mut w = world();
+    let (eve, bob, charlie) = (w.accounts.eve, w.accounts.bob, w.accounts.charlie);
+    let first = w.active_contribution(category::DOCUMENTATION, 1);
+    advance(30);
+    let second = w.active_contribution(category::MODEL, 2);
+    let e1 = w.token.contribution(first).unwrap().expires_at;
+    let e2 = w.token.contribution(second).unwrap().expires_at;
+    // when she delegates to Bob before the first expires, and to Charlie after
+    advance(1);
+    w.as_(eve);
+    w.token.delegate(bob).unwrap();
+    advance(e1 + 1 - now());
+    w.token.delegate(charlie).unwrap();
+    // then Bob lost the first at its expiry block and the rest when she moved
+    assert_eq!(w.token.weight_at(bob, e1 - 1), Some(50));
+    assert_eq!(w.token.weight_at(bob, e1), Some(40));
+    assert_eq!(w.token.votes(bob), 0);
+    let moved = events::<DelegateChanged>(sig::<DelegateChanged>());
+    assert_eq!(moved.last().unwrap().weight, 40);
+    // and Charlie's votes carry the second's expiry with them
+    assert_eq!(w.token.votes(charlie), 40);
+    advance(e2 - now());
+    assert_eq!(w.token.weight_at(charlie, e2 - 1), Some(40));
+    assert_eq!(w.token.votes(charlie), 0);
+    assert_eq!(w.token.total_weight(), 0);
+}
+
+#[ink::test]
+fn l1_revoking_a_contribution_past_its_expiry_removes_nothing_twice() {
+    // given an active contribution (40) past its expiry block, never marked expired
+    let mut w = world();
+    let id = w.active_contribution(category::MODEL, 1);
+    let expires_at = w.token.contribution(id).unwrap().expires_at;
+    advance(expires_at - now());
+    // when governance revokes it
+    w.governance().revoke_contribution(id).unwrap();
+    // then no weight was taken out (it had none left) and the totals stay at 0
+    let ev = events::<ContributionRevoked>(sig::<ContributionRevoked>());
+    assert_eq!((ev[0].weight_removed, ev[0].member_weight), (0, 0));
+    assert_eq!(w.token.total_weight(), 0);
+    assert_eq!(w.token.weight_at(w.accounts.eve, expires_at - 1), Some(40));
+}
+
+#[ink::test]
+fn l1_a_schedule_holds_a_bounded_number_of_expiry_blocks() {
+    // given a cap room for many small contributions (category 9 worth 1)
+    let mut w = world();
+    w.governance().set_category(9, 1).unwrap();
+    // when governance changes the expiry setting before every activation, so each one
+    // lands on its own expiry block
+    let mut outcome = Ok(());
+    let mut activated = 0usize;
+    for i in 0..=(atelier_traits::expiry::MAX_COHORTS as u32) {
+        let settings = Settings {
+            expiry_blocks: 1_000 + 8 * i,
+            ..w.token.settings()
+        };
+        w.governance().set_settings(settings).unwrap();
+        w.as_(w.accounts.eve);
+        let id = w.token.record_contribution(9, [i as u8 + 100; 32]).unwrap();
+        w.as_(w.accounts.bob);
+        w.token.attest(id).unwrap();
+        w.as_(w.accounts.charlie);
+        outcome = w.token.attest(id);
+        if outcome.is_err() {
+            break;
+        }
+        activated += 1;
+    }
+    // then the activation past the bound is refused by name
+    assert_eq!(outcome, Err(Error::ExpiryScheduleFull));
+    assert_eq!(activated, atelier_traits::expiry::MAX_COHORTS);
 }

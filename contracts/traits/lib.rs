@@ -5,6 +5,9 @@
 //! storage and no logic.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+extern crate alloc;
+
+use ink::prelude::vec::Vec;
 use ink::primitives::Address;
 
 /// Block numbers, as the default ink! environment defines them.
@@ -87,7 +90,97 @@ pub trait Consent {
 /// grant track calls.
 pub const APPROVE_SPEND_SELECTOR: [u8; 4] = ink::selector_bytes!("approve_spend");
 
+pub mod expiry;
 pub mod window;
+
+/// A weight that expires in parts: its value at the block it was last brought to, and the
+/// amounts within it that expire later, by expiry block. The rule is [`expiry`]'s, shared
+/// with the indexer. The membership token keeps each member's own weight, each account's
+/// votes checkpoints and the total this way, so `weight_at` honours expiry at the expiry
+/// block without a keeper (audit L-1 of #16).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Expiring {
+    /// The value at the block it was last brought to.
+    pub value: u128,
+    /// Amounts within `value` that expire after that block, ascending by expiry block.
+    pub schedule: Vec<(BlockNumber, u128)>,
+}
+
+impl Expiring {
+    /// The value at the end of `block` (at or after the block it was last brought to);
+    /// `None` only when the schedule is inconsistent with the value.
+    #[must_use]
+    pub fn at(&self, block: BlockNumber) -> Option<u128> {
+        expiry::value_at(self.value, &self.schedule, block)
+    }
+
+    /// Brings the weight to block `now`, dropping what expired by then.
+    #[must_use]
+    pub fn settled(mut self, now: BlockNumber) -> Option<Self> {
+        self.value = expiry::settle(self.value, &mut self.schedule, now)?;
+        Some(self)
+    }
+
+    /// Adds `amount`, expiring at `expires_at`.
+    ///
+    /// # Errors
+    /// [`expiry::ScheduleError`] on overflow or a full schedule; nothing is changed then.
+    pub fn add(
+        &mut self,
+        amount: u128,
+        expires_at: BlockNumber,
+    ) -> Result<(), expiry::ScheduleError> {
+        let value = self
+            .value
+            .checked_add(amount)
+            .ok_or(expiry::ScheduleError::Overflow)?;
+        expiry::add(&mut self.schedule, expires_at, amount)?;
+        self.value = value;
+        Ok(())
+    }
+
+    /// Takes out `amount` that was to expire at `expires_at`.
+    ///
+    /// # Errors
+    /// [`expiry::ScheduleError::Overflow`] when it is not there; nothing is changed then.
+    pub fn remove(
+        &mut self,
+        amount: u128,
+        expires_at: BlockNumber,
+    ) -> Result<(), expiry::ScheduleError> {
+        let value = self
+            .value
+            .checked_sub(amount)
+            .ok_or(expiry::ScheduleError::Overflow)?;
+        expiry::remove(&mut self.schedule, expires_at, amount)?;
+        self.value = value;
+        Ok(())
+    }
+
+    /// Adds all of `other` (a delegator's own weight moving in), or takes it out when
+    /// `add` is false (moving away). Both must be settled at the same block.
+    ///
+    /// # Errors
+    /// [`expiry::ScheduleError`]; `self` may be partly changed then, so callers discard it.
+    pub fn apply(&mut self, other: &Self, add: bool) -> Result<(), expiry::ScheduleError> {
+        for (at, amount) in &other.schedule {
+            if add {
+                expiry::add(&mut self.schedule, *at, *amount)?;
+            } else {
+                expiry::remove(&mut self.schedule, *at, *amount)?;
+            }
+        }
+        self.value = if add {
+            self.value.checked_add(other.value)
+        } else {
+            self.value.checked_sub(other.value)
+        }
+        .ok_or(expiry::ScheduleError::Overflow)?;
+        Ok(())
+    }
+}
 
 /// What was paid (or moved) over the last `epoch_blocks` blocks, for limits that must hold
 /// over every span of `epoch_blocks` consecutive blocks, not per calendar epoch (audit L-5

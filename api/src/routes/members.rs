@@ -34,9 +34,11 @@ pub struct MemberDto {
     pub ss58: Option<String>,
     /// The same account id, 0x-hex.
     pub account_id: Option<String>,
-    /// Weight from the member's own active contributions, decimal.
+    /// Weight from the member's own active contributions at the indexed head, decimal
+    /// (contributions past their expiry block no longer count, marked expired or not).
     pub own_weight: String,
-    /// Voting weight now: own weight unless delegated away, plus weight delegated to it.
+    /// Voting weight at the indexed head: own weight unless delegated away, plus weight
+    /// delegated to it.
     pub votes: String,
     /// The account it delegates to, if any.
     pub delegate: Option<String>,
@@ -60,19 +62,21 @@ pub struct WeightAt {
 
 page::page_type!(MemberPage, MemberDto, "members");
 
-impl From<MemberRow> for MemberDto {
-    fn from(m: MemberRow) -> Self {
+impl MemberDto {
+    /// The member as of the indexed head `head`.
+    fn at_head(m: MemberRow, head: i64) -> ApiResult<Self> {
+        let (own, votes) = m.at(head.max(m.updated_at))?;
         let ss58 = m.account_id.as_deref().and_then(ss58_of);
-        Self {
+        Ok(Self {
             address: m.address,
             ss58,
             account_id: m.account_id,
-            own_weight: m.own_weight.to_string(),
-            votes: m.votes.to_string(),
+            own_weight: own.to_string(),
+            votes: votes.to_string(),
             delegate: m.delegate,
             updated_at: m.updated_at,
             at: None,
-        }
+        })
     }
 }
 
@@ -153,8 +157,12 @@ pub(crate) async fn list(
     let (rows, next_cursor) = page::split(rows, limit, |m| {
         page::encode(TAG, std::slice::from_ref(&m.address))
     });
+    let head = head_block(&state).await?;
     Ok(Json(MemberPage {
-        items: rows.into_iter().map(MemberDto::from).collect(),
+        items: rows
+            .into_iter()
+            .map(|m| MemberDto::at_head(m, head))
+            .collect::<ApiResult<_>>()?,
         next_cursor,
     }))
 }
@@ -179,10 +187,10 @@ pub(crate) async fn one(
     ApiQuery(q): ApiQuery<MemberParams>,
 ) -> ApiResult<Json<MemberDto>> {
     let m = existing(&state, &raw).await?;
+    let head = head_block(&state).await?;
     let at = match q.at_block.map(i64::from) {
         None => None,
         Some(block) => {
-            let head = head_block(&state).await?;
             if block > head {
                 return Err(ApiError::NotIndexed {
                     requested: block,
@@ -208,7 +216,7 @@ pub(crate) async fn one(
     };
     Ok(Json(MemberDto {
         at,
-        ..MemberDto::from(m)
+        ..MemberDto::at_head(m, head)?
     }))
 }
 

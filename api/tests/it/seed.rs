@@ -73,6 +73,7 @@ pub fn weight(account: &str, previous: u128, new: u128, at: u32) -> Event {
         previous: Amount(previous),
         new: Amount(new),
         block: at,
+        expiring: vec![],
     }
 }
 
@@ -148,6 +149,7 @@ pub async fn seed(store: &Store) {
         weight: Amount(w),
         expires_at: 1000,
         member_weight: Amount(total),
+        member_expiring: vec![],
     };
     let blocks = vec![
         block(
@@ -196,6 +198,7 @@ pub async fn seed(store: &Store) {
                         previous: Amount(0),
                         new: Amount(140),
                         block: 2,
+                        expiring: vec![],
                     },
                 ),
             ],
@@ -214,6 +217,7 @@ pub async fn seed(store: &Store) {
                         previous: Amount(140),
                         new: Amount(180),
                         block: 3,
+                        expiring: vec![],
                     },
                 ),
             ],

@@ -465,27 +465,30 @@ macro_rules! apply_event {
                 sqlx::query("UPDATE contributions SET attestations = $1 WHERE id = $2")
                     .bind(i64::from(*attestations)).bind(id).execute(&mut *$tx).await?;
             }
-            E::ContributionActivated { id, contributor, weight, expires_at, member_weight } if pg => {
+            E::ContributionActivated { id, contributor, weight, expires_at, member_weight, member_expiring } if pg => {
                 sqlx::query("WITH c AS (UPDATE contributions SET status = 'active', weight = $1, expires_at = $2 WHERE id = $3) \
-                             UPDATE members SET own_weight = $4, updated_at = $5 WHERE address = $6")
+                             UPDATE members SET own_weight = $4, own_expiring = $7, updated_at = $5 WHERE address = $6")
                     .bind(weight.0.to_string()).bind(i64::from(*expires_at)).bind(id64(*id)?)
                     .bind(member_weight.0.to_string()).bind(block).bind(contributor)
+                    .bind(serde_json::to_string(member_expiring)?)
                     .execute(&mut *$tx).await?;
             }
-            E::ContributionActivated { id, contributor, weight, expires_at, member_weight } => {
+            E::ContributionActivated { id, contributor, weight, expires_at, member_weight, member_expiring } => {
                 sqlx::query("UPDATE contributions SET status = 'active', weight = $1, expires_at = $2 WHERE id = $3")
                     .bind(weight.0.to_string()).bind(i64::from(*expires_at)).bind(id64(*id)?)
                     .execute(&mut *$tx).await?;
-                sqlx::query("UPDATE members SET own_weight = $1, updated_at = $2 WHERE address = $3")
-                    .bind(member_weight.0.to_string()).bind(block).bind(contributor).execute(&mut *$tx).await?;
+                sqlx::query("UPDATE members SET own_weight = $1, own_expiring = $2, updated_at = $3 WHERE address = $4")
+                    .bind(member_weight.0.to_string()).bind(serde_json::to_string(member_expiring)?)
+                    .bind(block).bind(contributor).execute(&mut *$tx).await?;
             }
-            E::ContributionRevoked { id, contributor, member_weight, .. }
-            | E::ContributionExpired { id, contributor, member_weight, .. } => {
+            E::ContributionRevoked { id, contributor, member_weight, member_expiring, .. }
+            | E::ContributionExpired { id, contributor, member_weight, member_expiring, .. } => {
                 let status = if matches!($event, E::ContributionRevoked { .. }) { $crate::ContributionStatus::Revoked } else { $crate::ContributionStatus::Expired };
                 sqlx::query("UPDATE contributions SET status = $1 WHERE id = $2")
                     .bind(status).bind(id64(*id)?).execute(&mut *$tx).await?;
-                sqlx::query("UPDATE members SET own_weight = $1, updated_at = $2 WHERE address = $3")
-                    .bind(member_weight.0.to_string()).bind(block).bind(contributor).execute(&mut *$tx).await?;
+                sqlx::query("UPDATE members SET own_weight = $1, own_expiring = $2, updated_at = $3 WHERE address = $4")
+                    .bind(member_weight.0.to_string()).bind(serde_json::to_string(member_expiring)?)
+                    .bind(block).bind(contributor).execute(&mut *$tx).await?;
             }
             E::DelegateChanged { delegator, from_delegate, to_delegate, weight } => {
                 sqlx::query("INSERT INTO delegations (delegator, block, event_index, from_delegate, to_delegate, weight) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
@@ -496,23 +499,27 @@ macro_rules! apply_event {
                              ON CONFLICT (address) DO UPDATE SET delegate = excluded.delegate, updated_at = excluded.updated_at")
                     .bind(delegator).bind(to).bind(block).execute(&mut *$tx).await?;
             }
-            E::VotesChanged { account, new, block: at, .. } if pg => {
-                sqlx::query("WITH c AS (INSERT INTO weight_checkpoints (account, block, value) VALUES ($1, $2, $3) \
-                             ON CONFLICT (account, block) DO UPDATE SET value = excluded.value) \
-                             INSERT INTO members (address, votes, updated_at) VALUES ($1, $3, $4) \
-                             ON CONFLICT (address) DO UPDATE SET votes = excluded.votes, updated_at = excluded.updated_at")
-                    .bind(account).bind(i64::from(*at)).bind(new.0.to_string()).bind(block).execute(&mut *$tx).await?;
+            E::VotesChanged { account, new, block: at, expiring, .. } if pg => {
+                sqlx::query("WITH c AS (INSERT INTO weight_checkpoints (account, block, value, expiring) VALUES ($1, $2, $3, $5) \
+                             ON CONFLICT (account, block) DO UPDATE SET value = excluded.value, expiring = excluded.expiring) \
+                             INSERT INTO members (address, votes, votes_expiring, updated_at) VALUES ($1, $3, $5, $4) \
+                             ON CONFLICT (address) DO UPDATE SET votes = excluded.votes, votes_expiring = excluded.votes_expiring, updated_at = excluded.updated_at")
+                    .bind(account).bind(i64::from(*at)).bind(new.0.to_string()).bind(block)
+                    .bind(serde_json::to_string(expiring)?).execute(&mut *$tx).await?;
             }
-            E::VotesChanged { account, new, block: at, .. } => {
-                sqlx::query("INSERT INTO weight_checkpoints (account, block, value) VALUES ($1, $2, $3) ON CONFLICT (account, block) DO UPDATE SET value = excluded.value")
-                    .bind(account).bind(i64::from(*at)).bind(new.0.to_string()).execute(&mut *$tx).await?;
-                sqlx::query("INSERT INTO members (address, votes, updated_at) VALUES ($1, $2, $3) \
-                             ON CONFLICT (address) DO UPDATE SET votes = excluded.votes, updated_at = excluded.updated_at")
-                    .bind(account).bind(new.0.to_string()).bind(block).execute(&mut *$tx).await?;
+            E::VotesChanged { account, new, block: at, expiring, .. } => {
+                let expiring = serde_json::to_string(expiring)?;
+                sqlx::query("INSERT INTO weight_checkpoints (account, block, value, expiring) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (account, block) DO UPDATE SET value = excluded.value, expiring = excluded.expiring")
+                    .bind(account).bind(i64::from(*at)).bind(new.0.to_string()).bind(&expiring).execute(&mut *$tx).await?;
+                sqlx::query("INSERT INTO members (address, votes, votes_expiring, updated_at) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (address) DO UPDATE SET votes = excluded.votes, votes_expiring = excluded.votes_expiring, updated_at = excluded.updated_at")
+                    .bind(account).bind(new.0.to_string()).bind(&expiring).bind(block).execute(&mut *$tx).await?;
             }
-            E::TotalWeightChanged { new, block: at, .. } => {
-                sqlx::query("INSERT INTO total_checkpoints (block, value) VALUES ($1, $2) ON CONFLICT (block) DO UPDATE SET value = excluded.value")
-                    .bind(i64::from(*at)).bind(new.0.to_string()).execute(&mut *$tx).await?;
+            E::TotalWeightChanged { new, block: at, expiring, .. } => {
+                sqlx::query("INSERT INTO total_checkpoints (block, value, expiring) VALUES ($1, $2, $3) \
+                             ON CONFLICT (block) DO UPDATE SET value = excluded.value, expiring = excluded.expiring")
+                    .bind(i64::from(*at)).bind(new.0.to_string()).bind(serde_json::to_string(expiring)?).execute(&mut *$tx).await?;
             }
             E::ProposalCreated { id, proposer, actions, description, description_hash, snapshot, vote_end, quorum_bps, grace_period } => {
                 let id = i64::from(*id);

@@ -2,12 +2,33 @@
 //! last key of the previous page, `limit` rows) in a stable order, so a page costs the same
 //! however deep it is. Nothing here writes.
 
-use atelier_types::{Amount, GovernorSettings, StoredAction, Support};
+use atelier_types::{Amount, GovernorSettings, Schedule, StoredAction, Support};
 
 use crate::{
     json_column, ContributionStatus, CurationScore, Pool, ProposalStatus, RawEvent, Result,
     SpendStatus, Store, Summary, Work,
 };
+
+/// The value at the end of `block` of a stored weight (`value`, with the expiry schedule JSON
+/// `expiring` beside it), by the membership token's own rule (audit L-1 of #16: a
+/// contribution stops counting at its expiry block). `column` names the schedule's column in
+/// an error.
+pub(crate) fn weight_at_block(
+    column: &str,
+    value: Amount,
+    expiring: &str,
+    block: i64,
+) -> sqlx::Result<Amount> {
+    let schedule: Schedule = json_column(column, expiring)?;
+    u32::try_from(block)
+        .ok()
+        .and_then(|b| atelier_types::weight_at(value, &schedule, b))
+        .ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: format!("{column:?}"),
+            source: format!("schedule {expiring} exceeds the weight {value} by block {block}")
+                .into(),
+        })
+}
 
 /// A value bound to a dynamically built statement.
 enum Bind {
@@ -177,7 +198,8 @@ const PROPOSAL_SELECT: &str = "SELECT p.id, p.proposer, p.description, p.descrip
      s.grace_period, s.track, s.escalated, \
      s.summary_hash AS anchored_hash, s.summary_model AS anchored_model, \
      m.text AS summary_text, m.hash AS summary_blake2, m.model_id AS summary_model_id, \
-     (SELECT t.value FROM total_checkpoints t WHERE t.block <= s.snapshot ORDER BY t.block DESC LIMIT 1) AS total_at_snapshot \
+     (SELECT t.value FROM total_checkpoints t WHERE t.block <= s.snapshot ORDER BY t.block DESC LIMIT 1) AS total_at_snapshot, \
+     (SELECT t.expiring FROM total_checkpoints t WHERE t.block <= s.snapshot ORDER BY t.block DESC LIMIT 1) AS total_expiring \
      FROM proposals p JOIN proposal_states s ON s.proposal_id = p.id LEFT JOIN summaries m ON m.proposal_id = p.id";
 
 from_row!(ProposalRow, |r| {
@@ -215,7 +237,15 @@ from_row!(ProposalRow, |r| {
         eta: r.try_get("eta")?,
         anchored_hash: r.try_get("anchored_hash")?,
         anchored_model: r.try_get("anchored_model")?,
-        total_at_snapshot: r.try_get("total_at_snapshot")?,
+        total_at_snapshot: {
+            let value: Option<Amount> = r.try_get("total_at_snapshot")?;
+            let expiring: Option<String> = r.try_get("total_expiring")?;
+            let snapshot: i64 = r.try_get("snapshot")?;
+            match (value, expiring) {
+                (Some(v), Some(e)) => Some(weight_at_block("total_expiring", v, &e, snapshot)?),
+                (v, _) => v,
+            }
+        },
         grace_period: r.try_get("grace_period")?,
         optimistic: {
             let track: String = r.try_get("track")?;
@@ -288,16 +318,46 @@ pub struct VoteRow {
 pub struct MemberRow {
     /// Address, H160 hex.
     pub address: String,
-    /// Weight from the member's own active contributions.
+    /// Weight from the member's own active contributions at block `updated_at`.
     pub own_weight: Amount,
-    /// Current voting weight (own unless delegated, plus what is delegated to it).
+    /// Voting weight at its last change (own unless delegated, plus what is delegated to
+    /// it).
     pub votes: Amount,
+    /// The parts of `own_weight` that expire later (JSON of [`Schedule`]).
+    pub own_expiring: String,
+    /// The parts of `votes` that expire later (JSON of [`Schedule`]).
+    pub votes_expiring: String,
     /// Delegate, when delegated to another account.
     pub delegate: Option<String>,
     /// Block of the last change.
     pub updated_at: i64,
     /// The Substrate account id behind the address (0x-hex), when the indexer recorded it.
     pub account_id: Option<String>,
+}
+
+impl MemberRow {
+    /// The member's own weight and votes at the end of block `block` (at or after its last
+    /// change): what the token's `weight_of` and `votes` answer then, expired contributions
+    /// out whether or not anyone called `expire_contribution`.
+    ///
+    /// # Errors
+    /// A stored schedule that is not JSON or exceeds its weight.
+    pub fn at(&self, block: i64) -> Result<(Amount, Amount)> {
+        Ok((
+            weight_at_block(
+                "members.own_expiring",
+                self.own_weight,
+                &self.own_expiring,
+                block,
+            )?,
+            weight_at_block(
+                "members.votes_expiring",
+                self.votes,
+                &self.votes_expiring,
+                block,
+            )?,
+        ))
+    }
 }
 
 /// Which contributions to list.
@@ -470,20 +530,27 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_all(pool).await?))
     }
 
-    /// An account's voting weight at block `block` (its last checkpoint at or before it);
-    /// `None` when it has no checkpoint by then.
+    /// An account's voting weight at the end of block `block`: its last checkpoint at or
+    /// before it, less what that checkpoint's schedule says expired by `block` (the token's
+    /// `weight_at`); `None` when it has no checkpoint by then.
     pub async fn weight_at(&self, account: &str, block: i64) -> Result<Option<Amount>> {
-        let sql = "SELECT value FROM weight_checkpoints WHERE account = $1 AND block <= $2 ORDER BY block DESC LIMIT 1";
-        Ok(
-            on_pool!(self, pool => sqlx::query_scalar(sql).bind(account).bind(block).fetch_optional(pool).await?),
-        )
+        let sql = "SELECT value, expiring FROM weight_checkpoints WHERE account = $1 AND block <= $2 ORDER BY block DESC LIMIT 1";
+        let row: Option<(Amount, String)> = on_pool!(self, pool =>
+            sqlx::query_as(sql).bind(account).bind(block).fetch_optional(pool).await?);
+        Ok(row
+            .map(|(v, e)| weight_at_block("weight_checkpoints.expiring", v, &e, block))
+            .transpose()?)
     }
 
-    /// The total weight at block `block`; `None` before the first checkpoint.
+    /// The total weight at the end of block `block` (the token's `total_weight_at`);
+    /// `None` before the first checkpoint.
     pub async fn total_weight_at(&self, block: i64) -> Result<Option<Amount>> {
-        let sql =
-            "SELECT value FROM total_checkpoints WHERE block <= $1 ORDER BY block DESC LIMIT 1";
-        Ok(on_pool!(self, pool => sqlx::query_scalar(sql).bind(block).fetch_optional(pool).await?))
+        let sql = "SELECT value, expiring FROM total_checkpoints WHERE block <= $1 ORDER BY block DESC LIMIT 1";
+        let row: Option<(Amount, String)> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(block).fetch_optional(pool).await?);
+        Ok(row
+            .map(|(v, e)| weight_at_block("total_checkpoints.expiring", v, &e, block))
+            .transpose()?)
     }
 
     /// The governor's settings as last changed by an event, if any was indexed.
@@ -525,7 +592,7 @@ impl Store {
         }
         let limit = w.next(Bind::Int(limit));
         let sql = format!(
-            "SELECT m.address, own_weight, votes, delegate, updated_at, a.account_id FROM members m \
+            "SELECT m.address, own_weight, votes, own_expiring, votes_expiring, delegate, updated_at, a.account_id FROM members m \
              LEFT JOIN accounts a ON a.address = m.address {} ORDER BY m.address LIMIT {limit}",
             w.sql()
         );
@@ -535,7 +602,7 @@ impl Store {
 
     /// One member.
     pub async fn member(&self, address: &str) -> Result<Option<MemberRow>> {
-        let sql = "SELECT m.address, own_weight, votes, delegate, updated_at, a.account_id FROM members m \
+        let sql = "SELECT m.address, own_weight, votes, own_expiring, votes_expiring, delegate, updated_at, a.account_id FROM members m \
                    LEFT JOIN accounts a ON a.address = m.address WHERE m.address = $1";
         Ok(on_pool!(self, pool =>
             sqlx::query_as(sql).bind(address).fetch_optional(pool).await?))

@@ -79,6 +79,13 @@ impl<T: IntoDomain> IntoDomain for Vec<T> {
     }
 }
 
+impl<A: IntoDomain, B: IntoDomain> IntoDomain for (A, B) {
+    type Out = (A::Out, B::Out);
+    fn into_domain(self) -> Self::Out {
+        (self.0.into_domain(), self.1.into_domain())
+    }
+}
+
 impl<A: IntoDomain, B: IntoDomain, C: IntoDomain> IntoDomain for (A, B, C) {
     type Out = (A::Out, B::Out, C::Out);
     fn into_domain(self) -> Self::Out {
@@ -197,12 +204,12 @@ events!(membership {
     CategorySet { category, multiplier },
     ContributionRecorded { id, contributor, category, evidence },
     ContributionAttested { id, attestor, attestations, threshold },
-    ContributionActivated { id, contributor, weight, expires_at, member_weight },
-    ContributionRevoked { id, contributor, weight_removed, member_weight },
-    ContributionExpired { id, contributor, weight_removed, member_weight },
+    ContributionActivated { id, contributor, weight, expires_at, member_weight, member_expiring },
+    ContributionRevoked { id, contributor, weight_removed, member_weight, member_expiring },
+    ContributionExpired { id, contributor, weight_removed, member_weight, member_expiring },
     DelegateChanged { delegator, from_delegate, to_delegate, weight },
-    VotesChanged { account, previous, new, block },
-    TotalWeightChanged { previous, new, block },
+    VotesChanged { account, previous, new, block, expiring },
+    TotalWeightChanged { previous, new, block, expiring },
 });
 
 events!(governor {

@@ -11,6 +11,11 @@ pub mod from_abi;
 // rate limit), compiled here as well: one copy of the rule on and off chain.
 #[path = "../../../contracts/traits/window.rs"]
 pub mod window;
+// The same for the membership token's expiry rule (a weight less what its schedule says
+// expired by a block), which the shared file writes against `alloc`.
+extern crate alloc;
+#[path = "../../../contracts/traits/expiry.rs"]
+pub mod expiry;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -82,6 +87,18 @@ impl OutflowWindow {
     pub fn total(&self, epoch_blocks: u32, now: u32) -> u128 {
         window::total(self.state(), epoch_blocks, now)
     }
+}
+
+/// Parts of a weight that expire later, by expiry block, ascending: what the membership
+/// token's events carry with each weight (`VotesChanged.expiring`, `member_expiring`).
+pub type Schedule = Vec<(u32, Amount)>;
+
+/// The value at the end of `block` of a weight that was `value` with `schedule` ahead, by
+/// the token's own rule ([`expiry`]); `None` when the schedule exceeds the value.
+#[must_use]
+pub fn weight_at(value: Amount, schedule: &[(u32, Amount)], block: u32) -> Option<Amount> {
+    let raw: Vec<(u32, u128)> = schedule.iter().map(|(b, a)| (*b, a.0)).collect();
+    expiry::value_at(value.0, &raw, block).map(Amount)
 }
 
 /// A stored value that is not what its column holds (a decimal amount, a known name):
@@ -409,18 +426,24 @@ pub enum Event {
         weight: Amount,
         expires_at: u32,
         member_weight: Amount,
+        #[serde(default)]
+        member_expiring: Schedule,
     },
     ContributionRevoked {
         id: u64,
         contributor: Address,
         weight_removed: Amount,
         member_weight: Amount,
+        #[serde(default)]
+        member_expiring: Schedule,
     },
     ContributionExpired {
         id: u64,
         contributor: Address,
         weight_removed: Amount,
         member_weight: Amount,
+        #[serde(default)]
+        member_expiring: Schedule,
     },
     DelegateChanged {
         delegator: Address,
@@ -433,11 +456,15 @@ pub enum Event {
         previous: Amount,
         new: Amount,
         block: u32,
+        #[serde(default)]
+        expiring: Schedule,
     },
     TotalWeightChanged {
         previous: Amount,
         new: Amount,
         block: u32,
+        #[serde(default)]
+        expiring: Schedule,
     },
     ProposalCreated {
         id: u32,

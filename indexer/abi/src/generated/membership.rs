@@ -75,6 +75,9 @@ pub enum Error {
     /// `Overflow`.
     #[codec(index = 20)]
     Overflow,
+    /// `ExpiryScheduleFull`.
+    #[codec(index = 21)]
+    ExpiryScheduleFull,
 }
 
 impl Error {
@@ -101,6 +104,7 @@ impl Error {
         Self::MultiplierOutOfBounds,
         Self::CategoryOutOfBounds,
         Self::Overflow,
+        Self::ExpiryScheduleFull,
     ];
 
     /// The variant's name, as in the contract.
@@ -127,6 +131,7 @@ impl Error {
             Self::MultiplierOutOfBounds => "MultiplierOutOfBounds",
             Self::CategoryOutOfBounds => "CategoryOutOfBounds",
             Self::Overflow => "Overflow",
+            Self::ExpiryScheduleFull => "ExpiryScheduleFull",
         }
     }
 }
@@ -163,6 +168,7 @@ impl core::str::FromStr for Error {
             "MultiplierOutOfBounds" => Ok(Self::MultiplierOutOfBounds),
             "CategoryOutOfBounds" => Ok(Self::CategoryOutOfBounds),
             "Overflow" => Ok(Self::Overflow),
+            "ExpiryScheduleFull" => Ok(Self::ExpiryScheduleFull),
             _ => Err(crate::UnknownName {
                 ty: "Error",
                 name: s.to_owned(),
@@ -208,6 +214,7 @@ impl Error {
             }
             Self::CategoryOutOfBounds => serde_json::Value::String("CategoryOutOfBounds".into()),
             Self::Overflow => serde_json::Value::String("Overflow".into()),
+            Self::ExpiryScheduleFull => serde_json::Value::String("ExpiryScheduleFull".into()),
         }
     }
 }
@@ -472,9 +479,10 @@ pub mod messages {
         codec::Encode::encode_to(&id, &mut input);
         crate::Message::new(CONTRACT, "revoke_contribution", true, false, input)
     }
-    /// Takes an expired contribution out of the weights. Anyone may call it once the
-    /// contribution's expiry block is reached (the CLI and the indexer's keeper do); the
-    /// weight drops in the block of this call.
+    /// Marks an expired contribution expired. Its weight stopped counting at its expiry
+    /// block without this call (`weight_at` honours the expiry schedule); the call is
+    /// bookkeeping that anyone may do once that block is reached: it records the status
+    /// and trims the member's schedule, which frees storage.
     ///
     /// # Errors
     /// `UnknownContribution`, `NotActive`, `NotExpired` before its expiry block.
@@ -860,10 +868,12 @@ pub mod events {
     pub struct TotalWeightChanged {
         /// Total before.
         pub previous: u128,
-        /// Total from this block on.
+        /// Total at the end of this block.
         pub new: u128,
         /// Block of the checkpoint.
         pub block: u32,
+        /// The parts of `new` that expire later, by expiry block, ascending.
+        pub expiring: Vec<(u32, u128)>,
     }
 
     impl TotalWeightChanged {
@@ -880,30 +890,47 @@ pub mod events {
                 "block".into(),
                 crate::json::uint(u128::from(*(&self.block))),
             );
+            map.insert(
+                "expiring".into(),
+                serde_json::Value::Array(
+                    (&self.expiring)
+                        .iter()
+                        .map(|v0| {
+                            serde_json::Value::Array(vec![
+                                crate::json::uint(u128::from(*(&(v0).0))),
+                                crate::json::uint(u128::from(*(&(v0).1))),
+                            ])
+                        })
+                        .collect(),
+                ),
+            );
             map
         }
 
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
-            0x57, 0xad, 0x63, 0xcb, 0xb1, 0xa5, 0x91, 0xe8, 0xfe, 0xe0, 0x63, 0x0c, 0x0c, 0x72,
-            0xd4, 0xe8, 0xeb, 0xdc, 0xa4, 0xac, 0xae, 0xa8, 0x21, 0x1f, 0xdb, 0x82, 0x4f, 0xf9,
-            0xaf, 0xa8, 0x85, 0xd2,
+            0x9a, 0x5d, 0xaa, 0x93, 0xb5, 0x6a, 0x22, 0x08, 0xd8, 0x89, 0xcc, 0x54, 0x9c, 0x46,
+            0x2f, 0x19, 0x31, 0x0c, 0x5f, 0x09, 0xcd, 0x3e, 0xd0, 0x64, 0xa2, 0xc9, 0xe2, 0x3c,
+            0xf0, 0x0c, 0x85, 0x03,
         ];
         /// The event's label.
         pub const LABEL: &'static str = "TotalWeightChanged";
     }
 
-    /// An expired contribution was taken out of the weights.
+    /// An expired contribution was marked expired (its weight stopped counting at its
+    /// expiry block, whether or not this was called).
     #[derive(Debug, Clone, PartialEq, Eq, codec::Encode, codec::Decode)]
     pub struct ContributionExpired {
         /// Contribution id.
         pub id: u64,
         /// The member it was credited to.
         pub contributor: crate::H160,
-        /// Weight removed.
+        /// Weight that stopped counting at the expiry block.
         pub weight_removed: u128,
-        /// The contributor's own weight after the change.
+        /// The contributor's own weight now.
         pub member_weight: u128,
+        /// The parts of `member_weight` that expire later, by expiry block, ascending.
+        pub member_expiring: Vec<(u32, u128)>,
     }
 
     impl ContributionExpired {
@@ -924,14 +951,28 @@ pub mod events {
                 "member_weight".into(),
                 crate::json::uint(u128::from(*(&self.member_weight))),
             );
+            map.insert(
+                "member_expiring".into(),
+                serde_json::Value::Array(
+                    (&self.member_expiring)
+                        .iter()
+                        .map(|v0| {
+                            serde_json::Value::Array(vec![
+                                crate::json::uint(u128::from(*(&(v0).0))),
+                                crate::json::uint(u128::from(*(&(v0).1))),
+                            ])
+                        })
+                        .collect(),
+                ),
+            );
             map
         }
 
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
-            0xe2, 0xb3, 0x7f, 0x51, 0x5b, 0x86, 0x9d, 0x8a, 0xf6, 0x7a, 0x84, 0x88, 0xb3, 0x66,
-            0xdf, 0x03, 0xe6, 0xf7, 0x7d, 0x89, 0x95, 0x14, 0x1a, 0xef, 0xe8, 0x22, 0x0d, 0x4a,
-            0x53, 0x8a, 0x99, 0xe3,
+            0xb5, 0x00, 0x5a, 0xe0, 0x49, 0xe6, 0x26, 0x48, 0x87, 0xa9, 0xfb, 0x76, 0x56, 0xf2,
+            0xdb, 0xbd, 0x9d, 0x90, 0x35, 0x8b, 0x6b, 0x92, 0x3b, 0x75, 0x9e, 0x04, 0x4f, 0xae,
+            0x91, 0x0d, 0xea, 0x01,
         ];
         /// The event's label.
         pub const LABEL: &'static str = "ContributionExpired";
@@ -944,10 +985,12 @@ pub mod events {
         pub id: u64,
         /// The member it was credited to.
         pub contributor: crate::H160,
-        /// Weight removed (0 if it was still pending).
+        /// Weight removed (0 if it was still pending or past its expiry block).
         pub weight_removed: u128,
         /// The contributor's own weight after the change.
         pub member_weight: u128,
+        /// The parts of `member_weight` that expire later, by expiry block, ascending.
+        pub member_expiring: Vec<(u32, u128)>,
     }
 
     impl ContributionRevoked {
@@ -968,14 +1011,28 @@ pub mod events {
                 "member_weight".into(),
                 crate::json::uint(u128::from(*(&self.member_weight))),
             );
+            map.insert(
+                "member_expiring".into(),
+                serde_json::Value::Array(
+                    (&self.member_expiring)
+                        .iter()
+                        .map(|v0| {
+                            serde_json::Value::Array(vec![
+                                crate::json::uint(u128::from(*(&(v0).0))),
+                                crate::json::uint(u128::from(*(&(v0).1))),
+                            ])
+                        })
+                        .collect(),
+                ),
+            );
             map
         }
 
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
-            0xa2, 0xdd, 0x7d, 0xd7, 0x4d, 0x32, 0x20, 0x54, 0x34, 0x7e, 0x3b, 0x2f, 0xe8, 0x05,
-            0x79, 0xa2, 0x5c, 0x20, 0x6e, 0x11, 0x74, 0xd1, 0x1c, 0x77, 0x25, 0x53, 0xa9, 0x2b,
-            0x97, 0x78, 0x75, 0xf5,
+            0x6d, 0x62, 0xad, 0x7d, 0x32, 0xb3, 0xa1, 0xd4, 0x47, 0xff, 0x9b, 0xcb, 0x5c, 0x48,
+            0xba, 0xb0, 0x20, 0xbc, 0x24, 0xe2, 0x13, 0xeb, 0x85, 0x90, 0x00, 0x30, 0x92, 0xb4,
+            0x44, 0xdf, 0xd2, 0x38,
         ];
         /// The event's label.
         pub const LABEL: &'static str = "ContributionRevoked";
@@ -1079,6 +1136,8 @@ pub mod events {
         pub expires_at: u32,
         /// The contributor's own weight after activation.
         pub member_weight: u128,
+        /// The parts of `member_weight` that expire later, by expiry block, ascending.
+        pub member_expiring: Vec<(u32, u128)>,
     }
 
     impl ContributionActivated {
@@ -1103,14 +1162,28 @@ pub mod events {
                 "member_weight".into(),
                 crate::json::uint(u128::from(*(&self.member_weight))),
             );
+            map.insert(
+                "member_expiring".into(),
+                serde_json::Value::Array(
+                    (&self.member_expiring)
+                        .iter()
+                        .map(|v0| {
+                            serde_json::Value::Array(vec![
+                                crate::json::uint(u128::from(*(&(v0).0))),
+                                crate::json::uint(u128::from(*(&(v0).1))),
+                            ])
+                        })
+                        .collect(),
+                ),
+            );
             map
         }
 
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
-            0x86, 0x62, 0xff, 0x4c, 0xad, 0xa7, 0x4f, 0x8a, 0xcf, 0x9e, 0xf7, 0x9c, 0x00, 0x11,
-            0x0e, 0x03, 0xea, 0xab, 0xeb, 0xbe, 0x94, 0x79, 0x17, 0xb6, 0xab, 0xab, 0xff, 0x2c,
-            0x44, 0x60, 0x35, 0xd7,
+            0xc8, 0xfb, 0x3c, 0x76, 0x5b, 0xa2, 0x8f, 0x56, 0x4b, 0xc6, 0xeb, 0x14, 0x0c, 0xb1,
+            0xd6, 0xde, 0x57, 0xaa, 0x83, 0x9b, 0x79, 0xb4, 0x2a, 0xed, 0xbc, 0xa9, 0xef, 0xdb,
+            0x0e, 0xf2, 0xb3, 0x90,
         ];
         /// The event's label.
         pub const LABEL: &'static str = "ContributionActivated";
@@ -1158,10 +1231,13 @@ pub mod events {
         pub account: crate::H160,
         /// Voting weight before.
         pub previous: u128,
-        /// Voting weight from this block on.
+        /// Voting weight at the end of this block.
         pub new: u128,
         /// Block of the checkpoint.
         pub block: u32,
+        /// The parts of `new` that expire later, by expiry block, ascending: the weight at
+        /// a later block `b` is `new` less the amounts due by `b`.
+        pub expiring: Vec<(u32, u128)>,
     }
 
     impl VotesChanged {
@@ -1182,14 +1258,28 @@ pub mod events {
                 "block".into(),
                 crate::json::uint(u128::from(*(&self.block))),
             );
+            map.insert(
+                "expiring".into(),
+                serde_json::Value::Array(
+                    (&self.expiring)
+                        .iter()
+                        .map(|v0| {
+                            serde_json::Value::Array(vec![
+                                crate::json::uint(u128::from(*(&(v0).0))),
+                                crate::json::uint(u128::from(*(&(v0).1))),
+                            ])
+                        })
+                        .collect(),
+                ),
+            );
             map
         }
 
         /// The event's signature topic (its first topic).
         pub const SIGNATURE_TOPIC: [u8; 32] = [
-            0x34, 0x45, 0xcb, 0x37, 0x92, 0x7e, 0x42, 0xa4, 0xd7, 0xa3, 0x6b, 0xe6, 0x98, 0x64,
-            0x37, 0x2e, 0x88, 0x36, 0x44, 0x04, 0x2d, 0x2a, 0x5f, 0xf2, 0x8c, 0x93, 0xfe, 0xef,
-            0xe3, 0xef, 0x77, 0xe8,
+            0x4f, 0x61, 0x52, 0xc9, 0x73, 0xec, 0x25, 0xde, 0x9d, 0x25, 0xbc, 0x02, 0x0d, 0x91,
+            0xf2, 0xe6, 0xaf, 0xe8, 0xf1, 0xc3, 0x54, 0xe8, 0x64, 0x8e, 0xb9, 0x7f, 0xee, 0xbd,
+            0xdd, 0x18, 0x53, 0x58,
         ];
         /// The event's label.
         pub const LABEL: &'static str = "VotesChanged";

@@ -420,6 +420,7 @@ mod derived {
                             weight: Amount(40),
                             expires_at: 100,
                             member_weight: Amount(40),
+                            member_expiring: vec![(100, Amount(40))],
                         },
                     ),
                     ev(
@@ -429,6 +430,7 @@ mod derived {
                             previous: Amount(0),
                             new: Amount(40),
                             block: 1,
+                            expiring: vec![(100, Amount(40))],
                         },
                     ),
                 ],
@@ -504,6 +506,13 @@ mod derived {
             );
             assert_eq!(store.weight_at(&bob, 0).await.unwrap(), None);
             assert_eq!(store.weight_at(&bob, 5).await.unwrap(), Some(Amount(40)));
+            // audit L-1: the contribution stops counting at its expiry block, with no event
+            // (the checkpoint's schedule says so, by the token's rule)
+            assert_eq!(store.weight_at(&bob, 99).await.unwrap(), Some(Amount(40)));
+            assert_eq!(store.weight_at(&bob, 100).await.unwrap(), Some(Amount(0)));
+            let member = store.member(&bob).await.unwrap().expect("bob");
+            assert_eq!(member.at(99).unwrap(), (Amount(40), Amount(40)));
+            assert_eq!(member.at(100).unwrap(), (Amount(0), Amount(0)));
             let page = store
                 .proposals(&atelier_store::read::ProposalQuery {
                     proposer: Some(bob.clone()),

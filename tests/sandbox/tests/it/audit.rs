@@ -453,3 +453,56 @@ fn m2_a_front_run_registration_pays_nothing_once_disputed_and_governance_returns
         0
     );
 }
+
+#[test]
+fn l1_a_contribution_expired_before_the_snapshot_neither_votes_nor_counts_in_quorum() {
+    // given members whose contributions (bob 30, eve 40, dave 10, charlie 30) expire after
+    // 200 blocks, and Bob's model recorded 60 blocks later
+    let config = DaoConfig {
+        membership: MembershipSettings {
+            expiry_blocks: 200,
+            ..DaoConfig::default().membership
+        },
+        ..DaoConfig::default()
+    };
+    let (mut sb, dao) = dao_with_members(config);
+    let (bob, eve) = (account("bob"), account("eve"));
+    let eve_addr = addr(&mut sb, "eve");
+    let anyone = account("alice");
+    let first = dao.m(&mut sb, &anyone, mm::contribution(0u64)).value();
+    let expires_at = first.expect("contribution 0").expires_at;
+    sb.advance(60);
+    dao.contribute(&mut sb, &bob, 1, [40; 32]);
+    // when the first contributions' expiry block passes and no keeper runs
+    let now = sb.block();
+    sb.advance(expires_at + 1 - now);
+    assert_eq!(
+        dao.m(&mut sb, &anyone, mm::contribution(0u64))
+            .value()
+            .map(|c| c.status),
+        Some(ContributionStatus::Active),
+        "nobody called expire_contribution"
+    );
+    // then the token reads them out from their expiry block on
+    assert_eq!(dao.weight_at(&mut sb, &eve, expires_at - 1), Some(40));
+    assert_eq!(dao.weight_at(&mut sb, &eve, expires_at), Some(0));
+    assert_eq!(dao.weight_at(&mut sb, &bob, expires_at), Some(40));
+    assert_eq!(
+        dao.m(&mut sb, &anyone, mm::total_weight_at(expires_at))
+            .value(),
+        Some(40)
+    );
+    assert_eq!(dao.m(&mut sb, &anyone, mm::weight_of(eve_addr)).value(), 0);
+    // and a proposal snapshotted after it gives Eve no vote, and its quorum is 20% of the
+    // 40 still counting, not of the 150 recorded
+    let id = open_proposal(&mut sb, &dao);
+    assert_eq!(
+        dao.vote(&mut sb, &eve, id, Support::For, None).result(),
+        Err(governor::Error::NoVotingWeight)
+    );
+    assert_eq!(
+        dao.vote(&mut sb, &bob, id, Support::For, None).result(),
+        Ok(40)
+    );
+    assert_eq!(dao.proposal(&mut sb, id).quorum, Some(8));
+}

@@ -77,14 +77,20 @@ enum Op {
 enum Change {
     Grace(u32),
     Threshold(u32),
+    /// Contributions activated from then on expire after this many blocks.
+    Expiry(u32),
     ToggleAttestor,
-    Limits { cap: u64, epoch: u32 },
+    Limits {
+        cap: u64,
+        epoch: u32,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     let change = prop_oneof![
         (10..60u32).prop_map(Change::Grace),
         (1..4u32).prop_map(Change::Threshold),
+        (100..300u32).prop_map(Change::Expiry),
         Just(Change::ToggleAttestor),
         (100..1_500u64, 10..150u32).prop_map(|(cap, epoch)| Change::Limits { cap, epoch }),
     ];
@@ -169,6 +175,8 @@ struct Seen {
     removed_attestor_refused: usize,
     changes_executed: usize,
     limits_changed: usize,
+    /// Checks made while some contribution had passed its expiry block.
+    expired_seen: usize,
 }
 
 /// What the test expects, kept beside the chain.
@@ -197,7 +205,12 @@ fn settled(s: ProposalState) -> bool {
     )
 }
 
-fn check(w: &mut World, books: &mut Books, compute_start: u128) -> Result<(), TestCaseError> {
+fn check(
+    w: &mut World,
+    books: &mut Books,
+    compute_start: u128,
+    seen: &mut Seen,
+) -> Result<(), TestCaseError> {
     let sb = &mut w.sb;
     let anyone = account("alice");
     // the router holds exactly what it owes creators plus the funds' accruals
@@ -253,6 +266,46 @@ fn check(w: &mut World, books: &mut Books, compute_start: u128) -> Result<(), Te
     }
     let total: u128 = w.dao.m(sb, &anyone, mm::total_weight()).value();
     prop_assert_eq!(votes, total);
+    // audit L-1: weight is what the contributions give between activation and expiry, at
+    // every block, with no keeper ever called: the total now and at every snapshot, and each
+    // account's votes now (its own and its delegators' unexpired contributions)
+    let now = sb.block();
+    let count: u64 = w.dao.m(sb, &anyone, mm::contribution_count()).value();
+    let mut given = Vec::new();
+    for id in 0..count {
+        let c = w
+            .dao
+            .m(sb, &anyone, mm::contribution(id))
+            .value()
+            .expect("recorded");
+        if c.status != membership::ContributionStatus::Pending {
+            let delegate: H160 = w.dao.m(sb, &anyone, mm::delegate_of(c.contributor)).value();
+            given.push((c, delegate));
+        }
+    }
+    let counted_at = |b: u32| -> u128 {
+        given
+            .iter()
+            .filter(|(c, _)| c.activated_at <= b && b < c.expires_at)
+            .map(|(c, _)| c.weight)
+            .sum()
+    };
+    seen.expired_seen += usize::from(given.iter().any(|(c, _)| c.expires_at <= now));
+    prop_assert_eq!(total, counted_at(now));
+    for v in VOTERS {
+        let a = addr(sb, v);
+        let expected: u128 = given
+            .iter()
+            .filter(|(c, d)| *d == a && now < c.expires_at)
+            .map(|(c, _)| c.weight)
+            .sum();
+        prop_assert_eq!(
+            w.dao.m(sb, &anyone, mm::votes(a)).value(),
+            expected,
+            "{}",
+            v
+        );
+    }
     for (&id, voted) in &books.proposals {
         let p = w.dao.proposal(sb, id);
         // tallies are the sum of distinct voters' weights, each its weight at the snapshot,
@@ -279,6 +332,12 @@ fn check(w: &mut World, books: &mut Books, compute_start: u128) -> Result<(), Te
             .value();
         if let Some(at_snapshot) = at_snapshot {
             prop_assert!(p.for_votes + p.against_votes + p.abstain_votes <= at_snapshot);
+            prop_assert_eq!(
+                at_snapshot,
+                counted_at(p.snapshot),
+                "at snapshot {}",
+                p.snapshot
+            );
         }
         // a state that cannot change again does not (audit M-1: a grace change revives
         // nothing)
@@ -576,6 +635,13 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                             ..w.dao.config.membership
                         }),
                     ),
+                    Change::Expiry(expiry_blocks) => Dao::action(
+                        &w.dao.membership,
+                        mm::set_settings(MembershipSettings {
+                            expiry_blocks,
+                            ..w.dao.config.membership
+                        }),
+                    ),
                     Change::ToggleAttestor => {
                         let dave: H160 = addr(&mut w.sb, "dave");
                         let is: bool = w
@@ -612,7 +678,7 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
             }
             Op::Advance { blocks } => w.sb.advance(u32::from(blocks)),
         }
-        check(w, &mut books, compute_start)?;
+        check(w, &mut books, compute_start, seen)?;
     }
     Ok(())
 }
@@ -651,7 +717,10 @@ fn value_is_conserved_payouts_stay_within_approvals_and_caps_and_nobody_votes_tw
     );
     assert!(seen.withdrawals > 0 && seen.votes > 0 && seen.second_votes_refused > 0);
     assert!(
-        seen.delegations > 0 && seen.activations > 0 && seen.changes_executed > 0,
+        seen.delegations > 0
+            && seen.activations > 0
+            && seen.changes_executed > 0
+            && seen.expired_seen > 0,
         "{seen:?}"
     );
 }
