@@ -364,7 +364,10 @@ mod membership {
         own: Mapping<Address, Expiring>,
         delegates: Mapping<Address, Address>,
         checkpoints: Mapping<(Address, u32), Checkpoint>,
-        checkpoint_counts: Mapping<Address, u32>,
+        /// Each account's number of checkpoints and its newest one (also in
+        /// `checkpoints`), so that a read at a block after the last change, what every vote
+        /// makes, costs one storage read.
+        heads: Mapping<Address, (u32, Checkpoint)>,
         total_checkpoints: Mapping<u32, Checkpoint>,
         total_checkpoint_count: u32,
     }
@@ -404,7 +407,7 @@ mod membership {
                 own: Mapping::new(),
                 delegates: Mapping::new(),
                 checkpoints: Mapping::new(),
-                checkpoint_counts: Mapping::new(),
+                heads: Mapping::new(),
                 total_checkpoints: Mapping::new(),
                 total_checkpoint_count: 0,
             };
@@ -741,8 +744,10 @@ mod membership {
         /// Voting weight of `account` now (own weight if not delegated, plus delegations).
         #[ink(message)]
         pub fn votes(&self, account: Address) -> u128 {
-            let count = self.checkpoint_counts.get(account).unwrap_or(0);
-            self.latest(count, |i| self.checkpoints.get((account, i)))
+            let now = self.env().block_number();
+            self.heads
+                .get(account)
+                .map_or(0, |(_, last)| last.value_at(now))
         }
 
         /// Total weight now.
@@ -810,7 +815,7 @@ mod membership {
         /// Number of voting-weight checkpoints of `account`.
         #[ink(message)]
         pub fn checkpoint_count(&self, account: Address) -> u32 {
-            self.checkpoint_counts.get(account).unwrap_or(0)
+            self.heads.get(account).map_or(0, |(count, _)| count)
         }
 
         fn ensure_governance(&self) -> Result<()> {
@@ -962,10 +967,10 @@ mod membership {
             if change.value == 0 && change.schedule.is_empty() {
                 return Ok(());
             }
-            let count = self.checkpoint_counts.get(account).unwrap_or(0);
-            let last = count
-                .checked_sub(1)
-                .and_then(|i| self.checkpoints.get((account, i)));
+            let (count, last) = self
+                .heads
+                .get(account)
+                .map_or((0, None), |(count, last)| (count, Some(last)));
             let now = self.env().block_number();
             let (index, new_count, previous, cp) =
                 Self::next_checkpoint(count, last, change, add, now)?;
@@ -977,7 +982,7 @@ mod membership {
                 expiring: cp.weight.schedule.clone(),
             });
             self.checkpoints.insert((account, index), &cp);
-            self.checkpoint_counts.insert(account, &new_count);
+            self.heads.insert(account, &(new_count, cp));
             Ok(())
         }
 
@@ -1025,12 +1030,14 @@ mod membership {
                 .map_or(0, |c| c.value_at(now))
         }
 
-        /// Value at the end of `block` in a checkpoint list of `count` entries: binary
-        /// search for the last checkpoint at or before `block`, O(log n) storage reads,
-        /// less what its expiry schedule says expired by `block`.
+        /// Value at the end of `block` in a checkpoint list of `count` entries whose newest
+        /// is `last`: that one when it is at or before `block` (no further read), else a
+        /// binary search for the last checkpoint at or before `block`, O(log n) storage
+        /// reads; less what its expiry schedule says expired by `block`.
         fn lookup(
             &self,
             count: u32,
+            last: Option<Checkpoint>,
             block: BlockNumber,
             get: impl Fn(u32) -> Option<Checkpoint>,
         ) -> Option<u128> {
@@ -1038,7 +1045,7 @@ mod membership {
                 return None;
             }
             // Most reads are of recent blocks: try the newest checkpoint first.
-            match count.checked_sub(1).and_then(&get) {
+            match last {
                 None => return Some(0),
                 Some(last) if last.block <= block => return Some(last.value_at(block)),
                 Some(_) => {}
@@ -1070,16 +1077,21 @@ mod membership {
         /// Voting weight of `account` at the end of `block` (`None` for a future block).
         #[ink(message)]
         fn weight_at(&self, account: Address, block: BlockNumber) -> Option<u128> {
-            let count = self.checkpoint_counts.get(account).unwrap_or(0);
-            self.lookup(count, block, |i| self.checkpoints.get((account, i)))
+            let (count, last) = self
+                .heads
+                .get(account)
+                .map_or((0, None), |(count, last)| (count, Some(last)));
+            self.lookup(count, last, block, |i| self.checkpoints.get((account, i)))
         }
 
         /// Total weight at the end of `block` (`None` for a future block).
         #[ink(message)]
         fn total_weight_at(&self, block: BlockNumber) -> Option<u128> {
-            self.lookup(self.total_checkpoint_count, block, |i| {
-                self.total_checkpoints.get(i)
-            })
+            let count = self.total_checkpoint_count;
+            let last = count
+                .checked_sub(1)
+                .and_then(|i| self.total_checkpoints.get(i));
+            self.lookup(count, last, block, |i| self.total_checkpoints.get(i))
         }
     }
 }

@@ -318,3 +318,75 @@ macro_rules! emitted {
         $crate::testing::events::<$e>(<$e as ink::env::Event>::SIGNATURE_TOPIC)
     };
 }
+
+#[cfg(test)]
+// Test arithmetic is on small known values.
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+mod expiry_tests {
+    use super::{expiry, Expiring};
+
+    #[test]
+    fn an_expiry_block_is_on_the_grid_at_least_the_period_on_and_less_than_a_step_more() {
+        for period in [100u32, 101, 107, 1_000, 14_400, 10_512_000] {
+            let step = period.div_ceil(expiry::COHORT_STEPS);
+            for now in (0..3 * step).chain([1_000_003, 4_000_000]) {
+                let e = expiry::expiry_block(now, period).expect("no overflow");
+                assert!(e >= now + period, "period {period}, now {now}: {e}");
+                assert!(e < now + period + step, "period {period}, now {now}: {e}");
+                assert_eq!(e % step, 0, "period {period}, now {now}: {e}");
+            }
+        }
+        assert_eq!(expiry::expiry_block(u32::MAX - 10, 100), None);
+    }
+
+    #[test]
+    fn one_period_leaves_at_most_nine_expiry_blocks_ahead() {
+        // contributions activated in every block for two periods, each counted until it
+        // expires: the schedule never holds more than 9 expiry blocks
+        let period = 100;
+        let mut w = Expiring::default();
+        for now in 0..2 * period {
+            w = w.settled(now).expect("consistent");
+            let e = expiry::expiry_block(now, period).expect("no overflow");
+            w.add(1, e).expect("room");
+            assert!(w.schedule.len() <= 9, "block {now}: {:?}", w.schedule);
+        }
+    }
+
+    #[test]
+    fn a_weight_loses_each_part_at_its_expiry_block_and_moves_whole() {
+        let mut w = Expiring::default();
+        w.add(10, 50).unwrap();
+        w.add(30, 80).unwrap();
+        w.add(5, 50).unwrap();
+        assert_eq!(w.schedule, vec![(50, 15), (80, 30)]);
+        assert_eq!(
+            (w.at(49), w.at(50), w.at(79), w.at(80)),
+            (Some(45), Some(30), Some(30), Some(0))
+        );
+        // taking out a part that is not there changes nothing
+        assert_eq!(w.remove(1, 60), Err(expiry::ScheduleError::Overflow));
+        assert_eq!(w.remove(16, 50), Err(expiry::ScheduleError::Overflow));
+        assert_eq!(w.at(49), Some(45));
+        // a delegate gains a delegator's weight with its schedule and loses it whole
+        let mut delegate = Expiring::default();
+        delegate.add(7, 80).unwrap();
+        delegate.apply(&w, true).unwrap();
+        assert_eq!(delegate.schedule, vec![(50, 15), (80, 37)]);
+        let settled = delegate.clone().settled(60).unwrap();
+        assert_eq!(
+            (settled.value, settled.schedule.clone()),
+            (37, vec![(80, 37)])
+        );
+        delegate.apply(&w, false).unwrap();
+        assert_eq!((delegate.value, delegate.schedule), (7, vec![(80, 7)]));
+        // a schedule holds at most MAX_COHORTS expiry blocks
+        let mut full = Expiring::default();
+        for i in 0..expiry::MAX_COHORTS as u32 {
+            full.add(1, 100 + i).unwrap();
+        }
+        assert_eq!(full.add(1, 1_000), Err(expiry::ScheduleError::Full));
+        assert_eq!(full.add(1, 100), Ok(()));
+        assert_eq!(full.value, expiry::MAX_COHORTS as u128 + 1);
+    }
+}
