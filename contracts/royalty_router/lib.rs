@@ -34,7 +34,7 @@ mod royalty_router {
     use ink::{
         env::hash::Keccak256,
         prelude::{string::String, vec::Vec},
-        storage::Mapping,
+        storage::{Lazy, Mapping},
     };
 
     /// Floor and ceiling of the Compute Fund's share, in basis points.
@@ -73,7 +73,7 @@ mod royalty_router {
     }
 
     /// How fast the split may change.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct SplitPolicy {
@@ -275,10 +275,11 @@ mod royalty_router {
         compute_fund: Address,
         reserve: Address,
         split: Split,
-        policy: SplitPolicy,
         frozen: bool,
-        /// Basis points moved over the rolling window of `policy.epoch_blocks` blocks.
-        moved: RollingWindow,
+        /// The split policy and the basis points moved over its rolling window of
+        /// `epoch_blocks` blocks: only `set_split` reads them, so they live in their own cell
+        /// and `route` does not decode and re-encode them with the root.
+        limits: Lazy<(SplitPolicy, RollingWindow)>,
         accrued_compute: u128,
         accrued_reserve: u128,
         work_count: u64,
@@ -302,15 +303,14 @@ mod royalty_router {
         ) -> Result<Self> {
             check_split(&split)?;
             check_policy(&policy)?;
-            let this = Self {
+            let mut this = Self {
                 admin: Some(Self::env().caller()),
                 governance: None,
                 compute_fund,
                 reserve,
                 split,
-                policy,
                 frozen: false,
-                moved: RollingWindow::default(),
+                limits: Lazy::new(),
                 accrued_compute: 0,
                 accrued_reserve: 0,
                 work_count: 0,
@@ -318,6 +318,7 @@ mod royalty_router {
                 by_content: Mapping::new(),
                 balances: Mapping::new(),
             };
+            this.limits.set(&(policy, RollingWindow::default()));
             this.env().emit_event(SplitChanged {
                 split,
                 moved_this_epoch: 0,
@@ -543,19 +544,19 @@ mod royalty_router {
                 .abs_diff(split.compute_bps)
                 .checked_add(self.split.reserve_bps.abs_diff(split.reserve_bps))
                 .ok_or(Error::Overflow)?;
-            let mut window = self.moved;
+            let (policy, mut window) = self.limits();
             let moved = window
                 .add(
-                    self.policy.epoch_blocks,
+                    policy.epoch_blocks,
                     self.env().block_number(),
                     u128::from(delta),
-                    u128::from(self.policy.max_change_bps),
+                    u128::from(policy.max_change_bps),
                 )
                 .ok_or(Error::SplitRateLimited)?;
             // At most `max_change_bps`, a u32.
             let moved = u32::try_from(moved).map_err(|_| Error::Overflow)?;
             self.split = split;
-            self.moved = window;
+            self.limits.set(&(policy, window));
             self.env().emit_event(SplitChanged {
                 split,
                 moved_this_epoch: moved,
@@ -617,7 +618,7 @@ mod royalty_router {
         /// The split policy.
         #[ink(message)]
         pub fn policy(&self) -> SplitPolicy {
-            self.policy
+            self.limits().0
         }
 
         /// Whether the split is frozen.
@@ -683,6 +684,11 @@ mod royalty_router {
                 return Err(Error::ZeroValue);
             }
             Ok(amount)
+        }
+
+        fn limits(&self) -> (SplitPolicy, RollingWindow) {
+            // Set by the constructor; the default is never observed on a live contract.
+            self.limits.get().unwrap_or_default()
         }
 
         fn ensure_governance(&self) -> Result<()> {
