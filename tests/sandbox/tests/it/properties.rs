@@ -31,6 +31,8 @@ const VOTERS: [&str; 5] = ["bob", "eve", "dave", "charlie", "ferdie"];
 const PROPOSERS: [&str; 3] = ["bob", "eve", "charlie"];
 /// Attestors at deployment (k = 2); Dave may join and leave through governance.
 const ATTESTORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+/// The expiry of contributions activated during the sequences, unless one changes it.
+const SHORT_EXPIRY: u32 = 100;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -137,10 +139,19 @@ fn world() -> World {
     let single = SpendRequest::single(two, 800 * UNIT, expires);
     let small = SpendRequest::single(two, 5 * UNIT, expires);
     let approved = vec![payroll, single, small];
-    let actions = approved
+    let mut actions: Vec<_> = approved
         .iter()
         .map(|r| Funds::approve_action(&funds.compute, r))
         .collect();
+    // Contributions activated from now on expire after SHORT_EXPIRY blocks, within the
+    // span of many sequences (the members' first ones last 10,000 blocks).
+    actions.push(Dao::action(
+        &dao.membership,
+        mm::set_settings(MembershipSettings {
+            expiry_blocks: SHORT_EXPIRY,
+            ..dao.config.membership
+        }),
+    ));
     pass(&mut sb, &dao, actions);
     // enough for some payouts, not for all of them
     let deposit = Funds::call(
@@ -632,6 +643,7 @@ fn run(w: &mut World, ops: &[Op], seen: &mut Seen) -> Result<(), TestCaseError> 
                         &w.dao.membership,
                         mm::set_settings(MembershipSettings {
                             threshold,
+                            expiry_blocks: SHORT_EXPIRY,
                             ..w.dao.config.membership
                         }),
                     ),
