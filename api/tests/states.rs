@@ -264,13 +264,13 @@ fn step(w: &mut World, rng: &mut Rng, proposals: &mut Vec<u32>) {
         }
         47..=50 => {
             // A member's new contribution, attested: weight that expires 100 blocks on.
-            let who = account(*rng.pick(&MEMBERS));
+            let who = account(rng.pick::<&str>(&MEMBERS));
             let evidence: [u8; 32] = std::array::from_fn(|_| rng.below(256) as u8);
             dao.contribute(sb, &who, rng.below(4) as u32, evidence);
         }
         51..=54 => {
-            let from = account(*rng.pick(&MEMBERS));
-            let to = sb.address_of(&account(*rng.pick(&HOLDERS)));
+            let from = account(rng.pick::<&str>(&MEMBERS));
+            let to = sb.address_of(&account(rng.pick::<&str>(&HOLDERS)));
             let _ = dao.m(sb, &from, mm::delegate(to));
         }
         20..=46 => {
