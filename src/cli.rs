@@ -8,7 +8,7 @@ use std::{io::Write, path::PathBuf, process::Command as Process};
 use anyhow::{bail, Context, Result};
 use atelier_abi::{
     governor::{self, Ballot, Support},
-    membership, royalty_router, treasury, ContractError, H160,
+    membership, provenance, royalty_router, treasury, ContractError, H160,
 };
 use atelier_chain::client::{BackendKind, Chain, Included};
 use clap::{Args, Subcommand, ValueEnum};
@@ -230,6 +230,10 @@ pub enum ChainCommand {
     /// Members: record a contribution, attest one, delegate.
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Rights holders: register a dataset or model, grant or revoke consent; anyone else:
+    /// dispute a registration.
+    #[command(subcommand)]
+    Asset(AssetCommand),
     /// Proposes a grant from the Compute Fund (or a new contribution category), with a
     /// description file (markdown).
     Propose {
@@ -389,6 +393,65 @@ pub enum MemberCommand {
         key: KeyArgs,
         /// Delegate (dev URI or 0x H160).
         to: String,
+    },
+}
+
+/// Asset kinds in the provenance registry.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AssetKindArg {
+    /// A dataset.
+    Dataset,
+    /// A trained or fine-tuned model.
+    Model,
+}
+
+/// Provenance commands.
+#[derive(Debug, Subcommand)]
+// The flattened `chain` / `key` fields are argument groups documented on their own types.
+#[allow(missing_docs)]
+pub enum AssetCommand {
+    /// Registers a dataset or model as one of its rights holders (its content hash is the
+    /// keccak-256 of the file); no holder consents yet.
+    Register {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The asset's file.
+        file: PathBuf,
+        /// Dataset or model.
+        #[arg(long, value_enum)]
+        kind: AssetKindArg,
+        /// License code.
+        #[arg(long, default_value_t = 0)]
+        license: u32,
+        /// Every rights holder (dev URI or 0x H160), the signer among them; repeat the flag.
+        #[arg(long = "holder", required = true)]
+        holders: Vec<String>,
+    },
+    /// Grants (or with --revoke, revokes) the signer's consent to the asset's use.
+    Consent {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Asset id.
+        id: u32,
+        /// Revoke instead of grant.
+        #[arg(long)]
+        revoke: bool,
+    },
+    /// Disputes a registration (the asset is not its holders'); the evidence is the
+    /// keccak-256 of a file. Its consent is suspended until governance resolves it.
+    Dispute {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Asset id.
+        id: u32,
+        /// The evidence file.
+        evidence: PathBuf,
     },
 }
 
@@ -840,6 +903,7 @@ pub async fn run(cmd: ChainCommand, out: &mut dyn Write) -> Result<()> {
             report(out, chain.json, text, json!(r))?;
         }
         ChainCommand::Member(m) => member(m, out).await?,
+        ChainCommand::Asset(a) => asset(a, out).await?,
         ChainCommand::Propose {
             chain,
             key,
@@ -1355,6 +1419,81 @@ async fn member(cmd: MemberCommand, out: &mut dyn Write) -> Result<()> {
                     i.block_number
                 ),
                 json!({"delegate": format!("0x{}", hex::encode(to.0)), "tx": included_json(&i)}),
+            )
+        }
+    }
+}
+
+async fn asset(cmd: AssetCommand, out: &mut dyn Write) -> Result<()> {
+    let registry = "provenance";
+    match cmd {
+        AssetCommand::Register {
+            chain,
+            key,
+            file,
+            kind,
+            license,
+            holders,
+        } => {
+            let content = keccak_file(&file)?;
+            let holders = holders
+                .iter()
+                .map(|h| parse_account(h))
+                .collect::<Result<Vec<_>>>()?;
+            let kind = match kind {
+                AssetKindArg::Dataset => provenance::AssetKind::Dataset,
+                AssetKindArg::Model => provenance::AssetKind::Model,
+            };
+            let dao = open(&chain).await?;
+            let register = provenance::messages::register(kind, content, license, holders);
+            let (id, i) = dao.send(&key.keypair()?, registry, register, 0).await?;
+            report(
+                out,
+                chain.json,
+                format!("asset #{id} registered in block {}", i.block_number),
+                json!({"asset": id, "content_hash": format!("0x{}", hex::encode(content)), "tx": included_json(&i)}),
+            )
+        }
+        AssetCommand::Consent {
+            chain,
+            key,
+            id,
+            revoke,
+        } => {
+            let dao = open(&chain).await?;
+            let message = if revoke {
+                provenance::messages::revoke_consent(id)
+            } else {
+                provenance::messages::grant_consent(id)
+            };
+            let ((), i) = dao.send(&key.keypair()?, registry, message, 0).await?;
+            let what = if revoke { "revoked" } else { "granted" };
+            report(
+                out,
+                chain.json,
+                format!("consent to asset #{id} {what} in block {}", i.block_number),
+                json!({"asset": id, "consent": !revoke, "tx": included_json(&i)}),
+            )
+        }
+        AssetCommand::Dispute {
+            chain,
+            key,
+            id,
+            evidence,
+        } => {
+            let evidence = keccak_file(&evidence)?;
+            let dao = open(&chain).await?;
+            let dispute = provenance::messages::dispute(id, evidence);
+            let ((), i) = dao.send(&key.keypair()?, registry, dispute, 0).await?;
+            report(
+                out,
+                chain.json,
+                format!(
+                    "asset #{id} disputed in block {}: its consent is suspended until \
+                     governance resolves the dispute",
+                    i.block_number
+                ),
+                json!({"asset": id, "evidence": format!("0x{}", hex::encode(evidence)), "tx": included_json(&i)}),
             )
         }
     }

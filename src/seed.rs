@@ -1,13 +1,14 @@
 //! Seeds a believable demo DAO on a freshly deployed chain, through the same calls the CLI
 //! wallet makes: members with attested contributions and a delegation, a work with a royalty
-//! routed and forwarded to the funds, a grant proposal voted through and executed (its grant
-//! paid by a steward, its bounty left for one to pay), one proposal defeated and one left open
-//! for voting.
+//! routed and forwarded to the funds, a dataset registered with its holder's consent and a
+//! model whose registration is disputed, a grant proposal voted through and executed (its
+//! grant paid by a steward, its bounty left for one to pay), one proposal defeated and one
+//! left open for voting.
 
 use atelier_abi::{
     common::SpendRequest,
     governor::{self, Action, Support},
-    membership, royalty_router, treasury, Message, H160, UNIT,
+    membership, provenance, royalty_router, treasury, Message, H160, UNIT,
 };
 use atelier_chain::client::Chain;
 use subxt_signer::sr25519::Keypair;
@@ -113,6 +114,52 @@ pub async fn seed(dao: &DaoClient, mut progress: impl FnMut(&str)) -> Result<See
     dao.send(&bob, router, royalty_router::messages::withdraw(), 0)
         .await?;
     progress("Bob registered work #0; a sale paid a royalty of 1,000 units, split and forwarded");
+
+    let registry = "provenance";
+    let (dataset, _) = dao
+        .send(
+            &bob,
+            registry,
+            provenance::messages::register(
+                provenance::AssetKind::Dataset,
+                [0xda; 32],
+                1,
+                vec![addr(&bob)],
+            ),
+            0,
+        )
+        .await?;
+    dao.send(
+        &bob,
+        registry,
+        provenance::messages::grant_consent(dataset),
+        0,
+    )
+    .await?;
+    let (model, _) = dao
+        .send(
+            &eve,
+            registry,
+            provenance::messages::register(
+                provenance::AssetKind::Model,
+                [0xe0; 32],
+                1,
+                vec![addr(&eve)],
+            ),
+            0,
+        )
+        .await?;
+    dao.send(
+        &ferdie,
+        registry,
+        provenance::messages::dispute(model, [0xfe; 32]),
+        0,
+    )
+    .await?;
+    progress(&format!(
+        "Bob registered his dataset (asset #{dataset}) and consented to its use; Eve registered \
+         her model (asset #{model}), which Ferdie disputes"
+    ));
 
     chain.dev_new_blocks(1).await?;
     let (now, _) = chain.head().await?;

@@ -14,7 +14,7 @@ use atelier::{
 };
 use atelier_abi::{
     governor::{self, ProposalState, Support},
-    membership, royalty_router, treasury, ContractError, H160, UNIT,
+    membership, provenance, royalty_router, treasury, ContractError, H160, UNIT,
 };
 use atelier_chain::client::{BackendKind, Chain, ClientError};
 use common::{addr, dev, stores, LocalChain};
@@ -251,6 +251,87 @@ async fn flow(url: &str) {
         "no proposal was created by the bad input"
     );
 
+    // provenance through the CLI (audit M-2 of #16): Charlie registers a dataset held with
+    // Dave, Dave consents, Eve disputes it; Eve cannot register someone else's content
+    let key = |suri: &str| atelier::cli::KeyArgs {
+        suri: Some(suri.into()),
+        key_file: None,
+    };
+    let data = std::env::temp_dir().join(format!("atelier-e2e-dataset-{}.csv", std::process::id()));
+    std::fs::write(&data, "prompt,image\na fox,fox.png\n").unwrap();
+    let assets_before = dao
+        .read(&alice, "provenance", provenance::messages::asset_count())
+        .await
+        .unwrap();
+    let cli = |cmd| async move {
+        let mut out = Vec::new();
+        atelier::cli::run(cmd, &mut out)
+            .await
+            .map(|()| String::from_utf8(out).unwrap())
+    };
+    let register = |suri: &str, holders: &[&str]| {
+        atelier::cli::ChainCommand::Asset(atelier::cli::AssetCommand::Register {
+            chain: chain_args.clone(),
+            key: key(suri),
+            file: data.clone(),
+            kind: atelier::cli::AssetKindArg::Dataset,
+            license: 3,
+            holders: holders.iter().map(|h| (*h).to_owned()).collect(),
+        })
+    };
+    let refused = cli(register("//Eve", &["//Charlie"])).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("registrant not holder"),
+        "{refused}"
+    );
+    let said = cli(register("//Charlie", &["//Charlie", "//Dave"]))
+        .await
+        .unwrap();
+    let asset = assets_before;
+    assert!(
+        said.contains(&format!("asset #{asset} registered")),
+        "{said}"
+    );
+    cli(atelier::cli::ChainCommand::Asset(
+        atelier::cli::AssetCommand::Consent {
+            chain: chain_args.clone(),
+            key: key("//Dave"),
+            id: asset,
+            revoke: false,
+        },
+    ))
+    .await
+    .unwrap();
+    let said = cli(atelier::cli::ChainCommand::Asset(
+        atelier::cli::AssetCommand::Dispute {
+            chain: chain_args.clone(),
+            key: key("//Eve"),
+            id: asset,
+            evidence: data.clone(),
+        },
+    ))
+    .await
+    .unwrap();
+    assert!(said.contains("consent is suspended"), "{said}");
+    let _ = std::fs::remove_file(&data);
+    let dispute = dao
+        .read(
+            &alice,
+            "provenance",
+            provenance::messages::dispute_of(asset),
+        )
+        .await
+        .unwrap()
+        .expect("the dispute is open");
+    assert_eq!(dispute.claimant, addr(&eve));
+    assert_eq!(
+        dao.read(&alice, "provenance", provenance::messages::asset_count())
+            .await
+            .unwrap(),
+        assets_before + 1,
+        "the refused registration stored nothing"
+    );
+
     // the indexer mirrors the chain into SQLite and PostgreSQL; the store agrees with the
     // contracts' own answers
     let bob_hex = format!("0x{}", hex::encode(addr(&bob).0));
@@ -333,6 +414,20 @@ async fn flow(url: &str) {
             open.abstain_votes.to_string(),
         );
         assert_eq!(tallies, Some(expected), "{db}");
+        // the registry as the CLI left it: holders, Dave's consent, Eve's open dispute
+        let row = store
+            .asset(i64::from(asset))
+            .await
+            .unwrap()
+            .expect("the asset is indexed");
+        let hex = |k: &subxt_signer::sr25519::Keypair| format!("0x{}", hex::encode(addr(k).0));
+        assert_eq!(
+            (row.kind.as_str(), row.license, row.consenting),
+            ("Dataset", 3, 1),
+            "{db}"
+        );
+        assert_eq!(row.disputed_by, Some(hex(&eve)), "{db}");
+        assert_eq!(row.holders.len(), 2, "{db}");
         funds_match(&dao, &alice, &chain, store, &db).await;
         // a restart resumes from the stored cursor: nothing is stored twice
         let mut again = atelier::cli::indexer(&chain_args, &db, None).await.unwrap();

@@ -166,6 +166,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::events::router())
         .merge(routes::status::router())
         .merge(routes::contracts::router())
+        .merge(routes::assets::router())
         .merge(web::router())
         .merge(openapi::router());
     middleware::wrap(routes, state)

@@ -24,7 +24,7 @@ use crate::{error, routes, AppState};
         title = "Atelier indexer API",
         description = "Read-only API over an Atelier DAO's indexed governance: proposals, votes, \
 members, contributions, curated works, treasury funds with their spends and payouts, royalty \
-flows and the raw event stream. Amounts are decimal strings, \
+flows, the provenance registry's datasets and models (consent, disputes) and the raw event stream. Amounts are decimal strings, \
 accounts 0x-hex H160 (account parameters also take the SS58 text a Substrate wallet shows, \
 mapped as pallet-revive maps accounts; members carry their SS58 once indexed). Lists are keyset-paginated with opaque cursors; every response carries \
 the indexer head it was served at in `x-indexer-head` (`<block>:<hash>`)."
@@ -57,6 +57,8 @@ the indexer head it was served at in `x-indexer-head` (`<block>:<hash>`)."
         routes::status::ready,
         routes::status::metrics,
         routes::contracts::list,
+        routes::assets::list,
+        routes::assets::one,
     ),
     components(schemas(
         error::ErrorBody,
@@ -75,6 +77,7 @@ the indexer head it was served at in `x-indexer-head` (`<block>:<hash>`)."
         (name = "contributions", description = "Attested contributions"),
         (name = "works", description = "Registered works ranked by curation quality"),
         (name = "funds", description = "Treasury funds, value flows, spends and payouts"),
+        (name = "assets", description = "Provenance: datasets and models, their holders' consent, open disputes"),
         (name = "royalties", description = "Royalty payments, totals per work and creator, the split"),
         (name = "events", description = "Raw contract events, listed and streamed"),
         (name = "status", description = "Indexer position, health, readiness and metrics"),

@@ -1,6 +1,7 @@
 //! One module per resource, each with its `router()`, DTOs and handlers; each adds its
 //! router to [`crate::app`] and its paths to [`crate::openapi::ApiDoc`].
 
+pub mod assets;
 pub mod contracts;
 pub mod contributions;
 pub mod events;

@@ -1,5 +1,5 @@
 // The Atelier web app: proposals (read from the API, voted on through the wallet), the
-// stewards' payouts, and the top works. Plain DOM, no framework: each view is a function
+// stewards' payouts, the top works, and the provenance registry. Plain DOM, no framework: each view is a function
 // that renders into <main> from the API's JSON.
 
 import { get, config, waitForEvent, ApiError } from './api.js';
@@ -303,6 +303,19 @@ async function worksView(view) {
     : '<p class="muted">No work is scored yet: the curation scores appear once the worker has run.</p>'}`;
 }
 
+async function provenanceView(view) {
+  const assets = await api('/assets?limit=100');
+  view.innerHTML = `
+    <h1>Provenance</h1>
+    <p class="muted">Datasets and models, registered by one of their rights holders. While someone disputes a registration its consent is suspended, until governance resolves the dispute.</p>
+    ${assets.items.length ? `<table><thead><tr><th>Asset</th><th>Kind</th><th>Holders</th><th>Consent</th><th>Registration</th></tr></thead><tbody>${assets.items.map((a) => `
+      <tr><td>#${esc(a.id)} <code title="${esc(a.content_hash)}">${esc(a.content_hash.slice(0, 14))}…</code></td>
+        <td>${esc(a.kind)}</td><td>${a.holders.map((h) => esc(short(h))).join(', ')}</td>
+        <td>${esc(a.consenting)} of ${esc(a.holders.length)}</td>
+        <td>${a.dispute ? `<span class="error">disputed by ${esc(short(a.dispute.claimant))}</span>` : 'undisputed'}</td></tr>`).join('')}</tbody></table>`
+    : '<p class="muted">No dataset or model is registered yet.</p>'}`;
+}
+
 // ---- shell -----------------------------------------------------------------------------
 
 async function render() {
@@ -313,6 +326,7 @@ async function render() {
     if (m) await proposalView(view, Number(m[1]));
     else if (hash === '#/stewards') await stewardsView(view);
     else if (hash === '#/works') await worksView(view);
+    else if (hash === '#/provenance') await provenanceView(view);
     else await proposalsView(view);
   } catch (e) {
     view.innerHTML = `<p class="error">${esc(e.message)}</p>`;

@@ -156,6 +156,16 @@ await step('the works page ranks by curation score and reads without the worker'
   await context.close();
 });
 
+await step('the provenance page shows the seeded dataset with consent and the disputed model', async () => {
+  const { context, page } = await withWallet([]);
+  await page.goto(`${web}#/provenance`);
+  await expectText(page, 'h1', /Provenance/);
+  await expectText(page, 'table', /Dataset[\s\S]*1 of 1[\s\S]*undisputed/);
+  await expectText(page, 'table', /Model[\s\S]*0 of 1[\s\S]*disputed by/);
+  await page.screenshot({ path: join(shots, '08-provenance.png'), fullPage: true });
+  await context.close();
+});
+
 await browser.close();
 await api.disconnect();
 console.log(`${passed} passed, ${failed} failed`);

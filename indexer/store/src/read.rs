@@ -750,5 +750,7 @@ from_row!(StoredEvent, |r| {
 });
 
 // After the helpers and macros above, which it uses.
+mod assets;
 mod funds;
+pub use assets::*;
 pub use funds::*;

@@ -535,6 +535,143 @@ mod derived {
         }
     }
 
+    /// Provenance: registrations, consents and a dispute read back as assets, filtered by
+    /// holder and dispute, with each holder's consent; a resolution that gives the asset to
+    /// a new holder clears the dispute and the consents count anew.
+    #[tokio::test]
+    async fn assets_read_back_with_holders_consents_and_disputes() {
+        use atelier_types::{Asset, AssetKind};
+        let (alice, bob, eve) = ("0xa1".to_string(), "0xb0b".to_string(), "0xe5e".to_string());
+        let asset = |kind, hash: &str, holders: Vec<String>| Asset {
+            kind,
+            content_hash: hash.into(),
+            license: 1,
+            registrant: holders[0].clone(),
+            holders,
+            consenting: 0,
+        };
+        for (store, db) in backends().await {
+            let b1 = blk(
+                1,
+                vec![
+                    ev(
+                        0,
+                        Event::AssetRegistered {
+                            id: 0,
+                            content_hash: "0xd0".into(),
+                            asset: asset(
+                                AssetKind::Dataset,
+                                "0xd0",
+                                vec![bob.clone(), alice.clone()],
+                            ),
+                        },
+                    ),
+                    ev(
+                        1,
+                        Event::AssetRegistered {
+                            id: 1,
+                            content_hash: "0xd1".into(),
+                            asset: asset(AssetKind::Model, "0xd1", vec![alice.clone()]),
+                        },
+                    ),
+                    ev(
+                        2,
+                        Event::ConsentChanged {
+                            id: 0,
+                            holder: bob.clone(),
+                            granted: true,
+                            consenting: 1,
+                            holders: 2,
+                        },
+                    ),
+                    ev(
+                        3,
+                        Event::AssetDisputed {
+                            id: 1,
+                            claimant: eve.clone(),
+                            evidence: "0xee".into(),
+                        },
+                    ),
+                ],
+            );
+            store.apply_blocks(&[b1]).await.unwrap();
+            let page =
+                |holder: Option<&str>, disputed: Option<bool>| atelier_store::read::AssetQuery {
+                    holder: holder.map(str::to_owned),
+                    disputed,
+                    after: None,
+                    limit: 10,
+                };
+            let ids = |rows: Vec<atelier_store::read::AssetRow>| {
+                rows.into_iter().map(|a| a.id).collect::<Vec<_>>()
+            };
+            assert_eq!(ids(store.assets(&page(None, None)).await.unwrap()), [0, 1]);
+            assert_eq!(
+                ids(store.assets(&page(Some(&bob), None)).await.unwrap()),
+                [0]
+            );
+            assert_eq!(
+                ids(store.assets(&page(Some(&alice), None)).await.unwrap()),
+                [0, 1]
+            );
+            assert_eq!(
+                ids(store.assets(&page(None, Some(true))).await.unwrap()),
+                [1]
+            );
+            assert_eq!(
+                ids(store.assets(&page(None, Some(false))).await.unwrap()),
+                [0]
+            );
+            let after = atelier_store::read::AssetQuery {
+                after: Some(0),
+                ..page(None, None)
+            };
+            assert_eq!(ids(store.assets(&after).await.unwrap()), [1]);
+            let d = store.asset(0).await.unwrap().expect("asset 0");
+            assert_eq!(
+                (d.kind.as_str(), d.holders.clone(), d.consenting),
+                ("Dataset", vec![bob.clone(), alice.clone()], 1)
+            );
+            let consents = store.consents(0).await.unwrap();
+            assert_eq!(consents.len(), 1);
+            assert_eq!(
+                (consents[0].holder.as_str(), consents[0].granted),
+                (bob.as_str(), true)
+            );
+            let m = store.asset(1).await.unwrap().expect("asset 1");
+            assert_eq!(
+                (m.disputed_by.as_deref(), m.dispute_evidence.as_deref()),
+                (Some(eve.as_str()), Some("0xee"))
+            );
+            assert_eq!(store.asset(9).await.unwrap(), None);
+            // governance gives the model to Eve: the dispute is closed, nobody consents yet
+            store
+                .apply_blocks(&[blk(
+                    2,
+                    vec![ev(
+                        0,
+                        Event::DisputeResolved {
+                            id: 1,
+                            claimant: eve.clone(),
+                            holders: Some(vec![eve.clone()]),
+                        },
+                    )],
+                )])
+                .await
+                .unwrap();
+            let m = store.asset(1).await.unwrap().expect("asset 1");
+            assert_eq!(
+                (m.disputed_by, m.holders, m.consenting),
+                (None, vec![eve.clone()], 0)
+            );
+            assert_eq!(
+                ids(store.assets(&page(Some(&eve), None)).await.unwrap()),
+                [1]
+            );
+            drop_db(db).await;
+        }
+    }
+
     fn at(contract: &str, i: i64, event: Event) -> RawEvent {
         RawEvent {
             contract: contract.into(),
