@@ -636,7 +636,11 @@ async fn top_works_are_ranked_by_quality_not_recency() {
 async fn events_are_listed_and_filtered_by_kind_and_contract() {
     for (app, b) in seeded().await {
         let all = walk(&app, "/events", 7).await;
-        assert_eq!(all.len(), 51, "41 governance events and 10 of the funds");
+        assert_eq!(
+            all.len(),
+            54,
+            "41 governance events, 10 of the funds and 3 of the provenance registry"
+        );
         let first = ok(&app, "/events?limit=2").await;
         json_snapshot!("events_first_page", first);
         let votes = walk(&app, "/events?kind=VoteCast", 2).await;
@@ -1413,7 +1417,7 @@ async fn app_without_chain(url: &str) -> Router {
 #[tokio::test]
 async fn assets_list_by_holder_and_dispute_and_show_consents() {
     use atelier_types::{Asset, AssetKind, Event};
-    let registry = acct("e7");
+    let registry = seed::registry();
     let asset = |kind, hash: &str, holders: Vec<String>| Asset {
         kind,
         content_hash: hash.into(),

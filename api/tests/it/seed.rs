@@ -4,8 +4,8 @@
 
 use atelier_store::{BlockEvents, ContractRow, CurationScore, RawEvent, Store, Summary, Work};
 use atelier_types::{
-    Action, Amount, DecodedCall, Event, GovernorSettings, Limits, SpendRequest, Split,
-    StoredAction, Support,
+    Action, Amount, Asset, AssetKind, DecodedCall, Event, GovernorSettings, Limits, SpendRequest,
+    Split, StoredAction, Support,
 };
 
 pub fn acct(byte: &str) -> String {
@@ -37,6 +37,9 @@ pub fn router() -> String {
 }
 pub fn compute() -> String {
     acct("e4")
+}
+pub fn registry() -> String {
+    acct("e7")
 }
 
 pub fn ev(i: i64, contract: &str, event: Event) -> RawEvent {
@@ -406,7 +409,50 @@ pub async fn seed(store: &Store) {
                 },
             )],
         ),
-        block(30, vec![]),
+        // The provenance registry: a dataset Alice and Bob hold, Bob consenting, that Carol
+        // disputes (so `/assets/{id}` has something to serve when the fuzz run serves this
+        // store).
+        block(
+            30,
+            vec![
+                ev(
+                    0,
+                    &registry(),
+                    Event::AssetRegistered {
+                        id: 0,
+                        content_hash: format!("0x{}", "da".repeat(32)),
+                        asset: Asset {
+                            kind: AssetKind::Dataset,
+                            content_hash: format!("0x{}", "da".repeat(32)),
+                            license: 1,
+                            registrant: b.clone(),
+                            holders: vec![b.clone(), a.clone()],
+                            consenting: 0,
+                        },
+                    },
+                ),
+                ev(
+                    1,
+                    &registry(),
+                    Event::ConsentChanged {
+                        id: 0,
+                        holder: b.clone(),
+                        granted: true,
+                        consenting: 1,
+                        holders: 2,
+                    },
+                ),
+                ev(
+                    2,
+                    &registry(),
+                    Event::AssetDisputed {
+                        id: 0,
+                        claimant: c.clone(),
+                        evidence: format!("0x{}", "ee".repeat(32)),
+                    },
+                ),
+            ],
+        ),
     ];
     store
         .put_contracts(&[
