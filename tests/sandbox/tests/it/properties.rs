@@ -1,8 +1,9 @@
 //! Property tests on the runtime: random sequences of royalties, donations, withdrawals,
 //! forwards, payouts, proposals, votes, delegations, contributions and their attestation,
-//! governance changing the grace period, the attestation threshold, the attestor set and the
-//! Compute Fund's limits, and block advances across epoch boundaries, checked after every
-//! step against the contracts' own books, the runtime's balances and what the test saw.
+//! governance changing the grace period, the attestation threshold, the attestor set, the
+//! contribution expiry and the Compute Fund's limits, and block advances across epoch
+//! boundaries and expiry blocks (no keeper ever runs), checked after every step against the
+//! contracts' own books, the runtime's balances and what the test saw.
 //!
 //! Every case replays on one DAO deployed once: the sandbox's state is snapshotted after the
 //! deployment and restored for each case, so a case costs only its own calls.
