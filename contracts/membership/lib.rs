@@ -933,12 +933,8 @@ mod membership {
             if amount == 0 {
                 return Ok(own);
             }
-            if add {
-                own.add(amount, expires_at)
-            } else {
-                own.remove(amount, expires_at)
-            }
-            .map_err(schedule_error)?;
+            own.change(amount, expires_at, add)
+                .map_err(schedule_error)?;
             self.own.insert(member, &own);
             let change = Expiring {
                 value: amount,

@@ -123,38 +123,29 @@ impl Expiring {
         Some(self)
     }
 
-    /// Adds `amount`, expiring at `expires_at`.
+    /// Adds `amount`, expiring at `expires_at`, or takes it out when `add` is false (it was
+    /// revoked).
     ///
     /// # Errors
-    /// [`expiry::ScheduleError`] on overflow or a full schedule; nothing is changed then.
-    pub fn add(
+    /// [`expiry::ScheduleError`] on overflow, a full schedule, or a part that is not there;
+    /// nothing is changed then.
+    pub fn change(
         &mut self,
         amount: u128,
         expires_at: BlockNumber,
+        add: bool,
     ) -> Result<(), expiry::ScheduleError> {
-        let value = self
-            .value
-            .checked_add(amount)
-            .ok_or(expiry::ScheduleError::Overflow)?;
-        expiry::add(&mut self.schedule, expires_at, amount)?;
-        self.value = value;
-        Ok(())
-    }
-
-    /// Takes out `amount` that was to expire at `expires_at`.
-    ///
-    /// # Errors
-    /// [`expiry::ScheduleError::Overflow`] when it is not there; nothing is changed then.
-    pub fn remove(
-        &mut self,
-        amount: u128,
-        expires_at: BlockNumber,
-    ) -> Result<(), expiry::ScheduleError> {
-        let value = self
-            .value
-            .checked_sub(amount)
-            .ok_or(expiry::ScheduleError::Overflow)?;
-        expiry::remove(&mut self.schedule, expires_at, amount)?;
+        let value = if add {
+            self.value.checked_add(amount)
+        } else {
+            self.value.checked_sub(amount)
+        }
+        .ok_or(expiry::ScheduleError::Overflow)?;
+        if add {
+            expiry::add(&mut self.schedule, expires_at, amount)?;
+        } else {
+            expiry::remove(&mut self.schedule, expires_at, amount)?;
+        }
         self.value = value;
         Ok(())
     }
@@ -348,7 +339,7 @@ mod expiry_tests {
         for now in 0..2 * period {
             w = w.settled(now).expect("consistent");
             let e = expiry::expiry_block(now, period).expect("no overflow");
-            w.add(1, e).expect("room");
+            w.change(1, e, true).expect("room");
             assert!(w.schedule.len() <= 9, "block {now}: {:?}", w.schedule);
         }
     }
@@ -356,21 +347,24 @@ mod expiry_tests {
     #[test]
     fn a_weight_loses_each_part_at_its_expiry_block_and_moves_whole() {
         let mut w = Expiring::default();
-        w.add(10, 50).unwrap();
-        w.add(30, 80).unwrap();
-        w.add(5, 50).unwrap();
+        w.change(10, 50, true).unwrap();
+        w.change(30, 80, true).unwrap();
+        w.change(5, 50, true).unwrap();
         assert_eq!(w.schedule, vec![(50, 15), (80, 30)]);
         assert_eq!(
             (w.at(49), w.at(50), w.at(79), w.at(80)),
             (Some(45), Some(30), Some(30), Some(0))
         );
         // taking out a part that is not there changes nothing
-        assert_eq!(w.remove(1, 60), Err(expiry::ScheduleError::Overflow));
-        assert_eq!(w.remove(16, 50), Err(expiry::ScheduleError::Overflow));
+        assert_eq!(w.change(1, 60, false), Err(expiry::ScheduleError::Overflow));
+        assert_eq!(
+            w.change(16, 50, false),
+            Err(expiry::ScheduleError::Overflow)
+        );
         assert_eq!(w.at(49), Some(45));
         // a delegate gains a delegator's weight with its schedule and loses it whole
         let mut delegate = Expiring::default();
-        delegate.add(7, 80).unwrap();
+        delegate.change(7, 80, true).unwrap();
         delegate.apply(&w, true).unwrap();
         assert_eq!(delegate.schedule, vec![(50, 15), (80, 37)]);
         let settled = delegate.clone().settled(60).unwrap();
@@ -383,10 +377,13 @@ mod expiry_tests {
         // a schedule holds at most MAX_COHORTS expiry blocks
         let mut full = Expiring::default();
         for i in 0..expiry::MAX_COHORTS as u32 {
-            full.add(1, 100 + i).unwrap();
+            full.change(1, 100 + i, true).unwrap();
         }
-        assert_eq!(full.add(1, 1_000), Err(expiry::ScheduleError::Full));
-        assert_eq!(full.add(1, 100), Ok(()));
+        assert_eq!(
+            full.change(1, 1_000, true),
+            Err(expiry::ScheduleError::Full)
+        );
+        assert_eq!(full.change(1, 100, true), Ok(()));
         assert_eq!(full.value, expiry::MAX_COHORTS as u128 + 1);
     }
 }
