@@ -421,7 +421,7 @@ async fn the_apis_proposal_state_agrees_with_the_governor_on_the_runtime() {
                     .member(&format!("{a:#x}"))
                     .await
                     .expect("reads");
-                let at = row.map(|m| m.at(head.max(m.updated_at)).expect("schedules parse"));
+                let at = row.map(|m| m.at(head).expect("schedules parse"));
                 assert_eq!(
                     at.map_or((0, 0), |(o, v)| (o.0, v.0)),
                     (own, votes),

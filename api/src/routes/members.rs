@@ -65,7 +65,7 @@ page::page_type!(MemberPage, MemberDto, "members");
 impl MemberDto {
     /// The member as of the indexed head `head`.
     fn at_head(m: MemberRow, head: i64) -> ApiResult<Self> {
-        let (own, votes) = m.at(head.max(m.updated_at))?;
+        let (own, votes) = m.at(head)?;
         let ss58 = m.account_id.as_deref().and_then(ss58_of);
         Ok(Self {
             address: m.address,

@@ -336,13 +336,15 @@ pub struct MemberRow {
 }
 
 impl MemberRow {
-    /// The member's own weight and votes at the end of block `block` (at or after its last
-    /// change): what the token's `weight_of` and `votes` answer then, expired contributions
-    /// out whether or not anyone called `expire_contribution`.
+    /// The member's own weight and votes at the end of block `block`: what the token's
+    /// `weight_of` and `votes` answer then, expired contributions out whether or not anyone
+    /// called `expire_contribution`. A block before the row's last change reads as that
+    /// change's block (the row holds nothing older).
     ///
     /// # Errors
     /// A stored schedule that is not JSON or exceeds its weight.
     pub fn at(&self, block: i64) -> Result<(Amount, Amount)> {
+        let block = block.max(self.updated_at);
         Ok((
             weight_at_block(
                 "members.own_expiring",
